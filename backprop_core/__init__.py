@@ -1,0 +1,23 @@
+"""Backpropagation for feed-forward networks in plain numpy."""
+
+from . import datasets
+from .activations import ACTIVATIONS
+from .costs import COSTS
+from .gradient_check import GradientCheck, gradient_check
+from .initialisation import INITIALISERS
+from .network import ForwardPass, Gradients, Network
+from .training import History, Trainer
+
+__all__ = [
+    "ACTIVATIONS",
+    "COSTS",
+    "INITIALISERS",
+    "ForwardPass",
+    "GradientCheck",
+    "Gradients",
+    "History",
+    "Network",
+    "Trainer",
+    "datasets",
+    "gradient_check",
+]

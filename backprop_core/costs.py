@@ -1,0 +1,68 @@
+"""Cost functions C and their output deltas δ^L, in a lookup table keyed by name.
+
+Every cost is an average over the n samples of a per-sample cost C_x, and every
+``output_delta`` returns the per-sample δ^L = ∂C_x/∂a^L ⊙ σ'(z^L), so that
+∂C/∂W^l = (a^{l-1})ᵀ δ^l / n holds for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import Activation
+
+
+class Cost(NamedTuple):
+    name: str
+    value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+    output_delta: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], np.ndarray]
+
+
+def mse(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
+    """C = 1/(2n) Σ_x ||a^L − t||²."""
+    diff = a - t
+    return 0.5 * float(np.vdot(diff, diff)) / a.shape[0]
+
+
+def mse_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
+    """δ^L = (a^L − t) ⊙ σ'(z^L)."""
+    return (a - t) * act.derivative(z, a)
+
+
+def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
+    """C = −1/n Σ_x Σ_j [t ln a + (1 − t) ln(1 − a)] for sigmoid outputs a = σ(z).
+
+    Computed from z as ln σ(z) = −ln(1 + e^{−z}) so that saturated outputs stay finite.
+    """
+    total = np.vdot(t, np.logaddexp(0.0, -z)) + np.vdot(1.0 - t, np.logaddexp(0.0, z))
+    return float(total) / a.shape[0]
+
+
+def cross_entropy_delta(
+    z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation
+) -> np.ndarray:
+    """δ^L = a^L − t: the σ'(z) of a sigmoid output cancels against ∂C/∂a."""
+    return a - t
+
+
+COSTS: dict[str, Cost] = {
+    cost.name: cost
+    for cost in (
+        Cost("mse", mse, mse_delta),
+        Cost("cross_entropy", cross_entropy, cross_entropy_delta),
+    )
+}
+
+# Costs that only make sense for one output activation.
+REQUIRED_OUTPUT = {"cross_entropy": "sigmoid"}
+
+
+def get_cost(name: str) -> Cost:
+    """Look a cost up by name; a ValueError names the allowed ones."""
+    try:
+        return COSTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown cost {name!r}; allowed: {', '.join(COSTS)}") from None

@@ -1,0 +1,154 @@
+"""Full-batch gradient descent with a per-epoch history.
+
+``history.cost[i]`` is the cost of the parameters after i updates, i.e. the
+parameters that update i+1 starts from; it comes from that update's own forward
+pass. Likewise ``delta_magnitude[i, l]`` (mean |δ^{l+1}| over samples and units)
+and ``gradient_norm[i, l]`` (‖∂C/∂W^{l+1}‖ and ‖∂C/∂b^{l+1}‖ together, Frobenius).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+
+import numpy as np
+
+from .network import Gradients, Network
+
+MAX_EPOCHS_PER_CALL = 100_000_000
+
+
+def validate_learning_rate(learning_rate: object) -> float:
+    """Return η as a float, or raise a ValueError unless it is a finite number > 0."""
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise ValueError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
+    if not math.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
+    return float(learning_rate)
+
+
+class History:
+    """Growable per-epoch records; float32 for the per-layer ones keeps 1e6 epochs ~30 MB."""
+
+    def __init__(self, num_layers: int) -> None:
+        self._cost = np.empty(1024)
+        self._delta = np.empty((1024, num_layers), dtype=np.float32)
+        self._grad = np.empty((1024, num_layers), dtype=np.float32)
+        self._n = 0
+        self.diverged_at: int | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def cost(self) -> np.ndarray:
+        return self._cost[: self._n]
+
+    @property
+    def delta_magnitude(self) -> np.ndarray:
+        return self._delta[: self._n]
+
+    @property
+    def gradient_norm(self) -> np.ndarray:
+        return self._grad[: self._n]
+
+    def reserve(self, extra: int) -> None:
+        """Make room for ``extra`` more epochs, doubling so appends stay amortised O(1)."""
+        need = self._n + extra
+        if need <= len(self._cost):
+            return
+        size = max(need, 2 * len(self._cost))
+        for name in ("_cost", "_delta", "_grad"):
+            old = getattr(self, name)
+            new = np.empty((size,) + old.shape[1:], dtype=old.dtype)
+            new[: self._n] = old[: self._n]
+            setattr(self, name, new)
+
+    def truncate(self, epochs: int) -> None:
+        """Forget every epoch from ``epochs`` on (used when rewinding)."""
+        self._n = min(self._n, epochs)
+        self.diverged_at = None
+
+
+class Trainer:
+    """Trains ``network`` in place on (X, T) by full-batch gradient descent, W ← W − η ∂C/∂W."""
+
+    def __init__(
+        self, network: Network, X: np.ndarray, T: np.ndarray, learning_rate: float = 0.5
+    ) -> None:
+        X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+        network.check_data(X, T)
+        self.network, self.X, self.T = network, X, T
+        self.learning_rate = learning_rate
+        self.history = History(network.num_layers)
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = validate_learning_rate(value)
+
+    @property
+    def epoch(self) -> int:
+        """How many epochs the history holds."""
+        return len(self.history)
+
+    def step(self, epochs: int = 1, max_seconds: float | None = None) -> int:
+        """Run up to ``epochs`` updates (fewer on divergence or after ``max_seconds``).
+
+        Returns how many epochs were recorded. On a non-finite cost or gradient the
+        network goes back to the last parameters with a finite cost, and training stops.
+        """
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+            raise ValueError(f"epochs must be a whole number, got {epochs!r}")
+        if not 0 <= epochs <= MAX_EPOCHS_PER_CALL:
+            raise ValueError(f"epochs must be from 0 to {MAX_EPOCHS_PER_CALL}, got {epochs}")
+        if self.history.diverged:
+            return 0
+        self.network.sync()
+        self.history.reserve(int(epochs))
+        deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._run(int(epochs), deadline)
+
+    def _run(self, epochs: int, deadline: float | None) -> int:
+        net, X, T, hist = self.network, self.X, self.T, self.history
+        grads = Gradients.empty(net.sizes)
+        layers = [slice(s, e) for s, e in zip(net.layer_offsets, net.layer_offsets[1:])]
+        previous = net.params.copy()
+        step = np.empty_like(previous)
+        for done in range(epochs):
+            if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
+                return done
+            fwd = net.forward(X)
+            cost = net.cost_of(fwd, T)
+            net.backward(fwd, T, out=grads)
+            i = hist._n
+            total = cost
+            for l, (delta, layer) in enumerate(zip(grads.deltas, layers)):
+                hist._delta[i, l] = np.add.reduce(np.abs(delta), axis=None) / delta.size
+                g = grads.vector[layer]
+                norm = math.sqrt(np.vdot(g, g))
+                hist._grad[i, l] = norm
+                total += norm
+            if not math.isfinite(total):
+                self._roll_back(previous, i)
+                return done
+            hist._cost[i] = cost
+            hist._n = i + 1
+            np.copyto(previous, net.params)
+            np.multiply(grads.vector, self._learning_rate, out=step)
+            net.params -= step
+        return epochs
+
+    def _roll_back(self, previous: np.ndarray, epoch: int) -> None:
+        if epoch > 0:
+            np.copyto(self.network.params, previous)
+        self.history.diverged_at = epoch

@@ -1,0 +1,142 @@
+"""Time per epoch of backprop_core's Trainer against a textbook per-sample loop (and PyTorch,
+when it is installed), side by side in one run, then how the Trainer scales.
+
+    python benchmarks/bench_core.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, as the target says
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import numpy as np  # noqa: E402
+
+from backprop_core import Network, Trainer, datasets  # noqa: E402
+
+
+def per_sample_epoch(weights, biases, X, T, eta):
+    """One epoch the textbook way: column vectors, one sample at a time, gradients summed."""
+    nabla_w = [np.zeros_like(W) for W in weights]
+    nabla_b = [np.zeros_like(b) for b in biases]
+    cost, deltas = 0.0, [0.0] * len(weights)
+    for x, t in zip(X, T):
+        activation, activations, zs = x.reshape(-1, 1), [x.reshape(-1, 1)], []
+        for W, b in zip(weights, biases):
+            z = W.T @ activation + b.reshape(-1, 1)
+            zs.append(z)
+            activation = 1 / (1 + np.exp(-z))
+            activations.append(activation)
+        cost += 0.5 * float(np.sum((activation - t.reshape(-1, 1)) ** 2))
+        delta = (activation - t.reshape(-1, 1)) * activation * (1 - activation)
+        for l in range(len(weights) - 1, -1, -1):
+            if l < len(weights) - 1:
+                s = activations[l + 1]
+                delta = (weights[l + 1] @ delta) * s * (1 - s)
+            deltas[l] += float(np.abs(delta).mean())
+            nabla_w[l] += activations[l] @ delta.T
+            nabla_b[l] += delta.ravel()
+    n = len(X)
+    for W, b, nw, nb in zip(weights, biases, nabla_w, nabla_b):
+        W -= eta * nw / n
+        b -= eta * nb / n
+    return cost / n, deltas
+
+
+def time_per_sample(sizes, X, T, epochs):
+    net = Network(sizes, seed=0)
+    weights, biases = [W.copy() for W in net.weights], [b.copy() for b in net.biases]
+    start = time.perf_counter()
+    for _ in range(epochs):
+        per_sample_epoch(weights, biases, X, T, 0.5)
+    return (time.perf_counter() - start) / epochs
+
+
+def time_trainer(sizes, X, T, epochs):
+    trainer = Trainer(Network(sizes, seed=0), X, T, learning_rate=0.5)
+    start = time.perf_counter()
+    trainer.step(epochs)
+    return (time.perf_counter() - start) / epochs
+
+
+def time_torch(sizes, X, T, epochs):
+    import torch
+
+    torch.set_num_threads(1)
+    net = Network(sizes, seed=0)
+    params = []
+    for W, b in zip(net.weights, net.biases):
+        params += [torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    x, t = torch.tensor(X), torch.tensor(T)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        a = x
+        for i in range(0, len(params), 2):
+            a = torch.sigmoid(a @ params[i] + params[i + 1])
+        cost = ((a - t) ** 2).sum() / (2 * len(X))
+        for p in params:
+            p.grad = None
+        cost.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= 0.5 * p.grad
+        cost.item()
+    return (time.perf_counter() - start) / epochs
+
+
+def side_by_side(rounds: int, epochs: int) -> None:
+    X, T = datasets.half_adder()
+    sizes = [2, 2, 2, 2]
+    contenders = {"trainer (history recorded)": time_trainer, "per-sample loop": time_per_sample}
+    try:
+        import torch  # noqa: F401
+
+        contenders["pytorch (cpu, float64, 1 thread)"] = time_torch
+    except ImportError:
+        print("(PyTorch is not installed: its column is skipped)")
+    times = {name: [] for name in contenders}
+    for _ in range(rounds):  # interleaved, so machine noise hits every contender alike
+        for name, fn in contenders.items():
+            n = epochs if name.startswith("trainer") else max(epochs // 10, 200)
+            times[name].append(fn(sizes, X, T, n))
+    ours = statistics.median(times["trainer (history recorded)"])
+    print(f"\nReference network 2-2-2-2, half adder, float64, one core; median of {rounds} rounds")
+    for name, ts in times.items():
+        t = statistics.median(ts)
+        print(f"  {name:34s} {t * 1e6:8.1f} µs/epoch   {t / ours:6.1f}× the trainer's time")
+
+
+def scaling(epochs: int) -> None:
+    rng = np.random.default_rng(0)
+    print("\nTrainer time per epoch as the problem grows (sigmoid, 2 inputs, 2 outputs)")
+    print("  width of 2 hidden layers (4 samples):")
+    X, T = datasets.half_adder()
+    for w in (2, 4, 8, 16, 32, 64, 128, 256):
+        print(f"    {w:5d}  {time_trainer([2, w, w, 2], X, T, epochs) * 1e6:8.1f} µs")
+    print("  depth, hidden layers of width 8 (4 samples):")
+    for d in (1, 2, 4, 6, 8):
+        print(f"    {d:5d}  {time_trainer([2] + [8] * d + [2], X, T, epochs) * 1e6:8.1f} µs")
+    print("  samples, hidden [8, 8]:")
+    for n in (4, 16, 64, 256, 1024, 4096):
+        Xn, Tn = rng.uniform(0, 1, (n, 2)), rng.uniform(0, 1, (n, 2))
+        print(f"    {n:5d}  {time_trainer([2, 8, 8, 2], Xn, Tn, epochs) * 1e6:8.1f} µs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer epochs, for a smoke run")
+    quick = parser.parse_args().quick
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, numpy {np.__version__}")
+    side_by_side(rounds=3 if quick else 7, epochs=2000 if quick else 20_000)
+    scaling(epochs=200 if quick else 2000)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+import numpy as np
+import pytest
+
+from backprop_core import Network, datasets
+
+
+@pytest.fixture
+def half_adder():
+    return datasets.half_adder()
+
+
+@pytest.fixture
+def reference_net():
+    return Network([2, 2, 2, 2], activation="sigmoid", cost="mse", seed=0)
+
+
+def random_problem(sizes, n_samples, seed):
+    """Inputs in [-1, 1] and targets in [0, 1] for a network with layer sizes ``sizes``."""
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (n_samples, sizes[0])), rng.uniform(0, 1, (n_samples, sizes[-1]))

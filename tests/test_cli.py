@@ -1,0 +1,43 @@
+import subprocess
+import sys
+
+from backprop_core.__main__ import main
+
+
+def test_cli_without_flags_runs_the_reference_experiment():
+    out = subprocess.run(
+        [sys.executable, "-m", "backprop_core"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = out.splitlines()
+    assert "[2, 2, 2, 2]" in lines[0] and "learning rate 0.5" in lines[0]
+    assert lines[1].startswith("initial cost 0.2")
+    epoch_lines = [line for line in lines if line.startswith("epoch")]
+    assert [int(line.split()[1]) for line in epoch_lines] == list(range(1000, 20_001, 1000))
+    assert float(epoch_lines[-1].split()[-1]) < 1e-3
+    assert len([line for line in lines if "->" in line]) == 1 + 4
+
+
+def test_cli_flags_choose_dataset_architecture_and_settings(capsys):
+    main(["--dataset", "full_adder", "--hidden", "4", "--lr", "1", "--epochs", "2000",
+          "--seed", "3", "--activation", "tanh", "--init", "xavier"])
+    out = capsys.readouterr().out
+    assert "[3, 4, 2], tanh, mse, init xavier, seed 3, dataset full_adder" in out
+    assert out.count("epoch ") == 2 and len([x for x in out.splitlines() if "->" in x]) == 9
+
+
+def test_cli_reports_bad_values_without_a_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "backprop_core", "--hidden", "2,0", "--epochs", "5"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert "layer size 0" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_help_lists_the_flags():
+    out = subprocess.run(
+        [sys.executable, "-m", "backprop_core", "--help"], capture_output=True, text=True
+    ).stdout
+    for flag in ("--hidden", "--lr", "--epochs", "--seed", "--activation", "--cost", "--init",
+                 "--dataset"):
+        assert flag in out
