@@ -55,18 +55,26 @@ def run(args: argparse.Namespace, out=None) -> int:
     sizes = [data.X.shape[1], *args.hidden, data.T.shape[1]]
     net = Network(sizes, args.activation, args.cost, seed=args.seed, init=args.init)
     trainer = Trainer(net, data.X, data.T, learning_rate=args.lr)
-    print(f"network {sizes}, {args.activation}, {args.cost}, init {args.init}, "
-          f"seed {args.seed}, dataset {args.dataset}, learning rate {args.lr}", file=out)
+    print(
+        f"network {sizes}, {args.activation}, {args.cost}, init {args.init}, "
+        f"seed {args.seed}, dataset {args.dataset}, learning rate {args.lr}",
+        file=out,
+    )
     print(f"initial cost {net.cost(data.X, data.T):.6g}", file=out)
     while trainer.epoch < args.epochs and not trainer.history.diverged:
         trainer.step(min(REPORT_EVERY, args.epochs - trainer.epoch))
         print(f"epoch {trainer.epoch:>8}  cost {net.cost(data.X, data.T):.6g}", file=out)
     if trainer.history.diverged:
-        print(f"diverged at epoch {trainer.history.diverged_at}: the cost was not finite; "
-              "kept the last finite parameters", file=out)
+        print(
+            f"diverged at epoch {trainer.history.diverged_at}: the cost was not finite; "
+            "kept the last finite parameters",
+            file=out,
+        )
     outputs = net.predict(data.X)
-    print(f"{', '.join(data.input_names)} -> {', '.join(data.output_names)} "
-          "(target / output)", file=out)
+    print(
+        f"{', '.join(data.input_names)} -> {', '.join(data.output_names)} (target / output)",
+        file=out,
+    )
     for x, t, y in zip(data.X, data.T, outputs):
         cells = "  ".join(f"{ti:g} / {yi:.4g}" for ti, yi in zip(t, y))
         print(f"{np.array2string(x, precision=0, separator=', ')}  ->  {cells}", file=out)

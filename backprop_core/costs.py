@@ -41,9 +41,7 @@ def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
     return float(total) / a.shape[0]
 
 
-def cross_entropy_delta(
-    z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation
-) -> np.ndarray:
+def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
     """δ^L = a^L − t: the σ'(z) of a sigmoid output cancels against ∂C/∂a."""
     return a - t
 

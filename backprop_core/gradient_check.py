@@ -40,16 +40,11 @@ class GradientCheck:
             self.numeric_weights + self.numeric_biases,
         )
         return float(
-            max(
-                (np.abs(g - n) / np.maximum(np.abs(g) + np.abs(n), 1e-12)).max()
-                for g, n in pairs
-            )
+            max((np.abs(g - n) / np.maximum(np.abs(g) + np.abs(n), 1e-12)).max() for g, n in pairs)
         )
 
 
-def numeric_gradient(
-    cost, params: list[np.ndarray], epsilon: float
-) -> list[np.ndarray]:
+def numeric_gradient(cost, params: list[np.ndarray], epsilon: float) -> list[np.ndarray]:
     """∂C/∂θ ≈ (C(θ + ε) − C(θ − ε)) / 2ε for each entry θ of each array, perturbed in place."""
     estimates = []
     for p in params:

@@ -73,9 +73,7 @@ def num_parameters(sizes: list[int]) -> int:
     return sum(m * n + n for m, n in zip(sizes, sizes[1:]))
 
 
-def layer_views(
-    params: np.ndarray, sizes: list[int]
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def layer_views(params: np.ndarray, sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Split a flat vector laid out W^1, b^1, W^2, b^2, … into per-layer views."""
     weights, biases, start = [], [], 0
     for m, n in zip(sizes, sizes[1:]):

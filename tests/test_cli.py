@@ -18,8 +18,24 @@ def test_cli_without_flags_runs_the_reference_experiment():
 
 
 def test_cli_flags_choose_dataset_architecture_and_settings(capsys):
-    main(["--dataset", "full_adder", "--hidden", "4", "--lr", "1", "--epochs", "2000",
-          "--seed", "3", "--activation", "tanh", "--init", "xavier"])
+    main(
+        [
+            "--dataset",
+            "full_adder",
+            "--hidden",
+            "4",
+            "--lr",
+            "1",
+            "--epochs",
+            "2000",
+            "--seed",
+            "3",
+            "--activation",
+            "tanh",
+            "--init",
+            "xavier",
+        ]
+    )
     out = capsys.readouterr().out
     assert "[3, 4, 2], tanh, mse, init xavier, seed 3, dataset full_adder" in out
     assert out.count("epoch ") == 2 and len([x for x in out.splitlines() if "->" in x]) == 9
@@ -28,7 +44,8 @@ def test_cli_flags_choose_dataset_architecture_and_settings(capsys):
 def test_cli_reports_bad_values_without_a_traceback():
     result = subprocess.run(
         [sys.executable, "-m", "backprop_core", "--hidden", "2,0", "--epochs", "5"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "layer size 0" in result.stderr and "Traceback" not in result.stderr
@@ -38,6 +55,14 @@ def test_cli_help_lists_the_flags():
     out = subprocess.run(
         [sys.executable, "-m", "backprop_core", "--help"], capture_output=True, text=True
     ).stdout
-    for flag in ("--hidden", "--lr", "--epochs", "--seed", "--activation", "--cost", "--init",
-                 "--dataset"):
+    for flag in (
+        "--hidden",
+        "--lr",
+        "--epochs",
+        "--seed",
+        "--activation",
+        "--cost",
+        "--init",
+        "--dataset",
+    ):
         assert flag in out

@@ -67,8 +67,12 @@ def test_gradients_equal_central_differences_for_random_networks(
 
 
 @settings(max_examples=30, deadline=None)
-@given(sizes=architectures, n_samples=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
-       activation=st.sampled_from(sorted(ACTIVATIONS)))
+@given(
+    sizes=architectures,
+    n_samples=st.integers(1, 8),
+    seed=st.integers(0, 2**32 - 1),
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+)
 def test_batched_gradients_equal_the_mean_of_per_sample_gradients(
     sizes, n_samples, seed, activation
 ):

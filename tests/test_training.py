@@ -23,8 +23,9 @@ def test_same_seed_gives_the_same_training_to_the_bit(half_adder):
         net = Network([2, 3, 2], "tanh", seed=42)
         trainer = Trainer(net, *half_adder, learning_rate=0.3)
         trainer.step(500)
-        runs.append((net.params.copy(), trainer.history.cost.copy(),
-                     trainer.history.delta_magnitude.copy()))
+        runs.append(
+            (net.params.copy(), trainer.history.cost.copy(), trainer.history.delta_magnitude.copy())
+        )
     for first, second in zip(*runs):
         assert first.tobytes() == second.tobytes()
 

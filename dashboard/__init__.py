@@ -1,0 +1,1 @@
+"""The dashboard's helpers: settings parsing, the training session, figure builders, UI glue."""

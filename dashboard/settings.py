@@ -1,0 +1,113 @@
+"""What the user can set, parsed and validated: every bad value gets a message naming it."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
+
+MAX_HIDDEN_LAYERS = 8
+MAX_WIDTH = 64
+MAX_SEED = 2**32 - 1
+MAX_LEARNING_RATE = 1000.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One configuration of the lab. Defaults are the reference experiment."""
+
+    dataset: str = "half_adder"
+    hidden: tuple[int, ...] = (2, 2)
+    learning_rate: float = 0.5
+    activation: str = "sigmoid"
+    cost: str = "mse"
+    init: str = "uniform"
+    seed: int = 0
+
+    @property
+    def hidden_text(self) -> str:
+        return ", ".join(str(n) for n in self.hidden) or "none"
+
+    def architecture(self) -> tuple:
+        """Everything but the learning rate: changing any of it means a new network."""
+        return (self.dataset, self.hidden, self.activation, self.cost, self.init, self.seed)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """'2, 2' → (2, 2); 'none' → () for no hidden layer. Raises ValueError with what is allowed."""
+    allowed = (
+        f"hidden layers must be up to {MAX_HIDDEN_LAYERS} comma-separated whole numbers "
+        f"from 1 to {MAX_WIDTH}, like 2, 2 (or 'none')"
+    )
+    if not isinstance(text, str) or len(text) > 200:
+        raise ValueError(f"{allowed}; got a value that is not short text")
+    if text.strip().lower() == "none":
+        return ()
+    if not text.strip():
+        raise ValueError(f"{allowed}; got an empty value")
+    parts = [p.strip() for p in text.split(",")]
+    bad = [p for p in parts if not re.fullmatch(r"\d+", p)]
+    if bad:
+        raise ValueError(f"{allowed}; {bad[0]!r} in {text!r} is not a whole number")
+    sizes = tuple(int(p) for p in parts)
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"{allowed}; {text!r} has {len(sizes)} layers")
+    for n in sizes:
+        if not 1 <= n <= MAX_WIDTH:
+            raise ValueError(f"{allowed}; {n} in {text!r} is out of range")
+    return sizes
+
+
+def check_learning_rate(value: object) -> float:
+    """A finite number in (0, 1000]; anything else is a ValueError naming it."""
+    try:
+        lr = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        lr = math.nan
+    if isinstance(value, bool) or not math.isfinite(lr) or not 0 < lr <= MAX_LEARNING_RATE:
+        raise ValueError(
+            f"learning rate must be a finite number above 0 and at most "
+            f"{MAX_LEARNING_RATE:g}, got {value!r}"
+        )
+    return lr
+
+
+def check_seed(value: object) -> int:
+    """A whole number from 0 to 2³² − 1."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {value!r}")
+    return value
+
+
+def check_choice(kind: str, value: object, allowed: list[str]) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {kind} {value!r}; allowed: {', '.join(allowed)}")
+    return value  # type: ignore[return-value]
+
+
+def make_settings(
+    dataset: str,
+    hidden: str,
+    learning_rate: object,
+    activation: str,
+    cost: str,
+    init: str,
+    seed: object,
+) -> Settings:
+    """Validate raw widget or URL values into Settings; the first bad one raises ValueError."""
+    return Settings(
+        dataset=check_choice("dataset", dataset, datasets.names()),
+        hidden=parse_hidden(hidden),
+        learning_rate=check_learning_rate(learning_rate),
+        activation=check_choice("activation", activation, list(ACTIVATIONS)),
+        cost=check_choice("cost", cost, list(COSTS)),
+        init=check_choice("init", init, list(INITIALISERS)),
+        seed=check_seed(seed),
+    )

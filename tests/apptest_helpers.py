@@ -1,0 +1,52 @@
+"""Helpers to read what an AppTest run shows."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_app(path: str = "app.py", **session) -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def epoch(at: AppTest) -> int:
+    return int(metric(at, "Epoch").replace(",", ""))
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Each plotly chart's figure as a dict."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def array(value) -> np.ndarray:
+    """A plotly data array, whether a plain list or a typed array {dtype, bdata, shape}."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(s) for s in str(value.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape)
+    return np.asarray(value)
+
+
+def heatmap_shapes(at: AppTest) -> list[tuple[int, ...]]:
+    """Shapes of the weight heatmaps (the W trace of each layer figure)."""
+    return [
+        array(fig["data"][0]["z"]).shape
+        for fig in charts(at)
+        if fig["data"] and fig["data"][0]["type"] == "heatmap" and fig["data"][0]["name"][0] == "W"
+    ]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error] + [e.value for e in at.sidebar.error]

@@ -1,0 +1,117 @@
+import math
+
+import pytest
+
+from tests.apptest_helpers import epoch, errors, heatmap_shapes, metric, run_app
+
+
+def cost(at) -> float:
+    return float(metric(at, "Cost"))
+
+
+def test_first_run_shows_the_reference_network_paused_at_epoch_0():
+    at = run_app()
+    assert not at.exception
+    assert epoch(at) == 0 and 0.2 < cost(at) < 0.3
+    assert at.text_input(key="hidden_layers").value == "2, 2"
+    assert at.number_input(key="learning_rate").value == 0.5
+    assert at.selectbox(key="activation").value == "sigmoid"
+    assert heatmap_shapes(at) == [(2, 2), (2, 2), (2, 2)]
+
+
+def test_train_advances_the_epoch_and_lowers_the_cost_over_refreshes():
+    at = run_app()
+    start = cost(at)
+    at.button(key="train").click().run()
+    seen = [epoch(at)]
+    for _ in range(3):
+        at.run()
+        seen.append(epoch(at))
+    assert not at.exception
+    assert seen == sorted(seen) and seen[0] > 0 and seen[-1] > seen[0]
+    assert cost(at) < start
+
+
+def test_pause_holds_the_epoch_still():
+    at = run_app()
+    at.button(key="train").click().run()
+    at.button(key="pause").click().run()
+    held = epoch(at)
+    at.run().run()
+    assert epoch(at) == held and metric(at, "Status") == "Paused"
+
+
+def test_step_advances_by_exactly_one_and_step_100_by_a_hundred():
+    at = run_app()
+    at.button(key="step").click().run()
+    assert epoch(at) == 1
+    at.button(key="step_100").click().run()
+    assert epoch(at) == 101
+
+
+def test_reset_goes_back_to_epoch_0_with_the_same_start():
+    at = run_app()
+    first_cost = cost(at)
+    at.button(key="step_100").click().run()
+    at.button(key="reset").click().run()
+    assert epoch(at) == 0 and cost(at) == first_cost
+
+
+def test_hidden_layers_3_4_2_give_four_heatmaps_of_the_right_shapes():
+    at = run_app()
+    at.text_input(key="hidden_layers").input("3, 4, 2").run()
+    assert not at.exception
+    assert heatmap_shapes(at) == [(2, 3), (3, 4), (4, 2), (2, 2)]
+    assert any("Re-initialised" in i.value and "3, 4, 2" in i.value for i in at.info)
+
+
+def test_changing_the_learning_rate_takes_effect_without_a_reset():
+    at = run_app()
+    at.button(key="step_100").click().run()
+    at.number_input(key="learning_rate").set_value(2.0).run()
+    assert epoch(at) == 100 and not at.info
+    at.button(key="step").click().run()
+    assert epoch(at) == 101 and "learning rate 2" in at.caption[0].value
+
+
+@pytest.mark.parametrize(
+    "text", ["2, x", "0", "-1", "", "1e9", "2,,2", "  3 ;4", "65", "1,1,1,1,1,1,1,1,1"]
+)
+def test_bad_hidden_layers_show_an_error_and_keep_the_previous_network(text):
+    at = run_app()
+    at.text_input(key="hidden_layers").input("3, 4, 2").run()
+    at.button(key="step_100").click().run()
+    at.text_input(key="hidden_layers").input(text).run()
+    assert not at.exception
+    message = " ".join(errors(at))
+    assert "hidden layers must be up to 8" in message and "from 1 to 64" in message
+    assert "Keeping the last good network" in message
+    assert heatmap_shapes(at) == [(2, 3), (3, 4), (4, 2), (2, 2)] and epoch(at) == 100
+
+
+@pytest.mark.parametrize("lr", [0.0, -1.0, math.inf, math.nan])
+def test_bad_learning_rates_show_an_error_and_keep_the_network(lr):
+    at = run_app()
+    at.button(key="step_100").click().run()
+    at.number_input(key="learning_rate").set_value(lr).run()
+    assert not at.exception
+    assert any("learning rate must be a finite number above 0" in e for e in errors(at))
+    at.button(key="step").click().run()
+    assert epoch(at) == 101 and "learning rate 0.5" in at.caption[0].value
+
+
+def test_none_means_no_hidden_layer():
+    at = run_app()
+    at.text_input(key="hidden_layers").input("none").run()
+    assert heatmap_shapes(at) == [(2, 2)] and not errors(at)
+
+
+def test_divergence_stops_training_and_says_why():
+    at = run_app()
+    at.selectbox(key="activation").set_value("identity").run()
+    at.number_input(key="learning_rate").set_value(50.0).run()
+    at.button(key="train").click().run()
+    at.run()
+    assert not at.exception
+    assert metric(at, "Status") == "Diverged"
+    assert any("Lower the learning rate" in e for e in errors(at))

@@ -1,0 +1,78 @@
+import numpy as np
+import plotly.graph_objects as go
+
+from backprop_core import Network
+from dashboard import figures
+
+
+def test_thin_keeps_short_series_whole_and_caps_long_ones():
+    assert list(figures.thin(np.arange(10.0))) == list(range(10))
+    y = np.random.default_rng(0).random(1_000_000)
+    idx = figures.thin(y)
+    assert len(idx) <= figures.MAX_POINTS + 2
+    assert idx[0] == 0 and idx[-1] == len(y) - 1 and np.all(np.diff(idx) > 0)
+
+
+def test_thin_keeps_a_lone_spike():
+    y = np.ones(100_000)
+    y[54_321] = 50.0
+    assert 54_321 in figures.thin(y)
+
+
+def test_cost_figure_is_a_log_scale_line_titled_cost_with_at_most_2000_points():
+    cost = np.geomspace(0.25, 1e-4, 1_000_000)
+    fig = figures.cost_figure(cost, revision=3)
+    assert isinstance(fig, go.Figure)
+    assert "Cost" in fig.layout.title.text and fig.layout.yaxis.type == "log"
+    assert len(fig.data) == 1 and len(fig.data[0].y) <= 2002
+    assert fig.data[0].y[-1] == cost[-1] and fig.layout.uirevision == "3"
+
+
+def test_cost_figure_without_epochs_says_so():
+    fig = figures.cost_figure(np.array([]))
+    assert "press Train" in fig.layout.annotations[0].text
+
+
+def test_delta_figure_has_one_log_line_per_layer():
+    deltas = np.abs(np.random.default_rng(1).normal(size=(500, 4))).astype(np.float32)
+    fig = figures.delta_figure(deltas)
+    assert "Delta" in fig.layout.title.text and fig.layout.yaxis.type == "log"
+    assert len(fig.data) == 4
+    np.testing.assert_array_equal(fig.data[2].y, deltas[:, 2])
+
+
+def test_weight_figures_give_one_heatmap_of_W_per_layer_plus_its_bias_row():
+    net = Network([2, 3, 4, 2, 2], seed=0)
+    figs = figures.weight_figures(net, scale=2.0)
+    assert len(figs) == 4
+    for fig, W, b in zip(figs, net.weights, net.biases):
+        w_map, b_map = fig.data
+        assert w_map.type == b_map.type == "heatmap"
+        np.testing.assert_array_equal(w_map.z, W)
+        np.testing.assert_array_equal(b_map.z, b[None, :])
+        assert (w_map.zmin, w_map.zmax, w_map.zmid) == (-2.0, 2.0, 0)
+        assert w_map.texttemplate  # small matrices print their values
+
+
+def test_big_weight_matrices_do_not_print_cell_values():
+    net = Network([64, 64, 2], seed=0)
+    assert figures.weight_figures(net, 1.0)[0].data[0].texttemplate is None
+
+
+def test_weight_axes_say_from_neuron_i_to_neuron_j():
+    fig = figures.weight_figures(Network([2, 2], seed=0), 1.0)[0]
+    layout = fig.layout
+    titles = [layout[a].title.text for a in layout if a.startswith(("xaxis", "yaxis"))]
+    assert "from neuron i" in titles and any("to neuron j" in (t or "") for t in titles)
+
+
+def test_nice_limit_rounds_up_to_1_2_5_steps():
+    assert [figures.nice_limit(v) for v in (0.3, 1.0, 1.3, 2.5, 7, 11, float("nan"))] == [
+        1,
+        1,
+        2,
+        5,
+        10,
+        20,
+        1,
+    ]

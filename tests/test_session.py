@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+
+from backprop_core import Network, Trainer, datasets
+from dashboard.session import TrainingSession
+from dashboard.settings import Settings
+
+
+def test_a_new_session_is_the_reference_network_at_epoch_0():
+    session = TrainingSession()
+    assert session.network.sizes == [2, 2, 2, 2] and session.epoch == 0
+    reference = Network([2, 2, 2, 2], seed=0)
+    np.testing.assert_array_equal(session.network.params, reference.params)
+    assert not session.running
+
+
+def test_training_matches_the_core_trainer_exactly():
+    session = TrainingSession()
+    session.train(500, seconds=10)
+    net = Network([2, 2, 2, 2], seed=0)
+    Trainer(net, *datasets.half_adder(), 0.5).step(500)
+    np.testing.assert_array_equal(session.network.params, net.params)
+
+
+def test_changing_the_learning_rate_keeps_the_network():
+    session = TrainingSession()
+    session.train(10, seconds=10)
+    notice = session.apply(Settings(learning_rate=2.0))
+    assert notice is None and session.epoch == 10
+    assert session.trainer.learning_rate == 2.0
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"hidden": (3, 4, 2)}, "hidden layers 2, 2 → 3, 4, 2"),
+        ({"seed": 4}, "seed 0 → 4"),
+        ({"activation": "tanh"}, "activation sigmoid → tanh"),
+        ({"dataset": "xor"}, "dataset"),
+    ],
+)
+def test_changing_the_architecture_reinitialises_and_says_what_changed(change, words):
+    session = TrainingSession()
+    session.train(10, seconds=10)
+    generation = session.generation
+    notice = session.apply(Settings(**change))
+    assert notice.startswith("Re-initialised") and words in notice
+    assert session.epoch == 0 and session.generation == generation + 1
+
+
+def test_cross_entropy_gets_sigmoid_outputs_whatever_the_hidden_activation():
+    session = TrainingSession(Settings(activation="relu", cost="cross_entropy"))
+    assert session.network.output_activation.name == "sigmoid"
+    assert session.network.activation.name == "relu"
+
+
+def test_reset_goes_back_to_the_same_initialisation_and_pauses():
+    session = TrainingSession()
+    before = session.network.params.copy()
+    session.running = True
+    session.train(100, seconds=10)
+    session.reset()
+    assert session.epoch == 0 and not session.running
+    np.testing.assert_array_equal(session.network.params, before)
+
+
+def test_train_is_time_boxed():
+    session = TrainingSession(Settings(hidden=(64, 64, 64)))
+    assert session.train(10_000_000, seconds=0.05) < 10_000_000
+
+
+def test_divergence_pauses_and_explains():
+    session = TrainingSession(Settings(activation="identity", learning_rate=50))
+    session.running = True
+    session.train(1000, seconds=10)
+    assert not session.running and session.history.diverged
+    assert "Lower the learning rate" in session.status()
+    assert np.isfinite(session.view().cost)
+
+
+def test_weight_scale_only_grows_and_stays_a_nice_number():
+    session = TrainingSession()
+    scales = []
+    for _ in range(10):
+        session.train(2000, seconds=10)
+        scales.append(session.weight_scale)
+    assert scales == sorted(scales) and scales[-1] >= np.abs(session.network.params).max()
+
+
+def test_outputs_table_has_a_row_per_input_and_marks_correct_rows():
+    session = TrainingSession()
+    session.train(20_000, seconds=30)
+    table = session.outputs_table(session.view().outputs)
+    assert table["x1"] == [0, 0, 1, 1] and table["target carry"] == [0, 0, 0, 1]
+    assert table["correct"] == [True] * 4 and session.view().all_correct

@@ -1,0 +1,72 @@
+import math
+
+import pytest
+
+from dashboard.settings import (
+    MAX_HIDDEN_LAYERS,
+    MAX_WIDTH,
+    Settings,
+    check_learning_rate,
+    check_seed,
+    make_settings,
+    parse_hidden,
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected", [("2, 2", (2, 2)), ("3,4,2", (3, 4, 2)), (" 64 ", (64,)), ("None", ())]
+)
+def test_parse_hidden_accepts_comma_separated_widths(text, expected):
+    assert parse_hidden(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, detail",
+    [
+        ("2, x", "'x' in '2, x' is not a whole number"),
+        ("0", "0 in '0' is out of range"),
+        ("-1", "'-1' in '-1' is not a whole number"),
+        ("1e9", "'1e9' in '1e9' is not a whole number"),
+        ("2,,2", "'' in '2,,2' is not a whole number"),
+        ("  3 ;4", "'3 ;4' in '  3 ;4' is not a whole number"),
+        ("65", "65 in '65' is out of range"),
+        ("1000000", "1000000 in '1000000' is out of range"),
+        (",".join(["2"] * 9), "has 9 layers"),
+        ("2" * 300, "not short text"),
+        ("", "got an empty value"),
+        ("  ", "got an empty value"),
+    ],
+)
+def test_parse_hidden_rejects_bad_text_naming_it_and_the_caps(text, detail):
+    with pytest.raises(ValueError) as err:
+        parse_hidden(text)
+    message = str(err.value)
+    assert detail in message
+    assert f"up to {MAX_HIDDEN_LAYERS}" in message and f"from 1 to {MAX_WIDTH}" in message
+
+
+@pytest.mark.parametrize("value", [0, -0.5, math.nan, math.inf, "abc", None, True, 1e6])
+def test_check_learning_rate_rejects_values_that_are_not_finite_and_positive(value):
+    with pytest.raises(ValueError, match=f"learning rate must be .* got {value!r}"):
+        check_learning_rate(value)
+
+
+def test_check_learning_rate_accepts_numbers_and_numeric_text():
+    assert check_learning_rate(0.5) == 0.5 and check_learning_rate("2") == 2.0
+
+
+@pytest.mark.parametrize("value", [-1, 2**32, 1.5, "7", None])
+def test_check_seed_rejects_values_outside_0_to_2_32(value):
+    with pytest.raises(ValueError, match="seed must be a whole number"):
+        check_seed(value)
+
+
+def test_make_settings_defaults_are_the_reference_experiment():
+    settings = make_settings("half_adder", "2, 2", 0.5, "sigmoid", "mse", "uniform", 0)
+    assert settings == Settings()
+    assert settings.hidden_text == "2, 2"
+
+
+def test_make_settings_rejects_unknown_choices():
+    with pytest.raises(ValueError, match="unknown activation 'swish'; allowed: sigmoid"):
+        make_settings("half_adder", "2", 0.5, "swish", "mse", "uniform", 0)
