@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import figures
+from dashboard.session import REFRESH_SECONDS
 from dashboard.ui import (
     epochs_per_refresh,
     get_session,
@@ -11,7 +12,7 @@ from dashboard.ui import (
     training_buttons,
 )
 
-REFRESH_SECONDS = 0.25
+SLOW_REFRESH_SECONDS = 1.0
 
 setup_page("Live training")
 session = get_session()
@@ -20,7 +21,7 @@ if settings is not None:
     notice = session.apply(settings)
     if notice:
         st.session_state["notice"] = notice
-
+session.epochs_per_refresh = epochs_per_refresh()
 
 st.title("Backprop Lab")
 st.caption(
@@ -31,36 +32,45 @@ st.caption(
 training_buttons(session)
 if "notice" in st.session_state:
     st.info(st.session_state["notice"])
+timer = REFRESH_SECONDS if session.running else None
 
 
-@st.fragment(run_every=REFRESH_SECONDS if session.running else None)
+@st.fragment(run_every=timer)
 def live() -> None:
-    was_running = session.running
-    if was_running:
-        session.train(epochs_per_refresh())
-    view = session.view()
+    """The numbers and the curves, redrawn while the worker trains."""
+    session.seen()
+    with session.lock:
+        view = session.view()
+        epoch, status, diverged = session.epoch, session.status(), session.history.diverged
+        rev = session.generation
+        cost_fig = figures.cost_figure(session.history.cost, rev)
+        delta_fig = figures.delta_figure(session.history.delta_magnitude, rev)
     cols = st.columns(4)
-    cols[0].metric("Epoch", f"{session.epoch:,}")
+    cols[0].metric("Epoch", f"{epoch:,}")
     cols[1].metric("Cost", f"{view.cost:.4g}")
-    cols[2].metric("Status", "Diverged" if session.history.diverged else session.status())
+    cols[2].metric("Status", "Diverged" if diverged else status)
     cols[3].metric("Outputs", "all correct" if view.all_correct else "not yet")
-    if session.history.diverged:
-        st.error(session.status())
-    rev = session.generation
+    if diverged:
+        st.error(status)
     left, right = st.columns(2)
-    left.plotly_chart(figures.cost_figure(session.history.cost, rev), key="cost_chart")
-    right.plotly_chart(
-        figures.delta_figure(session.history.delta_magnitude, rev), key="delta_chart"
-    )
+    left.plotly_chart(cost_fig, key="cost_chart", theme=None)
+    right.plotly_chart(delta_fig, key="delta_chart", theme=None)
+    if timer and not session.running:
+        st.rerun()  # training stopped by itself: a full run shows why and stops the timers
+
+
+@st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
+def parameters() -> None:
+    """Heatmaps and the outputs table cost the browser more to redraw: fewer refreshes."""
+    with session.lock:
+        figs = figures.weight_figures(session.network, session.weight_scale, session.generation)
+        table = session.outputs_table(session.view().outputs)
     st.subheader("Weights and biases")
-    layer_cols = st.columns(session.network.num_layers)
-    figs = figures.weight_figures(session.network, session.weight_scale, rev)
-    for l, (col, fig) in enumerate(zip(layer_cols, figs)):
-        col.plotly_chart(fig, key=f"weights_{l}")
+    for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
+        col.plotly_chart(fig, key=f"weights_{l}", theme=None)
     st.subheader("Outputs against targets")
-    st.dataframe(session.outputs_table(view.outputs), hide_index=True)
-    if was_running and not session.running:
-        st.rerun()  # stopped by divergence: a full run turns the timer off
+    st.dataframe(table, hide_index=True)
 
 
 live()
+parameters()

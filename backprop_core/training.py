@@ -17,6 +17,7 @@ import numpy as np
 from .network import Gradients, Network
 
 MAX_EPOCHS_PER_CALL = 100_000_000
+GROW_BY = 1 << 16  # history rows added at a time, so a time-boxed huge request stays small
 
 
 def validate_learning_rate(learning_rate: object) -> float:
@@ -113,7 +114,7 @@ class Trainer:
         if self.history.diverged:
             return 0
         self.network.sync()
-        self.history.reserve(int(epochs))
+        self.history.reserve(min(int(epochs), GROW_BY))
         deadline = None if max_seconds is None else time.perf_counter() + max_seconds
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             return self._run(int(epochs), deadline)
@@ -131,6 +132,8 @@ class Trainer:
             cost = net.cost_of(fwd, T)
             net.backward(fwd, T, out=grads)
             i = hist._n
+            if i == len(hist._cost):
+                hist.reserve(GROW_BY)
             total = cost
             for l, (delta, layer) in enumerate(zip(grads.deltas, layers)):
                 hist._delta[i, l] = np.add.reduce(np.abs(delta), axis=None) / delta.size

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from backprop_core import Network
 
@@ -31,13 +30,15 @@ def thin(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     n = len(y)
     if n <= max_points:
         return np.arange(n)
-    buckets = max_points // 2
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    keep = [0, n - 1]
-    for start, stop in zip(edges[:-1], edges[1:]):
-        chunk = y[start:stop]
-        keep += [start + int(np.nanargmin(chunk)), start + int(np.nanargmax(chunk))]
-    return np.unique(keep)
+    size = -(-n // (max_points // 2))  # ceil: at most max_points // 2 buckets
+    whole = n // size * size
+    buckets = y[:whole].reshape(-1, size)
+    starts = np.arange(0, whole, size)
+    keep = [starts + buckets.argmin(axis=1), starts + buckets.argmax(axis=1), [0, n - 1]]
+    if whole < n:
+        tail = y[whole:]
+        keep.append([whole + int(tail.argmin()), whole + int(tail.argmax())])
+    return np.unique(np.concatenate(keep))
 
 
 def nice_limit(value: float) -> float:
@@ -48,29 +49,35 @@ def nice_limit(value: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
 
 
-def _note_if_empty(fig: go.Figure, epochs: int) -> None:
-    if epochs == 0:
-        fig.add_annotation(
-            text="No epochs yet: press Train or Step",
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            font=dict(size=FONT_SIZE),
-        )
-
-
-def _base_layout(fig: go.Figure, title: str, revision: object, height: int) -> go.Figure:
-    fig.update_layout(
+def _layout(title: str, revision: object, height: int, epochs: int | None = None, **axes) -> dict:
+    layout = dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 4)),
         font=dict(size=FONT_SIZE),
         uirevision=str(revision),
         height=height,
         margin=dict(l=60, r=20, t=60, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        **axes,
     )
-    return fig
+    if epochs == 0:
+        layout["annotations"] = [
+            dict(
+                text="No epochs yet: press Train or Step",
+                showarrow=False,
+                xref="paper",
+                yref="paper",
+                x=0.5,
+                y=0.5,
+            )
+        ]
+    return layout
+
+
+def _log_axes(y_title: str) -> dict:
+    return dict(
+        xaxis=dict(title=dict(text="epoch")),
+        yaxis=dict(title=dict(text=y_title), type="log", exponentformat="power"),
+    )
 
 
 def cost_figure(
@@ -78,33 +85,43 @@ def cost_figure(
 ) -> go.Figure:
     """The cost per epoch on a log axis, thinned to at most ~2000 points."""
     idx = thin(cost)
-    fig = go.Figure(
-        go.Scatter(
-            x=idx,
-            y=cost[idx],
-            mode="lines",
-            name="cost C",
-            line=dict(width=3, color=LAYER_COLOURS[0]),
-        )
+    line = dict(
+        type="scatter",
+        x=idx,
+        y=cost[idx],
+        mode="lines",
+        name="cost C",
+        line=dict(width=3, color=LAYER_COLOURS[0]),
+    )
+    layout = _layout(
+        "Cost per epoch (log scale)", revision, height, len(cost), **_log_axes("cost C")
     )
     if marker_epoch is not None and 0 <= marker_epoch < len(cost):
-        fig.add_vline(x=marker_epoch, line=dict(color="#d62728", dash="dash"))
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="cost C", type="log", exponentformat="power")
-    _note_if_empty(fig, len(cost))
-    return _base_layout(fig, "Cost per epoch (log scale)", revision, height)
+        layout["shapes"] = [
+            dict(
+                type="line",
+                x0=marker_epoch,
+                x1=marker_epoch,
+                yref="paper",
+                y0=0,
+                y1=1,
+                line=dict(color="#d62728", dash="dash"),
+            )
+        ]
+    return go.Figure(data=[line], layout=layout)
 
 
 def delta_figure(delta_magnitude: np.ndarray, revision: object = 0, height: int = 380) -> go.Figure:
     """Mean |δ^l| per layer per epoch, log axis: vanishing gradients show as lines falling apart."""
-    fig = go.Figure()
-    n_layers = delta_magnitude.shape[1] if delta_magnitude.ndim == 2 else 0
+    n_epochs, n_layers = delta_magnitude.shape
+    lines = []
     for l in range(n_layers):
         column = delta_magnitude[:, l]
         idx = thin(column)
         label = f"δ<sup>{l + 1}</sup>" + (" (output)" if l == n_layers - 1 else "")
-        fig.add_trace(
-            go.Scatter(
+        lines.append(
+            dict(
+                type="scatter",
                 x=idx,
                 y=column[idx],
                 mode="lines",
@@ -112,11 +129,9 @@ def delta_figure(delta_magnitude: np.ndarray, revision: object = 0, height: int 
                 line=dict(width=3, color=LAYER_COLOURS[l % len(LAYER_COLOURS)]),
             )
         )
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="mean |δ|", type="log", exponentformat="power")
-    _note_if_empty(fig, len(delta_magnitude))
-    return _base_layout(
-        fig, "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)", revision, height
+    title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
+    return go.Figure(
+        data=lines, layout=_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|"))
     )
 
 
@@ -125,56 +140,44 @@ def weight_figure(
 ) -> go.Figure:
     """W^l as a heatmap (row i = from neuron i, column j = to neuron j) with b^l below it."""
     n_in, n_out = W.shape
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        row_heights=[n_in / (n_in + 1), 1 / (n_in + 1)],
-        vertical_spacing=0.12,
-        shared_xaxes=True,
-    )
-    show_text = W.size <= MAX_CELL_TEXT
     common = dict(
+        type="heatmap",
         colorscale="RdBu",
         zmid=0,
         zmin=-scale,
         zmax=scale,
-        texttemplate="%{z:.2f}" if show_text else None,
+        x=[f"to {j + 1}" for j in range(n_out)],
+        texttemplate="%{z:.2f}" if W.size <= MAX_CELL_TEXT else None,
         textfont=dict(size=FONT_SIZE),
     )
-    to_labels = [f"to {j + 1}" for j in range(n_out)]
-    fig.add_trace(
-        go.Heatmap(
-            z=W,
-            x=to_labels,
-            y=[f"from {i + 1}" for i in range(n_in)],
-            name=f"W{layer}",
-            hovertemplate="from neuron %{y}<br>to neuron %{x}<br>w = %{z:.4f}<extra></extra>",
-            colorbar=dict(title="value"),
-            **common,
-        ),
-        row=1,
-        col=1,
+    weights = dict(
+        z=W,
+        y=[f"from {i + 1}" for i in range(n_in)],
+        name=f"W{layer}",
+        hovertemplate="from neuron %{y}<br>to neuron %{x}<br>w = %{z:.4f}<extra></extra>",
+        colorbar=dict(title=dict(text="value")),
+        **common,
     )
-    fig.add_trace(
-        go.Heatmap(
-            z=b[None, :],
-            x=to_labels,
-            y=["bias"],
-            name=f"b{layer}",
-            showscale=False,
-            hovertemplate="bias of neuron %{x}<br>b = %{z:.4f}<extra></extra>",
-            **common,
-        ),
-        row=2,
-        col=1,
+    biases = dict(
+        z=b[None, :],
+        y=["bias"],
+        name=f"b{layer}",
+        yaxis="y2",
+        showscale=False,
+        hovertemplate="bias of neuron %{x}<br>b = %{z:.4f}<extra></extra>",
+        **common,
     )
-    fig.update_yaxes(autorange="reversed", row=1, col=1)
-    fig.update_xaxes(title_text="to neuron j (next layer)", row=2, col=1)
-    fig.update_yaxes(title_text="from neuron i", row=1, col=1)
+    split = 1 / (n_in + 1)  # the bias row gets the height of one weight row
+    axes = dict(
+        xaxis=dict(title=dict(text="to neuron j (next layer)")),
+        yaxis=dict(
+            title=dict(text="from neuron i"), domain=[split + 0.08, 1], autorange="reversed"
+        ),
+        yaxis2=dict(domain=[0, split], anchor="x"),
+    )
+    title = f"Layer {layer}: W<sup>{layer}</sup> and b<sup>{layer}</sup>"
     height = 160 + 45 * (n_in + 1)
-    return _base_layout(
-        fig, f"Layer {layer}: W<sup>{layer}</sup> and b<sup>{layer}</sup>", revision, height
-    )
+    return go.Figure(data=[weights, biases], layout=_layout(title, revision, height, **axes))
 
 
 def weight_figures(network: Network, scale: float, revision: object = 0) -> list[go.Figure]:

@@ -85,30 +85,24 @@ def settings_controls(session: TrainingSession) -> Settings | None:
         return None
 
 
-def epochs_per_refresh() -> int:
+def epochs_per_refresh() -> int | None:
+    """The speed control's value: epochs per redraw, or None for as fast as possible."""
     speed = st.session_state.get("epochs_per_refresh", "max")
-    return 1_000_000 if speed == "max" else int(speed)
+    return None if speed == "max" else int(speed)
 
 
 def training_buttons(session: TrainingSession) -> None:
-    """Train, Pause, Step, Step 100 and Reset. They only flip state; the live fragment trains."""
+    """Train, Pause, Step, Step 100 and Reset: callbacks that change the session's run state."""
 
     def start() -> None:
-        session.running = not session.history.diverged
+        session.start()
         st.session_state.pop("notice", None)
-
-    def pause() -> None:
-        session.running = False
-
-    def step(n: int) -> None:
-        session.running = False
-        session.train(n, seconds=5.0)
 
     buttons = [
         ("Train", "train", ":material/play_arrow:", start, ()),
-        ("Pause", "pause", ":material/pause:", pause, ()),
-        ("Step 1 epoch", "step", ":material/skip_next:", step, (1,)),
-        ("Step 100", "step_100", ":material/fast_forward:", step, (100,)),
+        ("Pause", "pause", ":material/pause:", session.pause, ()),
+        ("Step 1 epoch", "step", ":material/skip_next:", session.step, (1,)),
+        ("Step 100", "step_100", ":material/fast_forward:", session.step, (100,)),
         ("Reset", "reset", ":material/restart_alt:", session.reset, ()),
     ]
     for col, (label, key, icon, action, args) in zip(st.columns(len(buttons)), buttons):

@@ -1,8 +1,10 @@
+import time
+
 import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets
-from dashboard.session import TrainingSession
+from dashboard.session import REFRESH_SECONDS, TrainingSession
 from dashboard.settings import Settings
 
 
@@ -54,14 +56,69 @@ def test_cross_entropy_gets_sigmoid_outputs_whatever_the_hidden_activation():
     assert session.network.activation.name == "relu"
 
 
-def test_reset_goes_back_to_the_same_initialisation_and_pauses():
+def test_reset_goes_back_to_the_same_initialisation_and_stops_the_worker():
     session = TrainingSession()
     before = session.network.params.copy()
-    session.running = True
-    session.train(100, seconds=10)
+    session.start()
+    wait_for(lambda: session.epoch > 100)
     session.reset()
     assert session.epoch == 0 and not session.running
+    time.sleep(0.1)
+    assert session.epoch == 0
     np.testing.assert_array_equal(session.network.params, before)
+
+
+def wait_for(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def test_the_worker_trains_until_paused_and_then_holds_still():
+    session = TrainingSession()
+    session.start()
+    assert session.running and session.status() == "Training"
+    wait_for(lambda: session.epoch > 1000)
+    session.pause()
+    held = session.epoch
+    time.sleep(0.1)
+    assert session.epoch == held and not session.running and session.status() == "Paused"
+
+
+def test_a_slow_speed_trains_that_many_epochs_per_refresh():
+    session = TrainingSession()
+    session.epochs_per_refresh = 10
+    session.start()
+    time.sleep(1.0)
+    session.pause()
+    expected = 10 / REFRESH_SECONDS  # epochs per second
+    assert 0.5 * expected <= session.epoch <= 1.2 * expected + 10
+
+
+def test_the_worker_stops_when_nobody_has_looked_for_a_while(monkeypatch):
+    monkeypatch.setattr("dashboard.session.IDLE_SECONDS", 0.2)
+    session = TrainingSession()
+    session.start()
+    wait_for(lambda: not session.running)
+    assert session.status() == "Paused (page was hidden)"
+
+
+def test_step_pauses_the_worker_and_adds_exactly_that_many_epochs():
+    session = TrainingSession()
+    session.start()
+    wait_for(lambda: session.epoch > 10)
+    session.step(1)
+    after = session.epoch
+    session.step(100)
+    assert session.epoch == after + 100 and not session.running
+
+
+def test_start_after_divergence_does_nothing():
+    session = TrainingSession(Settings(activation="identity", learning_rate=50))
+    session.step(100)
+    session.start()
+    assert not session.running
 
 
 def test_train_is_time_boxed():
@@ -69,11 +126,11 @@ def test_train_is_time_boxed():
     assert session.train(10_000_000, seconds=0.05) < 10_000_000
 
 
-def test_divergence_pauses_and_explains():
+def test_divergence_stops_the_worker_and_explains():
     session = TrainingSession(Settings(activation="identity", learning_rate=50))
-    session.running = True
-    session.train(1000, seconds=10)
-    assert not session.running and session.history.diverged
+    session.start()
+    wait_for(lambda: not session.running)
+    assert session.history.diverged
     assert "Lower the learning rate" in session.status()
     assert np.isfinite(session.view().cost)
 

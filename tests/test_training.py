@@ -122,9 +122,16 @@ def test_relu_blowing_up_is_caught_as_divergence(half_adder):
     assert np.all(np.isfinite(net.params))
 
 
-def test_step_stops_at_max_seconds(half_adder):
+def test_step_stops_at_max_seconds_without_reserving_the_whole_request(half_adder):
     trainer = Trainer(Network([2, 2, 2]), *half_adder)
-    assert 0 < trainer.step(10_000_000, max_seconds=0.05) < 10_000_000
+    assert 0 < trainer.step(100_000_000, max_seconds=0.05) < 100_000_000
+    assert trainer.history._cost.nbytes < 10e6
+
+
+def test_history_grows_past_its_first_allocation(half_adder):
+    trainer = Trainer(Network([2, 2, 2], seed=0), *half_adder)
+    trainer.step(70_000)
+    assert len(trainer.history.cost) == 70_000 and np.isfinite(trainer.history.cost).all()
 
 
 def test_a_million_epoch_history_stays_a_few_tens_of_megabytes():

@@ -1,0 +1,155 @@
+"""The app's speed in a real browser (Debian's chromium), beside the core's headless speed.
+
+    python benchmarks/bench_app.py
+
+Prints: seconds until the first page shows its charts; epochs per second while training live
+against the core's headless epochs per second; chart refreshes per second; seconds from
+pressing Train until the half adder's cost is below 1e-3.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from backprop_core import Network, Trainer, datasets  # noqa: E402
+from tests.test_browser import CHROMIUM_FLAGS  # noqa: E402
+
+# Records every change of the Epoch and Cost metrics with its time, in the page itself.
+WATCH = """() => {
+  window.__samples = [];
+  const read = () => {
+    const metrics = [...document.querySelectorAll('[data-testid=stMetric]')];
+    const value = label => {
+      const m = metrics.find(m => m.innerText.startsWith(label));
+      return m ? m.querySelector('[data-testid=stMetricValue]').innerText : null;
+    };
+    const epoch = parseInt((value('Epoch') || '0').replace(/[^0-9]/g, ''));
+    const last = window.__samples[window.__samples.length - 1];
+    if (!last || last.epoch !== epoch)
+      window.__samples.push({t: performance.now(), epoch, cost: parseFloat(value('Cost'))});
+  };
+  new MutationObserver(read).observe(document.body, {subtree: true, childList: true,
+                                                     characterData: true});
+}"""
+
+
+def headless_epochs_per_second(seconds: float = 2.0) -> float:
+    trainer = Trainer(Network([2, 2, 2, 2], seed=0), *datasets.half_adder(), learning_rate=0.5)
+    start = time.perf_counter()
+    done = trainer.step(10**8, max_seconds=seconds)
+    return done / (time.perf_counter() - start)
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("streamlit did not start")
+
+
+def load_until_charts(page, url: str) -> tuple[float, float]:
+    """Seconds from navigation until the first metric, and until five charts are drawn."""
+    start = time.perf_counter()
+    page.goto(url)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    metric = time.perf_counter() - start
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 5",
+        timeout=60_000,
+    )
+    return metric, time.perf_counter() - start
+
+
+def measure(page, url: str, train_seconds: float) -> dict:
+    cold = load_until_charts(page, url)
+    warm = load_until_charts(page, url)
+    page.evaluate(WATCH)
+    page.get_by_role("button", name="Train").click()
+    clicked = page.evaluate("performance.now()")
+    time.sleep(train_seconds)
+    samples = page.evaluate("window.__samples")
+    page.get_by_role("button", name="Pause").click()
+    live = [s for s in samples if s["epoch"] > 0]
+    span = (live[-1]["t"] - live[0]["t"]) / 1000
+    solved = next((s["t"] for s in live if s["cost"] < 1e-3), None)
+    return {
+        "cold": cold,
+        "warm": warm,
+        "epochs_per_s": (live[-1]["epoch"] - live[0]["epoch"]) / span,
+        "refreshes_per_s": (len(live) - 1) / span,
+        "train_to_cost_below_1e-3_s": None if solved is None else (solved - clicked) / 1000,
+    }
+
+
+def main() -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("needs Debian's chromium: apt-get install -y chromium")
+    print(f"{os.cpu_count()} cores; server, browser and this script share them")
+    headless = headless_epochs_per_second()
+    proc, url = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            result = measure(page, url, train_seconds=8.0)
+            browser.close()
+    finally:
+        proc.terminate()
+    ratio = result["epochs_per_s"] / headless
+    for name in ("cold", "warm"):
+        metric, charts = result[name]
+        print(
+            f"page load ({name} server): metrics after {metric:5.2f} s, "
+            f"charts after {charts:5.2f} s (target ≤ 3)"
+        )
+    print(f"core, headless                      {headless:9,.0f} epochs/s")
+    print(
+        f"app, live in the browser            {result['epochs_per_s']:9,.0f} epochs/s"
+        f"  = {ratio:.2f}× headless (target ≥ 0.5)"
+    )
+    print(f"chart refreshes                     {result['refreshes_per_s']:6.2f} /s (target ≥ 4)")
+    solved = result["train_to_cost_below_1e-3_s"]
+    shown = "not within the run" if solved is None else f"{solved:6.2f} s"
+    print(f"Train pressed → cost below 1e-3     {shown} (target ≤ 10)")
+
+
+if __name__ == "__main__":
+    main()

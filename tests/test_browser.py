@@ -1,0 +1,122 @@
+"""End to end in a real Chromium (Debian's package): `streamlit run app.py`, then click around."""
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.apptest_helpers import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium on PATH: install Debian's package (apt-get install -y "
+    "chromium) to run the browser tests",
+)
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s:\n" + proc.stdout.read().decode())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    yield context.new_page()
+    context.close()
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=30_000)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
+
+
+def shown_epoch(page) -> int:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Epoch")
+    value = metric.get_by_test_id("stMetricValue").inner_text()
+    return int(re.sub(r"[^\d]", "", value))
+
+
+def assert_no_exception(page) -> None:
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_train_in_a_real_browser_raises_the_epoch_and_draws_the_plots(server, page):
+    open_app(page, server)
+    assert shown_epoch(page) == 0
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid=stMetric]')]
+                 .some(m => m.innerText.includes('Epoch') && /[1-9]/.test(m.innerText))""",
+        timeout=30_000,
+    )
+    first = shown_epoch(page)
+    time.sleep(1.5)
+    assert shown_epoch(page) > first > 0
+    charts = page.get_by_test_id("stPlotlyChart")
+    assert charts.count() >= 5
+    charts.first.locator(".main-svg").first.wait_for(timeout=15_000)
+    page.get_by_role("button", name="Pause").click()
+    assert_no_exception(page)
