@@ -19,12 +19,19 @@ class Cost(NamedTuple):
     name: str
     value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     output_delta: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], np.ndarray]
+    stacked_values: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def mse(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
     """C = 1/(2n) Σ_x ||a^L − t||²."""
     diff = a - t
     return 0.5 * float(np.vdot(diff, diff)) / a.shape[0]
+
+
+def mse_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """C_k = 1/(2n) Σ_x ||a^L_k − t||² for each network k of a stacked (K, n, m) batch."""
+    diff = a - t
+    return 0.5 * np.einsum("knm,knm->k", diff, diff) / a.shape[1]
 
 
 def mse_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
@@ -41,6 +48,12 @@ def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
     return float(total) / a.shape[0]
 
 
+def cross_entropy_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """C_k = −1/n Σ_x Σ_j [t ln a_k + (1 − t) ln(1 − a_k)] for each network k of a stacked batch."""
+    per_entry = t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
+    return per_entry.sum(axis=(1, 2)) / a.shape[1]
+
+
 def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
     """δ^L = a^L − t: the σ'(z) of a sigmoid output cancels against ∂C/∂a."""
     return a - t
@@ -49,8 +62,8 @@ def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activa
 COSTS: dict[str, Cost] = {
     cost.name: cost
     for cost in (
-        Cost("mse", mse, mse_delta),
-        Cost("cross_entropy", cross_entropy, cross_entropy_delta),
+        Cost("mse", mse, mse_delta, mse_stacked),
+        Cost("cross_entropy", cross_entropy, cross_entropy_delta, cross_entropy_stacked),
     )
 }
 

@@ -1,0 +1,133 @@
+"""K networks of one architecture trained in lockstep on stacked (K, n_in, n_out) arrays.
+
+Network k starts exactly as ``Network(sizes, seed=seeds[k])`` and follows the trajectory
+that ``Trainer`` would give it alone; the batched matmul just does all K at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network
+from .training import validate_learning_rate
+
+
+class Ensemble:
+    """Stacked parameters: ``params`` is (K, P), laid out per row like ``Network.params``."""
+
+    def __init__(
+        self,
+        sizes: list[int],
+        seeds: list[int],
+        activation: str = "sigmoid",
+        cost: str = "mse",
+        init: str = "uniform",
+        output_activation: str | None = None,
+    ) -> None:
+        if len(seeds) < 1:
+            raise ValueError("an ensemble needs at least one seed")
+        networks = [Network(sizes, activation, cost, seed=int(s), init=init,
+                            output_activation=output_activation) for s in seeds]
+        self.template = networks[0]
+        self.seeds = np.array(seeds)
+        self.params = np.stack([net.params for net in networks])
+        self.weights, self.biases = stacked_views(self.params, self.template.sizes)
+        self.epoch = 0
+        self.diverged_at = np.full(len(seeds), -1)
+
+    @property
+    def size(self) -> int:
+        return len(self.seeds)
+
+    def forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """z^l = a^{l-1} W^l + b^l and a^l = σ(z^l) for all K networks: (K, n, n_l) each."""
+        net = self.template
+        acts = [net.activation] * (net.num_layers - 1) + [net.output_activation]
+        z, a = [], [np.broadcast_to(X, (self.size, *X.shape))]
+        for W, b, act in zip(self.weights, self.biases, acts):
+            z_l = np.matmul(a[-1], W)
+            z_l += b[:, None, :]
+            z.append(z_l)
+            a.append(act.function(z_l))
+        return z, a
+
+    def backward(self, z, a, T: np.ndarray, grads: np.ndarray) -> None:
+        """The backprop recursion for every network at once, written into ``grads`` (K, P)."""
+        net = self.template
+        delta = net.cost_function.output_delta(z[-1], a[-1], T, net.output_activation)
+        gW, gb = stacked_views(grads, net.sizes)
+        for l in range(net.num_layers - 1, -1, -1):
+            np.matmul(a[l].transpose(0, 2, 1), delta, out=gW[l])
+            np.add.reduce(delta, axis=1, out=gb[l])
+            if l > 0:
+                delta = np.matmul(delta, self.weights[l].transpose(0, 2, 1))
+                delta *= net.activation.derivative(z[l - 1], a[l])
+        grads *= 1.0 / T.shape[0]
+
+    def train(self, X: np.ndarray, T: np.ndarray, learning_rate: float, epochs: int) -> tuple[
+        np.ndarray, np.ndarray
+    ]:
+        """Run ``epochs`` updates W ← W − η ∂C/∂W for every network.
+
+        Returns the cost (epochs, K) of the parameters each update starts from, and whether
+        each network rounded every output right (epochs, K). A network whose cost turns
+        non-finite goes back to its last finite parameters and stops there.
+        """
+        X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+        self.template.check_data(X, T)
+        eta = validate_learning_rate(learning_rate)
+        cost_fn = self.template.cost_function
+        costs = np.empty((epochs, self.size))
+        solved = np.empty((epochs, self.size), dtype=bool)
+        grads, step, previous = (np.empty_like(self.params) for _ in range(3))
+        alive = (self.diverged_at < 0).astype(float)[:, None]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for e in range(epochs):
+                z, a = self.forward(X)
+                costs[e] = cost_fn.stacked_values(z[-1], a[-1], T)
+                solved[e] = np.all(np.round(a[-1]) == T, axis=(1, 2))
+                self.backward(z, a, T, grads)
+                self._stop_diverged(costs[e], grads, previous, alive)
+                np.copyto(previous, self.params)
+                np.multiply(grads, eta, out=step)
+                step *= alive
+                self.params -= step
+                self.epoch += 1
+        return costs, solved
+
+    def _stop_diverged(self, cost, grads, previous, alive) -> None:
+        bad = (~np.isfinite(cost) | ~np.isfinite(grads).all(axis=1)) & (alive[:, 0] > 0)
+        if bad.any():
+            if self.epoch > 0:
+                self.params[bad] = previous[bad]
+            alive[bad] = 0.0
+            self.diverged_at[bad] = self.epoch
+            grads[bad] = 0.0
+
+    def network(self, k: int) -> Network:
+        """Network k as a stand-alone ``Network`` with its current parameters."""
+        net = self.template.copy()
+        net.seed = int(self.seeds[k])
+        net.params[...] = self.params[k]
+        return net
+
+
+def stacked_views(params: np.ndarray, sizes: list[int]) -> tuple[list, list]:
+    """Split (K, P) stacked parameters into per-layer views (K, n_in, n_out) and (K, n_out)."""
+    K = params.shape[0]
+    weights, biases, start = [], [], 0
+    for m, n in zip(sizes, sizes[1:]):
+        weights.append(params[:, start : start + m * n].reshape(K, m, n))
+        biases.append(params[:, start + m * n : start + m * n + n])
+        start += m * n + n
+    return weights, biases
+
+
+def train_ensemble(
+    sizes: list[int], seeds: list[int], X: np.ndarray, T: np.ndarray, learning_rate: float,
+    epochs: int, **network_options,
+) -> tuple[Ensemble, np.ndarray, np.ndarray]:
+    """Build the ensemble for ``seeds`` and train it; returns (ensemble, costs, solved)."""
+    ensemble = Ensemble(sizes, seeds, **network_options)
+    costs, solved = ensemble.train(X, T, learning_rate, epochs)
+    return ensemble, costs, solved

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from backprop_core import Network, Trainer, datasets
+from backprop_core.ensemble import Ensemble, train_ensemble
+
+
+@pytest.mark.parametrize(
+    "sizes, options",
+    [
+        ([2, 2, 2, 2], {}),
+        ([2, 3, 2], {"activation": "tanh", "init": "xavier"}),
+        ([2, 4, 4, 2], {"activation": "relu", "cost": "cross_entropy",
+                        "output_activation": "sigmoid", "init": "he"}),
+    ],
+)
+def test_each_network_follows_the_same_trajectory_as_training_it_alone(sizes, options):
+    X, T = datasets.half_adder()
+    seeds = [0, 7, 123, 99999]
+    ensemble, costs, solved = train_ensemble(sizes, seeds, X, T, 0.5, 2000, **options)
+    for k, seed in enumerate(seeds):
+        net = Network(sizes, seed=seed, **options)
+        trainer = Trainer(net, X, T, learning_rate=0.5)
+        trainer.step(2000)
+        np.testing.assert_allclose(ensemble.params[k], net.params, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(costs[:, k], trainer.history.cost, rtol=0, atol=1e-9)
+        assert solved[-1, k] == np.all(np.round(ensemble.network(k).predict(X)) == T)
+
+
+def test_ensemble_starts_exactly_as_network_with_that_seed():
+    ensemble = Ensemble([2, 5, 3, 2], seeds=[4, 5, 6])
+    for k, seed in enumerate([4, 5, 6]):
+        np.testing.assert_array_equal(ensemble.params[k], Network([2, 5, 3, 2], seed=seed).params)
+        assert ensemble.weights[1][k].shape == (5, 3)
+
+
+def test_a_diverging_member_stops_alone_and_keeps_finite_parameters():
+    X, T = datasets.half_adder()
+    ensemble = Ensemble([2, 2, 2, 2], seeds=[0, 1], activation="identity")
+    ensemble.params[1] *= 30.0  # member 1 blows up at this learning rate, member 0 does not
+    costs, _ = ensemble.train(X, T, learning_rate=0.05, epochs=300)
+    assert ensemble.diverged_at[0] == -1 and ensemble.diverged_at[1] > 0
+    assert np.isfinite(ensemble.params).all()
+    assert np.isfinite(costs[:, 0]).all()
+
+
+def test_ensemble_checks_its_inputs():
+    with pytest.raises(ValueError, match="at least one seed"):
+        Ensemble([2, 2], seeds=[])
+    with pytest.raises(ValueError, match="learning rate"):
+        Ensemble([2, 2], seeds=[0]).train(*datasets.half_adder(), learning_rate=-1, epochs=1)
