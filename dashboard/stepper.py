@@ -1,0 +1,134 @@
+"""The backward pass for one training row, as a list of steps with their real numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop_core import Network
+
+OPERAND = "#1f77b4"
+RESULT = "#d62728"
+
+
+@dataclass
+class Step:
+    """One step: the general equation, the same equation with numbers, and what it produced."""
+
+    title: str
+    equation: str
+    numbers: str
+    values: dict[str, np.ndarray]
+
+
+def matrix(values: np.ndarray, colour: str | None = None, digits: int = 4) -> str:
+    """A numpy array as a LaTeX bmatrix, optionally coloured."""
+    rows = np.atleast_2d(values)
+    body = r" \\ ".join(" & ".join(f"{v:.{digits}g}" for v in row) for row in rows)
+    text = rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+    return rf"{{\color{{{colour}}}{text}}}" if colour else text
+
+
+def _partial(param: str, l: int) -> str:
+    return rf"\frac{{\partial C}}{{\partial {param}^{{{l}}}}}"
+
+
+def _op(values: np.ndarray) -> str:
+    return matrix(values, OPERAND)
+
+
+def _res(values: np.ndarray) -> str:
+    return matrix(values, RESULT)
+
+
+def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: float) -> list[Step]:
+    """Forward, then backward, then the update, for the single row x with target t.
+
+    Every number comes from ``network.forward`` and ``network.backward`` on that row.
+    """
+    X, T = np.atleast_2d(x).astype(float), np.atleast_2d(t).astype(float)
+    fwd = network.forward(X)
+    grads = network.backward(fwd, T)
+    z, a, delta = fwd.z, fwd.a, grads.deltas
+    L = network.num_layers
+    steps: list[Step] = []
+    for l in range(1, L + 1):
+        W, b = network.weights[l - 1], network.biases[l - 1]
+        steps.append(
+            Step(
+                f"Forward, layer {l}: weighted input z^{l}",
+                rf"z^{{{l}}} = a^{{{l - 1}}} W^{{{l}}} + b^{{{l}}}",
+                rf"{_op(a[l - 1])} {_op(W)} + {_op(b)} = {_res(z[l - 1])}",
+                {f"z^{l}": z[l - 1][0]},
+            )
+        )
+        act = network.output_activation if l == L else network.activation
+        steps.append(
+            Step(
+                f"Forward, layer {l}: activation a^{l}",
+                rf"a^{{{l}}} = \sigma(z^{{{l}}}) \quad (\sigma = \text{{{act.name}}})",
+                rf"\sigma\left({_op(z[l - 1])}\right) = {_res(a[l])}",
+                {f"a^{l}": a[l][0]},
+            )
+        )
+    cost = network.cost_function
+    output_rule = (
+        r"\delta^{L} = a^{L} - t"
+        if cost.name == "cross_entropy"
+        else r"\delta^{L} = (a^{L} - t) \odot \sigma'(z^{L})"
+    )
+    if cost.name == "cross_entropy":
+        numbers = rf"{_op(a[L])} - {_op(T)} = {_res(delta[-1])}"
+    else:
+        deriv = network.output_activation.derivative(z[-1], a[L])
+        numbers = rf"\left({_op(a[L])} - {_op(T)}\right) \odot {_op(deriv)} = {_res(delta[-1])}"
+    steps.append(
+        Step(
+            f"Backward: output delta δ^{L} (L = {L})",
+            output_rule,
+            numbers,
+            {f"δ^{L}": delta[-1][0]},
+        )
+    )
+    for l in range(L - 1, 0, -1):
+        deriv = network.activation.derivative(z[l - 1], a[l])
+        steps.append(
+            Step(
+                f"Backward: delta δ^{l}",
+                rf"\delta^{{{l}}} = \left(\delta^{{{l + 1}}} (W^{{{l + 1}}})^T\right) \odot "
+                rf"\sigma'(z^{{{l}}})",
+                rf"\left({_op(delta[l])} {_op(network.weights[l].T)}\right) \odot {_op(deriv)}"
+                rf" = {_res(delta[l - 1])}",
+                {f"δ^{l}": delta[l - 1][0]},
+            )
+        )
+    for l in range(L, 0, -1):
+        steps.append(
+            Step(
+                f"Gradient of layer {l}",
+                rf"{_partial('W', l)} = (a^{{{l - 1}}})^T \delta^{{{l}}}, \quad "
+                rf"{_partial('b', l)} = \delta^{{{l}}}",
+                rf"{_op(a[l - 1].T)} {_op(delta[l - 1])} = {_res(grads.weights[l - 1])}, \quad "
+                rf"{_res(grads.biases[l - 1])}",
+                {
+                    f"∂C/∂W^{l}": grads.weights[l - 1].copy(),
+                    f"∂C/∂b^{l}": grads.biases[l - 1].copy(),
+                },
+            )
+        )
+    eta = learning_rate
+    for l in range(1, L + 1):
+        W, gW = network.weights[l - 1], grads.weights[l - 1]
+        b, gb = network.biases[l - 1], grads.biases[l - 1]
+        steps.append(
+            Step(
+                f"Update of layer {l} from this row alone (η = {eta:g})",
+                rf"W^{{{l}}} \leftarrow W^{{{l}}} - \eta {_partial('W', l)}, \quad "
+                rf"b^{{{l}}} \leftarrow b^{{{l}}} - \eta {_partial('b', l)}",
+                rf"{_op(W)} - {eta:g} {_op(gW)} = {_res(W - eta * gW)}, \quad "
+                rf"{_op(b)} - {eta:g} {_op(gb)} = {_res(b - eta * gb)}",
+                {f"new W^{l}": W - eta * gW, f"new b^{l}": b - eta * gb},
+            )
+        )
+    return steps
