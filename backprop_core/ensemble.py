@@ -26,8 +26,12 @@ class Ensemble:
     ) -> None:
         if len(seeds) < 1:
             raise ValueError("an ensemble needs at least one seed")
-        networks = [Network(sizes, activation, cost, seed=int(s), init=init,
-                            output_activation=output_activation) for s in seeds]
+        networks = [
+            Network(
+                sizes, activation, cost, seed=int(s), init=init, output_activation=output_activation
+            )
+            for s in seeds
+        ]
         self.template = networks[0]
         self.seeds = np.array(seeds)
         self.params = np.stack([net.params for net in networks])
@@ -64,9 +68,9 @@ class Ensemble:
                 delta *= net.activation.derivative(z[l - 1], a[l])
         grads *= 1.0 / T.shape[0]
 
-    def train(self, X: np.ndarray, T: np.ndarray, learning_rate: float, epochs: int) -> tuple[
-        np.ndarray, np.ndarray
-    ]:
+    def train(
+        self, X: np.ndarray, T: np.ndarray, learning_rate: float, epochs: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Run ``epochs`` updates W ← W − η ∂C/∂W for every network.
 
         Returns the cost (epochs, K) of the parameters each update starts from, and whether
@@ -124,8 +128,13 @@ def stacked_views(params: np.ndarray, sizes: list[int]) -> tuple[list, list]:
 
 
 def train_ensemble(
-    sizes: list[int], seeds: list[int], X: np.ndarray, T: np.ndarray, learning_rate: float,
-    epochs: int, **network_options,
+    sizes: list[int],
+    seeds: list[int],
+    X: np.ndarray,
+    T: np.ndarray,
+    learning_rate: float,
+    epochs: int,
+    **network_options,
 ) -> tuple[Ensemble, np.ndarray, np.ndarray]:
     """Build the ensemble for ``seeds`` and train it; returns (ensemble, costs, solved)."""
     ensemble = Ensemble(sizes, seeds, **network_options)

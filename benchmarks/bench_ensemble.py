@@ -1,6 +1,6 @@
 """Initialisation lottery speed: the stacked ensemble against looping the single-network trainer.
 
-    python benchmarks/bench_ensemble.py
+python benchmarks/bench_ensemble.py
 """
 
 from __future__ import annotations
@@ -39,12 +39,16 @@ def main() -> None:
     loop = per_network_epoch_loop(20, 2000)
     stacked = per_network_epoch_ensemble(1000, 2000)
     print(f"  single-network Trainer, looped      {loop * 1e6:6.2f} µs per network-epoch")
-    print(f"  Ensemble, K = 1000                  {stacked * 1e6:6.2f} µs per network-epoch"
-          f"  ({loop / stacked:.0f}× faster per network; target ≤ 2 µs and ≥ 15×)")
+    print(
+        f"  Ensemble, K = 1000                  {stacked * 1e6:6.2f} µs per network-epoch"
+        f"  ({loop / stacked:.0f}× faster per network; target ≤ 2 µs and ≥ 15×)"
+    )
     start = time.perf_counter()
     Ensemble(SIZES, list(range(200))).train(*datasets.half_adder(), 0.5, 20_000)
-    print(f"  200 networks × 20,000 epochs        {time.perf_counter() - start:6.2f} s"
-          "  (target about 10 s)")
+    print(
+        f"  200 networks × 20,000 epochs        {time.perf_counter() - start:6.2f} s"
+        "  (target about 10 s)"
+    )
 
 
 if __name__ == "__main__":

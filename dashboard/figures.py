@@ -49,7 +49,10 @@ def nice_limit(value: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
 
 
-def _layout(title: str, revision: object, height: int, epochs: int | None = None, **axes) -> dict:
+def base_layout(
+    title: str, revision: object, height: int, epochs: int | None = None, **axes
+) -> dict:
+    """The shared look: big fonts for a lecture hall; a fixed uirevision keeps the zoom."""
     layout = dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 4)),
         font=dict(size=FONT_SIZE),
@@ -93,7 +96,7 @@ def cost_figure(
         name="cost C",
         line=dict(width=3, color=LAYER_COLOURS[0]),
     )
-    layout = _layout(
+    layout = base_layout(
         "Cost per epoch (log scale)", revision, height, len(cost), **_log_axes("cost C")
     )
     if marker_epoch is not None and 0 <= marker_epoch < len(cost):
@@ -131,7 +134,7 @@ def delta_figure(delta_magnitude: np.ndarray, revision: object = 0, height: int 
         )
     title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
     return go.Figure(
-        data=lines, layout=_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|"))
+        data=lines, layout=base_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|"))
     )
 
 
@@ -177,7 +180,7 @@ def weight_figure(
     )
     title = f"Layer {layer}: W<sup>{layer}</sup> and b<sup>{layer}</sup>"
     height = 160 + 45 * (n_in + 1)
-    return go.Figure(data=[weights, biases], layout=_layout(title, revision, height, **axes))
+    return go.Figure(data=[weights, biases], layout=base_layout(title, revision, height, **axes))
 
 
 def weight_figures(network: Network, scale: float, revision: object = 0) -> list[go.Figure]:

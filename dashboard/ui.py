@@ -23,9 +23,22 @@ CSS = """
 threadpool_limits(1)
 
 
+PAGES = [
+    ("app.py", "Live training", ":material/monitoring:"),
+    ("pages/1_Gradient_check.py", "Gradient check", ":material/rule:"),
+    ("pages/2_Backward_pass.py", "Backward pass, step by step", ":material/replay:"),
+    ("pages/3_Network_and_surfaces.py", "Network and surfaces", ":material/hub:"),
+    ("pages/4_Initialisation_lottery.py", "Initialisation lottery", ":material/casino:"),
+]
+
+
 def setup_page(title: str) -> None:
+    """Page config, styles and the sidebar's page links (with readable names)."""
     st.set_page_config(page_title=f"{title} · Backprop Lab", page_icon="🧠", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
+    for path, label, icon in PAGES:
+        st.sidebar.page_link(path, label=label, icon=icon)
+    st.sidebar.divider()
 
 
 def get_session() -> TrainingSession:
@@ -115,3 +128,21 @@ def training_buttons(session: TrainingSession) -> None:
             width="stretch",
             type="primary" if key == "train" else "secondary",
         )
+
+
+def inspection_session() -> TrainingSession:
+    """The session for a teaching page: training pauses while the network is inspected."""
+    session = get_session()
+    if session.running:
+        session.pause()
+        st.toast("Training paused while you inspect the network.")
+    return session
+
+
+def describe(session: TrainingSession) -> str:
+    s = session.settings
+    return (
+        f"{session.data.title}, network {'-'.join(map(str, session.network.sizes))}, "
+        f"{s.activation}, {s.cost}, η = {s.learning_rate:g}, seed {s.seed}, "
+        f"epoch {session.epoch:,}. Change it on the Live training page."
+    )

@@ -10,10 +10,13 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_app(path: str = "app.py", **session) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+def run_app(page: str | None = None, **session) -> AppTest:
+    """Run app.py, or open ``page`` (a pages/ file) first, as a bookmark would."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in session.items():
         at.session_state[key] = value
+    if page is not None:
+        at.switch_page(page)
     return at.run()
 
 

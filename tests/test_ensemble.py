@@ -10,8 +10,15 @@ from backprop_core.ensemble import Ensemble, train_ensemble
     [
         ([2, 2, 2, 2], {}),
         ([2, 3, 2], {"activation": "tanh", "init": "xavier"}),
-        ([2, 4, 4, 2], {"activation": "relu", "cost": "cross_entropy",
-                        "output_activation": "sigmoid", "init": "he"}),
+        (
+            [2, 4, 4, 2],
+            {
+                "activation": "relu",
+                "cost": "cross_entropy",
+                "output_activation": "sigmoid",
+                "init": "he",
+            },
+        ),
     ],
 )
 def test_each_network_follows_the_same_trajectory_as_training_it_alone(sizes, options):

@@ -7,8 +7,14 @@ from dashboard.stepper import build_steps, matrix
 
 @pytest.mark.parametrize(
     "sizes, options",
-    [([2, 2, 2, 2], {}), ([2, 3, 2], {"activation": "tanh"}),
-     ([2, 4, 2], {"activation": "relu", "cost": "cross_entropy", "output_activation": "sigmoid"})],
+    [
+        ([2, 2, 2, 2], {}),
+        ([2, 3, 2], {"activation": "tanh"}),
+        (
+            [2, 4, 2],
+            {"activation": "relu", "cost": "cross_entropy", "output_activation": "sigmoid"},
+        ),
+    ],
 )
 @pytest.mark.parametrize("row", [0, 3])
 def test_stepper_numbers_equal_the_cores_for_that_row(sizes, options, row):

@@ -1,0 +1,100 @@
+"""The initialisation lottery: K seeds of one architecture trained at once, summarised per epoch."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from backprop_core import datasets
+from backprop_core.ensemble import Ensemble
+
+from .settings import Settings
+
+MAX_NETWORKS = 2000
+MAX_EPOCHS = 100_000
+PLATEAU = (0.20, 0.22)  # where half-adder runs sit for thousands of epochs
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def check_lottery(count: object, epochs: object) -> tuple[int, int]:
+    """K from 1 to 2000 and epochs from 1 to 100,000, or a ValueError naming the bad one."""
+    for name, value, top in (
+        ("number of networks", count, MAX_NETWORKS),
+        ("epochs", epochs, MAX_EPOCHS),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            raise ValueError(f"{name} must be a whole number from 1 to {top:,}, got {value!r}")
+    return count, epochs  # type: ignore[return-value]
+
+
+class LotteryRun:
+    """K networks with seeds first_seed … first_seed + K − 1, trained in chunks."""
+
+    def __init__(self, settings: Settings, count: int, epochs: int, first_seed: int = 0) -> None:
+        count, epochs = check_lottery(count, epochs)
+        self.settings = settings
+        self.data = datasets.get(settings.dataset)
+        sizes = [self.data.X.shape[1], *settings.hidden, self.data.T.shape[1]]
+        output = "sigmoid" if settings.cost == "cross_entropy" else None
+        self.ensemble = Ensemble(
+            sizes,
+            list(range(first_seed, first_seed + count)),
+            settings.activation,
+            settings.cost,
+            settings.init,
+            output,
+        )
+        self.total_epochs = epochs
+        self.quantiles = np.empty((0, len(QUANTILES)))
+        self.solved_share = np.empty(0)
+        self.plateau_share = np.empty(0)
+        self.plateau_epochs = np.zeros(count, dtype=int)
+        self.final_cost = np.full(count, np.nan)
+        self.solved = np.zeros(count, dtype=bool)
+
+    @property
+    def seeds(self) -> np.ndarray:
+        return self.ensemble.seeds
+
+    @property
+    def epoch(self) -> int:
+        return self.ensemble.epoch
+
+    @property
+    def finished(self) -> bool:
+        return self.epoch >= self.total_epochs
+
+    def advance(self, epochs: int) -> int:
+        """Train up to ``epochs`` more epochs (not past the total); returns how many ran."""
+        epochs = min(epochs, self.total_epochs - self.epoch)
+        if epochs <= 0:
+            return 0
+        costs, solved = self.ensemble.train(
+            self.data.X, self.data.T, self.settings.learning_rate, epochs
+        )
+        finite = np.where(np.isfinite(costs), costs, np.inf)
+        self.quantiles = np.vstack([self.quantiles, np.quantile(finite, QUANTILES, axis=1).T])
+        self.solved_share = np.concatenate([self.solved_share, solved.mean(axis=1)])
+        on_plateau = (costs >= PLATEAU[0]) & (costs <= PLATEAU[1])
+        self.plateau_share = np.concatenate([self.plateau_share, on_plateau.mean(axis=1)])
+        self.plateau_epochs += on_plateau.sum(axis=0)
+        self.final_cost, self.solved = costs[-1], solved[-1]
+        return epochs
+
+    def ranked_seeds(self) -> list[tuple[int, float]]:
+        """(seed, final cost) from the luckiest to the unluckiest."""
+        order = np.argsort(np.where(np.isfinite(self.final_cost), self.final_cost, np.inf))
+        return [(int(self.seeds[k]), float(self.final_cost[k])) for k in order]
+
+
+def estimate_seconds(settings: Settings, count: int, epochs: int) -> float:
+    """Time a short run of at most 100 networks and scale it up to ``count`` × ``epochs``."""
+    probe_count = min(count, 100)
+    start = time.perf_counter()
+    probe = LotteryRun(settings, probe_count, epochs)
+    probe.advance(2)  # warm-up
+    built = time.perf_counter()
+    probe.advance(10)
+    per_epoch = (time.perf_counter() - built) / 10
+    return ((built - start) + per_epoch * epochs) * count / probe_count

@@ -1,0 +1,329 @@
+"""Figures for the teaching pages: gradient check, network graph, surfaces, saturation, lottery."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from backprop_core import GradientCheck, Gradients, Network
+
+from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout
+
+MAX_SURFACE_NEURONS = 8
+SATURATED = 0.01  # σ'(z) below this counts as saturated
+
+
+def _with_bias_row(W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.vstack([W, b[None, :]])
+
+
+def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
+    """Backprop, central differences and their difference for W^l with b^l as the last row."""
+    l = layer - 1
+    panels = [
+        ("backprop", _with_bias_row(check.backprop_weights[l], check.backprop_biases[l])),
+        ("central difference", _with_bias_row(check.numeric_weights[l], check.numeric_biases[l])),
+        ("difference", _with_bias_row(check.weight_differences[l], check.bias_differences[l])),
+    ]
+    n_in, n_out = panels[0][1].shape
+    rows = [f"from {i + 1}" for i in range(n_in - 1)] + ["bias"]
+    cols = [f"to {j + 1}" for j in range(n_out)]
+    scale = max(float(np.abs(panels[0][1]).max()), 1e-12)
+    diff_scale = max(float(np.abs(panels[2][1]).max()), 1e-16)
+    traces, axes = [], {}
+    for i, (title, z) in enumerate(panels):
+        axis = "" if i == 0 else str(i + 1)
+        is_diff = title == "difference"
+        traces.append(
+            dict(
+                type="heatmap",
+                z=z,
+                x=cols,
+                y=rows,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                colorscale="RdBu",
+                zmid=0,
+                zmin=-(diff_scale if is_diff else scale),
+                zmax=diff_scale if is_diff else scale,
+                showscale=i != 1,
+                colorbar=dict(x=1.0 if is_diff else 0.57, len=0.8),
+                texttemplate=("%{z:.1e}" if is_diff else "%{z:.4f}")
+                if z.size <= MAX_CELL_TEXT
+                else None,
+                hovertemplate=f"{title}<br>%{{y}} %{{x}}<br>%{{z:.3e}}<extra></extra>",
+            )
+        )
+        left = (0.0, 0.3, 0.72)[i]
+        axes[f"xaxis{axis}"] = dict(domain=[left, left + 0.25], title=dict(text=title))
+        axes[f"yaxis{axis}"] = dict(autorange="reversed", anchor=f"x{axis}", showticklabels=i == 0)
+    title = f"Layer {layer}: ∂C/∂W<sup>{layer}</sup> and ∂C/∂b<sup>{layer}</sup>"
+    return go.Figure(data=traces, layout=base_layout(title, layer, 180 + 40 * n_in, **axes))
+
+
+WIDTH_BINS = 6  # edges are drawn in one trace per (sign, width bin): fast at 64×64
+
+
+def network_graph_figure(
+    network: Network, gradients: Gradients, colour_by_gradient: bool = False
+) -> go.Figure:
+    """Neurons as dots, weights as edges: colour by sign, width by size; hover shows w and ∂C/∂w."""
+    sizes = network.sizes
+    pos = [[(x, (n - 1) / 2 - i) for i in range(n)] for x, n in enumerate(sizes)]
+    values = gradients.weights if colour_by_gradient else network.weights
+    top = max(float(np.abs(v).max()) for v in values) or 1.0
+    edges: dict[tuple[bool, int], tuple[list, list]] = {}
+    hover_x, hover_y, hover_text = [], [], []
+    for l, (W, G, V) in enumerate(zip(network.weights, gradients.weights, values)):
+        for i, j in np.ndindex(W.shape):
+            (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
+            key = (bool(V[i, j] > 0), min(int(abs(V[i, j]) / top * WIDTH_BINS), WIDTH_BINS - 1))
+            xs, ys = edges.setdefault(key, ([], []))
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+            hover_x.append((x0 + x1) / 2)
+            hover_y.append((y0 + y1) / 2)
+            hover_text.append(
+                f"W<sup>{l + 1}</sup>[{i + 1},{j + 1}] = {W[i, j]:.4f}<br>∂C/∂w = {G[i, j]:.3e}"
+            )
+    traces = [
+        dict(
+            type="scatter",
+            x=xs,
+            y=ys,
+            mode="lines",
+            hoverinfo="skip",
+            showlegend=False,
+            line=dict(width=1 + 1.5 * width, color="#1f77b4" if positive else "#d62728"),
+        )
+        for (positive, width), (xs, ys) in sorted(edges.items())
+    ]
+    traces.append(
+        dict(
+            type="scatter",
+            x=hover_x,
+            y=hover_y,
+            mode="markers",
+            text=hover_text,
+            hoverinfo="text",
+            marker=dict(size=12, opacity=0),
+            showlegend=False,
+        )
+    )
+    names = ["input"] + [f"hidden {l}" for l in range(1, len(sizes) - 1)] + ["output"]
+    for l, layer in enumerate(pos):
+        traces.append(
+            dict(
+                type="scatter",
+                x=[p[0] for p in layer],
+                y=[p[1] for p in layer],
+                mode="markers",
+                hovertemplate=f"{names[l]} neuron %{{pointNumber}}<extra></extra>",
+                name=names[l],
+                marker=dict(size=26, color="white", line=dict(width=3, color="#333")),
+                showlegend=False,
+            )
+        )
+    what = "∂C/∂w" if colour_by_gradient else "weight"
+    axes = dict(
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        annotations=[
+            dict(x=x, y=-(max(sizes) - 1) / 2 - 0.6, text=name, showarrow=False)
+            for x, name in enumerate(names)
+        ],
+    )
+    title = f"The network: edge colour = sign of the {what} (blue +, red −), width = size"
+    return go.Figure(data=traces, layout=base_layout(title, "graph", 160 + 40 * max(sizes), **axes))
+
+
+def input_grid(resolution: int = 41) -> tuple[np.ndarray, np.ndarray]:
+    """The unit square as a (resolution², 2) batch, and the axis values."""
+    axis = np.linspace(0.0, 1.0, resolution)
+    x1, x2 = np.meshgrid(axis, axis)
+    return np.column_stack([x1.ravel(), x2.ravel()]), axis
+
+
+def surfaces_figure(network: Network, resolution: int = 41) -> go.Figure:
+    """Each neuron's activation over the input square [0, 1]²: one small heatmap per neuron."""
+    grid, axis = input_grid(resolution)
+    activations = network.forward(grid).a[1:]
+    shown = [min(a.shape[1], MAX_SURFACE_NEURONS) for a in activations]
+    rows, cols = len(activations), max(shown)
+    traces, axes = [], {}
+    for r, a in enumerate(activations):
+        for c in range(shown[r]):
+            k = r * cols + c + 1
+            suffix = "" if k == 1 else str(k)
+            label = "output" if r == rows - 1 else f"hidden layer {r + 1}"
+            traces.append(
+                dict(
+                    type="heatmap",
+                    z=a[:, c].reshape(resolution, resolution),
+                    x=axis,
+                    y=axis,
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
+                    coloraxis="coloraxis",
+                    hovertemplate=f"{label}, neuron {c + 1}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}"
+                    "<br>a=%{z:.3f}<extra></extra>",
+                )
+            )
+            gap = 0.04
+            axes[f"xaxis{suffix}"] = dict(
+                domain=[c / cols + gap / 2, (c + 1) / cols - gap / 2],
+                showticklabels=r == rows - 1,
+                anchor=f"y{suffix}",
+            )
+            top = 1 - r / rows
+            axes[f"yaxis{suffix}"] = dict(
+                domain=[top - 1 / rows + gap, top - gap / 2],
+                showticklabels=c == 0,
+                anchor=f"x{suffix}",
+                title=dict(text=label if c == 0 else ""),
+            )
+    if {network.activation.name, network.output_activation.name} == {"sigmoid"}:
+        lo, hi = 0.0, 1.0  # σ's whole range, so shapes compare across neurons and epochs
+    else:
+        values = np.concatenate([a.ravel() for a in activations])
+        lo, hi = float(values.min()), float(values.max())
+    axes["coloraxis"] = dict(colorscale="Viridis", cmin=lo, cmax=hi if hi > lo else lo + 1)
+    title = "Each neuron's activation over the input square (x1 across, x2 up)"
+    return go.Figure(data=traces, layout=base_layout(title, "surfaces", 140 + 170 * rows, **axes))
+
+
+def saturation(network: Network, X: np.ndarray) -> np.ndarray:
+    """Per layer, the share of (sample, unit) pairs with σ'(z) < 0.01 on the inputs X."""
+    fwd = network.forward(X)
+    acts = [network.activation] * (network.num_layers - 1) + [network.output_activation]
+    return np.array(
+        [
+            float(np.mean(act.derivative(z, a) < SATURATED))
+            for act, z, a in zip(acts, fwd.z, fwd.a[1:])
+        ]
+    )
+
+
+def saturation_figure(shares: np.ndarray) -> go.Figure:
+    """A bar per layer: the share of saturated units, which is why deltas vanish."""
+    names = [f"layer {l + 1}" for l in range(len(shares))]
+    bar = dict(
+        type="bar",
+        x=names,
+        y=shares,
+        text=[f"{s:.0%}" for s in shares],
+        textposition="auto",
+        marker=dict(color=LAYER_COLOURS[3]),
+    )
+    axes = dict(yaxis=dict(range=[0, 1], tickformat=".0%", title=dict(text="saturated")))
+    title = "Saturated units per layer (σ′(z) < 0.01 on the training inputs)"
+    return go.Figure(data=[bar], layout=base_layout(title, "saturation", 320, **axes))
+
+
+def _stride(n: int, max_points: int = 2000) -> np.ndarray:
+    return np.unique(np.append(np.arange(0, n, max(1, n // max_points)), n - 1))
+
+
+def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> go.Figure:
+    """Median cost with 25–75 % and 10–90 % bands over the K networks, plateau shaded."""
+    idx = _stride(len(quantiles))
+    q = np.clip(quantiles[idx], 1e-12, None)
+    band = dict(type="scatter", x=idx, mode="lines", line=dict(width=0), showlegend=True)
+    traces = [
+        dict(band, y=q[:, 0], showlegend=False, hoverinfo="skip"),
+        dict(band, y=q[:, 4], fill="tonexty", fillcolor="rgba(31,119,180,0.15)", name="10–90 %"),
+        dict(band, y=q[:, 1], showlegend=False, hoverinfo="skip"),
+        dict(band, y=q[:, 3], fill="tonexty", fillcolor="rgba(31,119,180,0.35)", name="25–75 %"),
+        dict(
+            type="scatter",
+            x=idx,
+            y=q[:, 2],
+            mode="lines",
+            name="median",
+            line=dict(width=3, color=LAYER_COLOURS[0]),
+        ),
+    ]
+    layout = base_layout(
+        "Cost of all K networks per epoch (log scale)",
+        "lottery",
+        420,
+        xaxis=dict(title=dict(text="epoch")),
+        yaxis=dict(title=dict(text="cost C"), type="log", exponentformat="power"),
+    )
+    layout["shapes"] = [
+        dict(
+            type="rect",
+            xref="paper",
+            x0=0,
+            x1=1,
+            y0=plateau[0],
+            y1=plateau[1],
+            fillcolor="rgba(214,39,40,0.15)",
+            line=dict(width=0),
+        )
+    ]
+    layout["annotations"] = [
+        dict(
+            text="plateau C ≈ 0.21",
+            xref="paper",
+            x=1,
+            xanchor="right",
+            y=np.log10(plateau[1]),
+            yanchor="bottom",
+            showarrow=False,
+        )
+    ]
+    return go.Figure(data=traces, layout=layout)
+
+
+def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figure:
+    """The share of networks solved (all outputs rounded right) and on the plateau, per epoch."""
+    idx = _stride(len(solved))
+    traces = [
+        dict(
+            type="scatter",
+            x=idx,
+            y=solved[idx],
+            mode="lines",
+            name="solved",
+            line=dict(width=3, color=LAYER_COLOURS[2]),
+        ),
+        dict(
+            type="scatter",
+            x=idx,
+            y=on_plateau[idx],
+            mode="lines",
+            name="on the plateau",
+            line=dict(width=3, color=LAYER_COLOURS[3]),
+        ),
+    ]
+    layout = base_layout(
+        "Share of networks solved and on the plateau",
+        "lottery-share",
+        420,
+        xaxis=dict(title=dict(text="epoch")),
+        yaxis=dict(range=[0, 1], tickformat=".0%"),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def lottery_histogram_figure(final_cost: np.ndarray) -> go.Figure:
+    """Histogram of the final costs on a log axis."""
+    finite = final_cost[np.isfinite(final_cost)]
+    logs = np.log10(np.clip(finite, 1e-12, None))
+    bar = dict(
+        type="histogram",
+        x=logs,
+        nbinsx=40,
+        marker=dict(color=LAYER_COLOURS[0]),
+        hovertemplate="log10 C ≈ %{x}<br>%{y} networks<extra></extra>",
+    )
+    title = f"Final cost of {len(final_cost)} networks ({len(final_cost) - len(finite)} diverged)"
+    layout = base_layout(
+        title,
+        "lottery-hist",
+        380,
+        xaxis=dict(title=dict(text="log10 of the final cost")),
+        yaxis=dict(title=dict(text="networks")),
+    )
+    return go.Figure(data=[bar], layout=layout)

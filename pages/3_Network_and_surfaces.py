@@ -1,0 +1,32 @@
+"""The network as a graph, each neuron's output over the input square, and saturation."""
+
+import streamlit as st
+
+from dashboard.teaching_figures import (
+    network_graph_figure,
+    saturation,
+    saturation_figure,
+    surfaces_figure,
+)
+from dashboard.ui import describe, inspection_session, setup_page
+
+setup_page("Network and surfaces")
+session = inspection_session()
+st.title("Inside the network")
+st.caption(describe(session))
+
+by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
+with session.lock:
+    network, X, T = session.network.copy(), session.data.X, session.data.T
+st.plotly_chart(network_graph_figure(network, network.gradients(X, T), by_gradient), key="ns_graph")
+
+st.subheader("What each neuron computes")
+if X.shape[1] == 2:
+    st.caption("For the half adder the sum output should take XOR's shape and the carry AND's.")
+    st.plotly_chart(surfaces_figure(network), key="ns_surfaces")
+else:
+    st.info(f"Surfaces need a dataset with 2 inputs; {session.data.title} has {X.shape[1]}.")
+
+st.subheader("Saturation")
+st.caption("A unit whose σ′(z) is tiny passes almost no delta back: this is how gradients vanish.")
+st.plotly_chart(saturation_figure(saturation(network, X)), key="ns_saturation")

@@ -1,0 +1,109 @@
+"""K networks of the current architecture, one seed each, trained at once: why some starts fail."""
+
+import time
+
+import streamlit as st
+
+from dashboard.lottery import MAX_EPOCHS, MAX_NETWORKS, PLATEAU, LotteryRun, estimate_seconds
+from dashboard.settings import MAX_SEED
+from dashboard.teaching_figures import (
+    lottery_cost_figure,
+    lottery_histogram_figure,
+    lottery_share_figure,
+)
+from dashboard.ui import describe, inspection_session, setup_page
+
+CONFIRM_ABOVE_SECONDS = 30
+CHUNK_SECONDS = 0.25
+
+setup_page("Initialisation lottery")
+session = inspection_session()
+st.title("Initialisation lottery")
+st.caption(describe(session))
+st.markdown(
+    "Same architecture, same data, same learning rate; only the seed differs. "
+    "Some starts solve the task quickly, some sit on a plateau, some never make it."
+)
+
+cols = st.columns(3)
+cols[0].number_input("Networks K", 1, MAX_NETWORKS, 200, step=50, key="lot_k")
+cols[1].number_input("Epochs", 1, MAX_EPOCHS, 20_000, step=1000, key="lot_epochs")
+cols[2].number_input("First seed", 0, MAX_SEED - MAX_NETWORKS, 0, key="lot_seed0")
+state = st.session_state
+
+
+def request_run() -> None:
+    # Callbacks run before the script, so read the inputs' new values from session state.
+    k, n, seed0 = int(state["lot_k"]), int(state["lot_epochs"]), int(state["lot_seed0"])
+    seconds = estimate_seconds(session.settings, k, n)
+    state["lot_pending"] = (k, n, seed0, seconds)
+    state["lot_confirmed"] = seconds <= CONFIRM_ABOVE_SECONDS
+
+
+def start_run() -> None:
+    k, n, seed0, _ = state.pop("lot_pending")
+    state["lottery"] = LotteryRun(session.settings, k, n, seed0)
+    state["lot_active"] = True
+
+
+def stop_run() -> None:
+    state.pop("lot_pending", None)
+    state["lot_active"] = False
+
+
+st.button("Run the lottery", key="lot_run", on_click=request_run, type="primary")
+if "lot_pending" in state and not state.get("lot_confirmed"):
+    k, n, _, seconds = state["lot_pending"]
+    st.warning(f"{k:,} networks × {n:,} epochs will take about {seconds / 60:.1f} minutes.")
+    ok, cancel = st.columns(2)
+    ok.button("Run anyway", key="lot_confirm", on_click=start_run, width="stretch")
+    cancel.button("Cancel", key="lot_cancel", on_click=stop_run, width="stretch")
+elif "lot_pending" in state:
+    start_run()
+
+run = state.get("lottery")
+if run is not None and state.get("lot_active") and not run.finished:
+    st.button("Cancel", key="lot_stop", on_click=stop_run)
+    bar = st.progress(run.epoch / run.total_epochs, text="Training…")
+    chunk = 50
+    while not run.finished:
+        started = time.perf_counter()
+        run.advance(chunk)
+        elapsed = time.perf_counter() - started
+        chunk = max(1, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-3)))
+        bar.progress(
+            run.epoch / run.total_epochs, text=f"epoch {run.epoch:,} of {run.total_epochs:,}"
+        )
+    state["lot_active"] = False
+    st.rerun()
+
+if run is None:
+    st.info("Press **Run the lottery** to train the networks.")
+    st.stop()
+if not run.finished:
+    st.warning(f"Cancelled at epoch {run.epoch:,} of {run.total_epochs:,}: showing what ran.")
+if run.epoch == 0:
+    st.stop()
+
+solved = run.solved.mean()
+cols = st.columns(3)
+cols[0].metric("Networks", f"{len(run.seeds):,}")
+cols[1].metric("Solved at the end", f"{solved:.0%}")
+cols[2].metric("Ever on the plateau", f"{(run.plateau_epochs > 0).mean():.0%}")
+st.plotly_chart(lottery_cost_figure(run.quantiles, PLATEAU), key="lot_cost")
+left, right = st.columns(2)
+left.plotly_chart(lottery_share_figure(run.solved_share, run.plateau_share), key="lot_share")
+right.plotly_chart(lottery_histogram_figure(run.final_cost), key="lot_hist")
+
+st.subheader("Compare a lucky and an unlucky seed on the Live training page")
+ranked = run.ranked_seeds()
+seed = st.selectbox(
+    "Seed (luckiest first)",
+    [s for s, _ in ranked],
+    key="lot_pick",
+    format_func=lambda s: f"seed {s}: final cost {dict(ranked)[s]:.2e}",
+)
+if st.button("Load this seed into the Live training page", key="lot_load"):
+    session.apply(session.settings.with_(seed=int(seed)))
+    state["seed"] = int(seed)
+    st.switch_page("app.py")

@@ -1,0 +1,91 @@
+"""Every teaching page under AppTest: opened directly, and after training on the main page."""
+
+import numpy as np
+import pytest
+
+from backprop_core import Network, gradient_check
+from tests.apptest_helpers import charts, errors, run_app
+
+PAGES = [
+    "pages/1_Gradient_check.py",
+    "pages/2_Backward_pass.py",
+    "pages/3_Network_and_surfaces.py",
+    "pages/4_Initialisation_lottery.py",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_runs_when_opened_first(page):
+    at = run_app(page)
+    assert not at.exception
+    assert "lab_session" in at.session_state
+    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_runs_on_the_network_trained_on_the_main_page(page):
+    main = run_app()
+    main.text_input(key="hidden_layers").input("3, 2").run()
+    main.button(key="step_100").click().run()
+    session = main.session_state["lab_session"]
+    at = run_app(page, lab_session=session)
+    assert not at.exception
+    assert session.network.sizes == [2, 3, 2, 2] and session.epoch >= 100
+
+
+def test_gradient_check_page_passes_and_fails_with_a_planted_bug():
+    at = run_app(PAGES[0])
+    assert at.success and "Pass" in at.success[0].value
+    assert len(charts(at)) == 3
+    at.selectbox(key="gc_bug").set_value("derivative").run()
+    assert not at.success and "Fail" in at.error[0].value
+    session = at.session_state["lab_session"]
+    X, T = session.data.X, session.data.T
+    assert gradient_check(session.network, X, T).max_error < 1e-9  # the real core is untouched
+
+
+def test_backward_pass_page_steps_through_and_applies_one_epoch():
+    at = run_app(PAGES[1])
+    assert "Step 1 of 15" in at.get("progress")[0].proto.text
+    at.button(key="bp_next").click().run()
+    assert "Step 2 of 15" in at.get("progress")[0].proto.text
+    at.button(key="bp_apply").click().run()
+    assert at.session_state["lab_session"].epoch == 1
+    assert "epoch 1" in at.success[0].value
+
+
+def test_network_page_shows_graph_surfaces_and_saturation():
+    at = run_app(PAGES[2])
+    titles = [fig["layout"]["title"]["text"] for fig in charts(at)]
+    assert any("network" in t for t in titles) and any("Saturated" in t for t in titles)
+    surfaces = next(fig for fig in charts(at) if "input square" in fig["layout"]["title"]["text"])
+    assert len(surfaces["data"]) == 2 + 2 + 2  # every hidden and output neuron
+
+
+def test_lottery_page_runs_k_networks_and_loads_a_seed_into_the_main_page():
+    at = run_app(PAGES[3])
+    at.number_input(key="lot_k").set_value(20)
+    at.number_input(key="lot_epochs").set_value(3000)
+    at.button(key="lot_run").click().run()
+    assert not at.exception and not errors(at)
+    run = at.session_state["lottery"]
+    assert run.finished and len(run.seeds) == 20 and len(run.quantiles) == 3000
+    assert len(charts(at)) == 3
+    lucky = run.ranked_seeds()[0][0]
+    at.selectbox(key="lot_pick").set_value(lucky)
+    at.button(key="lot_load").click().run()
+    session = at.session_state["lab_session"]
+    assert session.settings.seed == lucky and session.epoch == 0
+    np.testing.assert_array_equal(session.network.params, Network([2, 2, 2, 2], seed=lucky).params)
+    assert at.session_state["seed"] == lucky  # the main page's seed control follows
+
+
+def test_lottery_asks_before_a_run_that_would_take_minutes():
+    at = run_app(PAGES[3])
+    at.number_input(key="lot_k").set_value(2000)
+    at.number_input(key="lot_epochs").set_value(100_000)
+    at.button(key="lot_run").click().run()
+    assert "minutes" in at.warning[0].value
+    assert "lottery" not in at.session_state
+    at.button(key="lot_cancel").click().run()
+    assert not at.warning and "lottery" not in at.session_state
