@@ -20,6 +20,7 @@ class Cost(NamedTuple):
     value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
     output_delta: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], np.ndarray]
     stacked_values: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    per_output: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def mse(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
@@ -32,6 +33,12 @@ def mse_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """C_k = 1/(2n) Σ_x ||a^L_k − t||² for each network k of a stacked (K, n, m) batch."""
     diff = a - t
     return 0.5 * np.einsum("knm,knm->k", diff, diff) / a.shape[1]
+
+
+def mse_per_output(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """C_j = 1/(2n) Σ_x (a^L_j − t_j)² for each output j; they sum to C."""
+    diff = a - t
+    return 0.5 * np.einsum("nm,nm->m", diff, diff) / a.shape[0]
 
 
 def mse_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
@@ -54,6 +61,12 @@ def cross_entropy_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.nda
     return per_entry.sum(axis=(1, 2)) / a.shape[1]
 
 
+def cross_entropy_per_output(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """C_j = −1/n Σ_x [t_j ln a_j + (1 − t_j) ln(1 − a_j)] for each output j; they sum to C."""
+    per_entry = t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
+    return per_entry.sum(axis=0) / a.shape[0]
+
+
 def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
     """δ^L = a^L − t: the σ'(z) of a sigmoid output cancels against ∂C/∂a."""
     return a - t
@@ -62,8 +75,14 @@ def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activa
 COSTS: dict[str, Cost] = {
     cost.name: cost
     for cost in (
-        Cost("mse", mse, mse_delta, mse_stacked),
-        Cost("cross_entropy", cross_entropy, cross_entropy_delta, cross_entropy_stacked),
+        Cost("mse", mse, mse_delta, mse_stacked, mse_per_output),
+        Cost(
+            "cross_entropy",
+            cross_entropy,
+            cross_entropy_delta,
+            cross_entropy_stacked,
+            cross_entropy_per_output,
+        ),
     )
 }
 

@@ -80,3 +80,68 @@ def load(name: str) -> tuple[np.ndarray, np.ndarray]:
     """(X, T) of the dataset called ``name``."""
     data = get(name)
     return data.X, data.T
+
+
+MAX_ROWS = 256
+MAX_COLUMNS = 64
+CSV_EXAMPLE = "in:x1,in:x2,out:sum,out:carry\n0,0,0,0\n0,1,1,0\n1,0,1,0\n1,1,0,1\n"
+
+
+def parse_truth_table(text: str, name: str = "uploaded") -> Dataset:
+    """A truth table from CSV text: a header of ``in:NAME`` columns then ``out:NAME`` columns,
+    then one row of numbers per sample; targets must lie in [0, 1]."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError(f"the file is empty; expected a header like {CSV_EXAMPLE.splitlines()[0]}")
+    header = [cell.strip() for cell in lines[0].split(",")]
+    inputs, outputs = _split_header(header)
+    rows = lines[1:]
+    if not rows:
+        raise ValueError("the file has a header but no rows of numbers")
+    if len(rows) > MAX_ROWS:
+        raise ValueError(f"the file has {len(rows)} rows; at most {MAX_ROWS} are allowed")
+    table = np.array([_parse_row(row, r + 2, len(header)) for r, row in enumerate(rows)])
+    X, T = table[:, : len(inputs)], table[:, len(inputs) :]
+    outside = (T < 0) | (T > 1)
+    if outside.any():
+        r, c = np.argwhere(outside)[0]
+        raise ValueError(
+            f"row {r + 2}: target {outputs[c]!r} is {T[r, c]:g}; targets must lie in [0, 1]"
+        )
+    return Dataset(name, f"Uploaded table ({len(rows)} rows)", X, T, inputs, outputs)
+
+
+def _split_header(header: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if len(header) > MAX_COLUMNS:
+        raise ValueError(f"the header has {len(header)} columns; at most {MAX_COLUMNS} allowed")
+    kinds = []
+    for cell in header:
+        kind, _, label = cell.partition(":")
+        if kind.strip().lower() not in ("in", "out") or not label.strip():
+            raise ValueError(
+                f"header cell {cell!r} must be in:NAME (an input) or out:NAME (a target), "
+                f"e.g. {CSV_EXAMPLE.splitlines()[0]}"
+            )
+        kinds.append((kind.strip().lower(), label.strip()))
+    n_in = sum(kind == "in" for kind, _ in kinds)
+    if n_in == 0 or n_in == len(kinds) or any(k == "in" for k, _ in kinds[n_in:]):
+        raise ValueError("the header needs one or more in: columns first, then one or more out:")
+    labels = tuple(label for _, label in kinds)
+    return labels[:n_in], labels[n_in:]
+
+
+def _parse_row(row: str, line: int, width: int) -> list[float]:
+    cells = [cell.strip() for cell in row.split(",")]
+    if len(cells) != width:
+        raise ValueError(f"row {line} has {len(cells)} cells; the header has {width}")
+    values = []
+    for cell in cells:
+        try:
+            value = float(cell)
+        except ValueError:
+            raise ValueError(f"row {line}: {cell!r} is not a number") from None
+        if not np.isfinite(value):
+            raise ValueError(f"row {line}: {cell!r} is not a finite number")
+        values.append(value)
+    return values

@@ -2,8 +2,9 @@
 
 ``history.cost[i]`` is the cost of the parameters after i updates, i.e. the
 parameters that update i+1 starts from; it comes from that update's own forward
-pass. Likewise ``delta_magnitude[i, l]`` (mean |δ^{l+1}| over samples and units)
-and ``gradient_norm[i, l]`` (‖∂C/∂W^{l+1}‖ and ‖∂C/∂b^{l+1}‖ together, Frobenius).
+pass. Likewise ``delta_magnitude[i, l]`` (mean |δ^{l+1}| over samples and units),
+``gradient_norm[i, l]`` (‖∂C/∂W^{l+1}‖ and ‖∂C/∂b^{l+1}‖ together, Frobenius) and, with
+``track_outputs``, ``output_cost[i, j]`` (output j's share of the cost).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ def validate_learning_rate(learning_rate: object) -> float:
 
 
 class History:
-    """Growable per-epoch records; float32 for the per-layer ones keeps 1e6 epochs ~30 MB."""
+    """Growable per-epoch records; float32 for the per-layer ones keeps 1e6 epochs ~30 MB.
 
-    def __init__(self, num_layers: int) -> None:
+    ``output_cost`` (epochs, n_L) is kept only when asked for: each output's share of C.
+    """
+
+    def __init__(self, num_layers: int, num_outputs: int = 0) -> None:
         self._cost = np.empty(1024)
         self._delta = np.empty((1024, num_layers), dtype=np.float32)
         self._grad = np.empty((1024, num_layers), dtype=np.float32)
+        self._outputs = np.empty((1024, num_outputs), dtype=np.float32)
         self._n = 0
         self.diverged_at: int | None = None
 
@@ -58,13 +63,17 @@ class History:
     def gradient_norm(self) -> np.ndarray:
         return self._grad[: self._n]
 
+    @property
+    def output_cost(self) -> np.ndarray:
+        return self._outputs[: self._n]
+
     def reserve(self, extra: int) -> None:
         """Make room for ``extra`` more epochs, doubling so appends stay amortised O(1)."""
         need = self._n + extra
         if need <= len(self._cost):
             return
         size = max(need, 2 * len(self._cost))
-        for name in ("_cost", "_delta", "_grad"):
+        for name in ("_cost", "_delta", "_grad", "_outputs"):
             old = getattr(self, name)
             new = np.empty((size,) + old.shape[1:], dtype=old.dtype)
             new[: self._n] = old[: self._n]
@@ -80,13 +89,19 @@ class Trainer:
     """Trains ``network`` in place on (X, T) by full-batch gradient descent, W ← W − η ∂C/∂W."""
 
     def __init__(
-        self, network: Network, X: np.ndarray, T: np.ndarray, learning_rate: float = 0.5
+        self,
+        network: Network,
+        X: np.ndarray,
+        T: np.ndarray,
+        learning_rate: float = 0.5,
+        track_outputs: bool = False,
     ) -> None:
         X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
         network.check_data(X, T)
         self.network, self.X, self.T = network, X, T
         self.learning_rate = learning_rate
-        self.history = History(network.num_layers)
+        self.track_outputs = track_outputs
+        self.history = History(network.num_layers, T.shape[1] if track_outputs else 0)
 
     @property
     def learning_rate(self) -> float:
@@ -145,6 +160,8 @@ class Trainer:
                 self._roll_back(previous, i)
                 return done
             hist._cost[i] = cost
+            if self.track_outputs:
+                hist._outputs[i] = net.cost_function.per_output(fwd.z[-1], fwd.a[-1], T)
             hist._n = i + 1
             np.copyto(previous, net.params)
             np.multiply(grads.vector, self._learning_rate, out=step)

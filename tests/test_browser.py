@@ -120,3 +120,31 @@ def test_train_in_a_real_browser_raises_the_epoch_and_draws_the_plots(server, pa
     charts.first.locator(".main-svg").first.wait_for(timeout=15_000)
     page.get_by_role("button", name="Pause").click()
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("Gradient_check", "Pass"),
+        ("Backward_pass", "Step 1 of"),
+        ("Network_and_surfaces", "Saturation"),
+        ("Initialisation_lottery", "Run the lottery"),
+    ],
+)
+def test_every_page_renders_in_a_real_browser_without_an_exception(server, page, path, text):
+    page.goto(f"{server}/{path}")
+    page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=30_000)
+    page.get_by_text(text).first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+
+
+def test_lottery_runs_in_the_browser_and_draws_its_charts(server, page):
+    page.goto(f"{server}/Initialisation_lottery")
+    page.get_by_role("button", name="Run the lottery").wait_for(timeout=30_000)
+    page.get_by_label("Networks K").fill("50")
+    page.get_by_label("Epochs").fill("2000")
+    page.get_by_label("Epochs").press("Enter")
+    page.get_by_role("button", name="Run the lottery").click()
+    page.get_by_text("Solved at the end").wait_for(timeout=60_000)
+    page.get_by_test_id("stPlotlyChart").nth(2).wait_for(timeout=30_000)
+    assert_no_exception(page)

@@ -139,3 +139,19 @@ def test_a_million_epoch_history_stays_a_few_tens_of_megabytes():
     history.reserve(1_000_000)
     total = history._cost.nbytes + history._delta.nbytes + history._grad.nbytes
     assert total < 40e6
+
+
+@pytest.mark.parametrize("cost", ["mse", "cross_entropy"])
+def test_tracked_output_costs_sum_to_the_cost(half_adder, cost):
+    X, T = half_adder
+    trainer = Trainer(Network([2, 3, 2], cost=cost, seed=2), X, T, track_outputs=True)
+    trainer.step(50)
+    history = trainer.history
+    assert history.output_cost.shape == (50, 2)
+    np.testing.assert_allclose(history.output_cost.sum(axis=1), history.cost, rtol=1e-6)
+
+
+def test_output_costs_are_not_kept_unless_asked(half_adder):
+    trainer = Trainer(Network([2, 3, 2], seed=2), *half_adder)
+    trainer.step(5)
+    assert trainer.history.output_cost.shape == (5, 0)
