@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from dashboard import figures
+from dashboard import figures, workflow
 from dashboard.session import REFRESH_SECONDS
+from dashboard.teaching_figures import surfaces_figure
 from dashboard.ui import (
-    epochs_per_refresh,
     get_session,
+    lecture_mode,
+    lecture_toggle,
     settings_controls,
     setup_page,
+    show_url_warnings,
     training_buttons,
 )
 
@@ -16,14 +19,22 @@ SLOW_REFRESH_SECONDS = 1.0
 
 setup_page("Live training")
 session = get_session()
-settings = settings_controls(session)
-if settings is not None:
-    notice = session.apply(settings)
-    if notice:
-        st.session_state["notice"] = notice
-session.epochs_per_refresh = epochs_per_refresh()
+lecture = lecture_mode()
+if not lecture:
+    settings = settings_controls(session)
+    workflow.dataset_upload(session)
+    if settings is not None:
+        try:
+            if notice := session.apply(settings):
+                st.session_state["notice"] = notice
+        except ValueError as err:
+            st.sidebar.error(str(err))
+    workflow.save_and_load(session)
+lecture_toggle()
+workflow.share_link(workflow.sync_url(session))
 
 st.title("Backprop Lab")
+show_url_warnings()
 st.caption(
     f"{session.data.title}: a {'-'.join(map(str, session.network.sizes))} "
     f"{session.settings.activation} network, {session.settings.cost} cost, "
@@ -32,7 +43,12 @@ st.caption(
 training_buttons(session)
 if "notice" in st.session_state:
     st.info(st.session_state["notice"])
+shown_epoch = None
+if not lecture:
+    workflow.compare_runs(session)
+    shown_epoch = workflow.rewind(session)
 timer = REFRESH_SECONDS if session.running else None
+height = 520 if lecture else 380
 
 
 @st.fragment(run_every=timer)
@@ -42,34 +58,48 @@ def live() -> None:
     with session.lock:
         view = session.view()
         epoch, status, diverged = session.epoch, session.status(), session.history.diverged
-        rev = session.generation
-        cost_fig = figures.cost_figure(session.history.cost, rev)
-        delta_fig = figures.delta_figure(session.history.delta_magnitude, rev)
+        rev, history = session.generation, session.history
+        cost_fig = figures.cost_figure(history.cost, rev, shown_epoch, session.kept, height)
+        delta_fig = figures.delta_figure(history.delta_magnitude, rev, session.kept, height)
+        outputs_fig = None
+        if history.output_cost.shape[1] > 1:
+            outputs_fig = figures.output_cost_figure(
+                history.output_cost, session.data.output_names, rev, height
+            )
     cols = st.columns(4)
-    cols[0].metric("Epoch", f"{epoch:,}")
+    cols[0].metric("Epoch", f"{epoch:,}" if shown_epoch is None else f"{shown_epoch:,} ⏪")
     cols[1].metric("Cost", f"{view.cost:.4g}")
     cols[2].metric("Status", "Diverged" if diverged else status)
     cols[3].metric("Outputs", "all correct" if view.all_correct else "not yet")
     if diverged:
         st.error(status)
     left, right = st.columns(2)
-    left.plotly_chart(cost_fig, key="cost_chart", theme=None)
-    right.plotly_chart(delta_fig, key="delta_chart", theme=None)
+    left.plotly_chart(cost_fig, key="cost_chart")
+    right.plotly_chart(delta_fig, key="delta_chart")
+    if outputs_fig is not None:
+        st.plotly_chart(outputs_fig, key="output_cost_chart")
     if timer and not session.running:
         st.rerun()  # training stopped by itself: a full run shows why and stops the timers
 
 
 @st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
 def parameters() -> None:
-    """Heatmaps and the outputs table cost the browser more to redraw: fewer refreshes."""
+    """Heatmaps, output surfaces and the outputs table: fewer refreshes, the browser is slower."""
     with session.lock:
-        figs = figures.weight_figures(session.network, session.weight_scale, session.generation)
+        network = session.shown_network()
+        figs = figures.weight_figures(network, session.weight_scale, session.generation)
         table = session.outputs_table(session.view().outputs)
+        surfaces = None
+        if network.sizes[0] == 2:
+            surfaces = surfaces_figure(network, outputs_only=True, names=session.data.output_names)
     st.subheader("Weights and biases")
     for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
-        col.plotly_chart(fig, key=f"weights_{l}", theme=None)
-    st.subheader("Outputs against targets")
-    st.dataframe(table, hide_index=True)
+        col.plotly_chart(fig, key=f"weights_{l}")
+    left, right = st.columns([3, 2]) if surfaces else (st.container(), None)
+    left.subheader("Outputs against targets")
+    left.dataframe(table, hide_index=True)
+    if right is not None:
+        right.plotly_chart(surfaces, key="output_surfaces")
 
 
 live()

@@ -22,6 +22,7 @@ LAYER_COLOURS = [
     "#7f7f7f",
     "#bcbd22",
 ]
+KEPT_COLOURS = ["#7f7f7f", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 FONT_SIZE = 16
 
 
@@ -45,7 +46,7 @@ def nice_limit(value: float) -> float:
     """The smallest 1, 2 or 5 × 10^k ≥ value (and ≥ 1): a colour range that rarely moves."""
     if not math.isfinite(value) or value <= 1:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power = 10.0 ** math.floor(math.log10(value))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
 
 
@@ -83,23 +84,49 @@ def _log_axes(y_title: str) -> dict:
     )
 
 
+def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
+    """Dashed lines for kept runs: the cost (column None) or one layer's mean |δ|."""
+    lines = []
+    for k, run in enumerate(kept):
+        if column is not None and column >= run.delta.shape[1]:
+            continue  # that run had fewer layers
+        y = run.cost if column is None else run.delta[:, column]
+        lines.append(
+            dict(
+                type="scatter",
+                x=run.epochs,
+                y=y,
+                mode="lines",
+                name=run.label,
+                legendgroup=run.label,
+                showlegend=column in (None, 0),
+                line=dict(width=2, dash="dash", color=KEPT_COLOURS[k % len(KEPT_COLOURS)]),
+            )
+        )
+    return lines
+
+
 def cost_figure(
-    cost: np.ndarray, revision: object = 0, marker_epoch: int | None = None, height: int = 380
+    cost: np.ndarray,
+    revision: object = 0,
+    marker_epoch: int | None = None,
+    kept: list | None = None,
+    height: int = 380,
 ) -> go.Figure:
-    """The cost per epoch on a log axis, thinned to at most ~2000 points."""
+    """The cost per epoch on a log axis, thinned to at most ~2000 points, with kept runs."""
     idx = thin(cost)
     line = dict(
         type="scatter",
         x=idx,
         y=cost[idx],
         mode="lines",
-        name="cost C",
+        name="this run",
         line=dict(width=3, color=LAYER_COLOURS[0]),
     )
     layout = base_layout(
         "Cost per epoch (log scale)", revision, height, len(cost), **_log_axes("cost C")
     )
-    if marker_epoch is not None and 0 <= marker_epoch < len(cost):
+    if marker_epoch is not None:
         layout["shapes"] = [
             dict(
                 type="line",
@@ -108,13 +135,15 @@ def cost_figure(
                 yref="paper",
                 y0=0,
                 y1=1,
-                line=dict(color="#d62728", dash="dash"),
+                line=dict(color="#d62728", dash="dash", width=3),
             )
         ]
-    return go.Figure(data=[line], layout=layout)
+    return go.Figure(data=[line, *_kept_lines(kept or [])], layout=layout)
 
 
-def delta_figure(delta_magnitude: np.ndarray, revision: object = 0, height: int = 380) -> go.Figure:
+def delta_figure(
+    delta_magnitude: np.ndarray, revision: object = 0, kept: list | None = None, height: int = 380
+) -> go.Figure:
     """Mean |δ^l| per layer per epoch, log axis: vanishing gradients show as lines falling apart."""
     n_epochs, n_layers = delta_magnitude.shape
     lines = []
@@ -132,9 +161,38 @@ def delta_figure(delta_magnitude: np.ndarray, revision: object = 0, height: int 
                 line=dict(width=3, color=LAYER_COLOURS[l % len(LAYER_COLOURS)]),
             )
         )
+        lines += [dict(line, opacity=0.6) for line in _kept_lines(kept or [], l)]
     title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
     return go.Figure(
         data=lines, layout=base_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|"))
+    )
+
+
+def output_cost_figure(
+    output_cost: np.ndarray, names: tuple[str, ...], revision: object = 0, height: int = 380
+) -> go.Figure:
+    """Each output's share of the cost, log axis: for the half adder, carry (AND) against sum
+    (XOR), which no single-layer network can separate."""
+    lines = []
+    for j, name in enumerate(names):
+        column = output_cost[:, j]
+        idx = thin(column)
+        lines.append(
+            dict(
+                type="scatter",
+                x=idx,
+                y=column[idx],
+                mode="lines",
+                name=name,
+                line=dict(width=3, color=LAYER_COLOURS[(j + 2) % len(LAYER_COLOURS)]),
+            )
+        )
+    title = "Cost per output (log scale)"
+    return go.Figure(
+        data=lines,
+        layout=base_layout(
+            title, revision, height, len(output_cost), **_log_axes("cost of this output")
+        ),
     )
 
 

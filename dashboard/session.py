@@ -7,6 +7,7 @@ nobody has looked for ``IDLE_SECONDS`` (a closed tab must not train forever).
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_core import Network, Trainer, datasets
+from backprop_core.datasets import Dataset
 from backprop_core.training import MAX_EPOCHS_PER_CALL
 
 from .figures import nice_limit
-from .settings import Settings
+from .runs import MAX_KEPT, KeptRun, Snapshots, keep_run
+from .settings import CUSTOM_DATASET, Settings, parse_hidden
 
 REFRESH_SECONDS = 0.2  # how often the page redraws while training
 CHUNK_SECONDS = 0.02  # the worker releases the lock this often so the page can read
@@ -26,7 +29,7 @@ IDLE_SECONDS = 10.0
 
 @dataclass
 class View:
-    """What the screen shows of the current parameters, from one forward pass."""
+    """What the screen shows of the parameters on display, from one forward pass."""
 
     cost: float
     outputs: np.ndarray
@@ -39,31 +42,47 @@ class TrainingSession:
     def __init__(self, settings: Settings | None = None) -> None:
         self.lock = threading.RLock()
         self.generation = 0
-        self.epochs_per_refresh: int | None = None  # None: as fast as possible
+        self.speed = "max"  # epochs per refresh, as the speed control shows it
         self.idle_stop = False
         self.last_seen = time.monotonic()
+        self.custom_data: Dataset | None = None
+        self.kept: list[KeptRun] = []
+        self.rewound_to: int | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._build(settings or Settings())
 
-    def _build(self, settings: Settings) -> None:
+    def dataset(self, settings: Settings) -> Dataset:
+        if settings.dataset != CUSTOM_DATASET:
+            return datasets.get(settings.dataset)
+        if self.custom_data is None:
+            raise ValueError("upload a truth table before choosing the uploaded dataset")
+        return self.custom_data
+
+    def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.pause()
-        data = datasets.get(settings.dataset)
-        sizes = [data.X.shape[1], *settings.hidden, data.T.shape[1]]
-        output = "sigmoid" if settings.cost == "cross_entropy" else None
-        network = Network(
-            sizes,
-            settings.activation,
-            settings.cost,
-            seed=settings.seed,
-            init=settings.init,
-            output_activation=output,
+        data = self.dataset(settings)
+        if network is None:
+            sizes = [data.X.shape[1], *settings.hidden, data.T.shape[1]]
+            output = "sigmoid" if settings.cost == "cross_entropy" else None
+            network = Network(
+                sizes,
+                settings.activation,
+                settings.cost,
+                seed=settings.seed,
+                init=settings.init,
+                output_activation=output,
+            )
+        trainer = Trainer(
+            network, data.X, data.T, settings.learning_rate, track_outputs=data.T.shape[1] > 1
         )
         with self.lock:
-            self.network = network
-            self.trainer = Trainer(network, data.X, data.T, settings.learning_rate)
+            self.network, self.trainer = network, trainer
             self.data, self.settings = data, settings
             self.weight_scale = nice_limit(float(np.abs(network.params).max()))
+            self.snapshots = Snapshots()
+            self.snapshots.record(0, network.params)
+            self.rewound_to = None
             self.generation += 1
 
     @property
@@ -99,6 +118,7 @@ class TrainingSession:
             return
         self.seen()
         self.idle_stop = False
+        self.rewound_to = None
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, args=(self._stop,), daemon=True)
         self._worker.start()
@@ -111,6 +131,7 @@ class TrainingSession:
     def step(self, epochs: int) -> None:
         """Pause, then train exactly ``epochs`` epochs (fewer only on divergence)."""
         self.pause()
+        self.rewound_to = None
         self.train(epochs, seconds=None)
 
     def seen(self) -> None:
@@ -118,9 +139,21 @@ class TrainingSession:
         self.last_seen = time.monotonic()
 
     def train(self, max_epochs: int, seconds: float | None = CHUNK_SECONDS) -> int:
-        """Train up to ``max_epochs`` (or ``seconds``) under the lock; returns epochs done."""
+        """Train up to ``max_epochs`` (or ``seconds``) under the lock, snapshotting on schedule."""
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        done = 0
         with self.lock:
-            done = self.trainer.step(max_epochs, max_seconds=seconds)
+            while done < max_epochs and not self.history.diverged:
+                left = None if deadline is None else deadline - time.perf_counter()
+                if left is not None and left <= 0:
+                    break
+                target = Snapshots.next_after(self.epoch)
+                ran = self.trainer.step(min(max_epochs - done, target - self.epoch), left)
+                done += ran
+                if self.epoch == target and not self.history.diverged:
+                    self.snapshots.record(target, self.network.params)
+                if ran == 0:
+                    break
             top = float(np.abs(self.network.params).max())
             self.weight_scale = max(self.weight_scale, nice_limit(top))
         return done
@@ -130,16 +163,92 @@ class TrainingSession:
             if time.monotonic() - self.last_seen > IDLE_SECONDS:
                 self.idle_stop = True
                 break
-            speed = self.epochs_per_refresh
+            speed = None if self.speed == "max" else int(self.speed)
             done = self.train(MAX_EPOCHS_PER_CALL if speed is None else speed)
             # Rate-limit slow speeds; otherwise just let the page take the lock.
             stop.wait(REFRESH_SECONDS * done / speed if speed else 0.001)
         stop.set()
 
+    def shown_network(self) -> Network:
+        """The live network, or a copy holding the snapshot that the rewind slider shows."""
+        if self.rewound_to is None:
+            return self.network
+        shown = self.network.copy()
+        shown.params[...] = self.snapshots.at(self.rewound_to)
+        return shown
+
+    def rewind(self, epoch: int | None) -> None:
+        """Show the snapshot at ``epoch`` (None: the live network); training is untouched."""
+        if epoch is not None:
+            self.snapshots.at(epoch)  # raises if there is none
+        self.pause()
+        self.rewound_to = epoch
+
+    def resume_from_rewind(self) -> None:
+        """Make the shown snapshot the live network and forget every epoch after it."""
+        epoch = self.rewound_to
+        if epoch is None:
+            return
+        self.pause()
+        with self.lock:
+            self.network.params[...] = self.snapshots.at(epoch)
+            self.history.truncate(epoch)
+            self.snapshots.drop_after(epoch)
+            self.rewound_to = None
+
+    def keep(self) -> KeptRun:
+        """Store this run's curves for comparison; at most MAX_KEPT are kept."""
+        if len(self.kept) >= MAX_KEPT:
+            raise ValueError(f"{MAX_KEPT} runs are kept already, the most allowed: remove one")
+        with self.lock:
+            run = keep_run(self.settings, self.history.cost, self.history.delta_magnitude)
+        self.kept.append(run)
+        return run
+
+    def use_dataset(self, data: Dataset) -> None:
+        """Make an uploaded truth table the ``custom`` dataset (and train on it next)."""
+        self.custom_data = data
+        self._build(self.settings.with_(dataset=CUSTOM_DATASET))
+
+    def load(self, network: Network, meta: dict) -> str:
+        """Continue from a loaded network; its settings replace the current ones."""
+        config = network.config()
+        expected = "sigmoid" if config["cost"] == "cross_entropy" else config["activation"]
+        if config["output_activation"] != expected:
+            raise ValueError(
+                "this app uses one activation in every layer (sigmoid outputs with "
+                f"cross-entropy); the file has {config['activation']} hidden layers and "
+                f"{config['output_activation']} outputs"
+            )
+        hidden = parse_hidden(", ".join(map(str, network.sizes[1:-1])) or "none")
+        dataset = meta.get("dataset", self.settings.dataset)
+        if dataset not in datasets.names() and dataset != CUSTOM_DATASET:
+            dataset = self.settings.dataset
+        settings = self.settings.with_(
+            dataset=dataset,
+            hidden=hidden,
+            activation=config["activation"],
+            cost=config["cost"],
+            init=config["init"],
+            seed=config["seed"] or 0,
+        )
+        data = self.dataset(settings)
+        if (data.X.shape[1], data.T.shape[1]) != (network.sizes[0], network.sizes[-1]):
+            raise ValueError(
+                f"the network has {network.sizes[0]} inputs and {network.sizes[-1]} outputs; "
+                f"{data.title} needs {data.X.shape[1]} and {data.T.shape[1]}"
+            )
+        self._build(settings, network)
+        return (
+            f"Loaded a {'-'.join(map(str, network.sizes))} network trained for "
+            f"{meta.get('epoch', 0):,} epochs; training continues from it."
+        )
+
     def view(self) -> View:
         with self.lock:
-            fwd = self.network.forward(self.data.X)
-            cost = self.network.cost_of(fwd, self.data.T)
+            network = self.shown_network()
+            fwd = network.forward(self.data.X)
+            cost = network.cost_of(fwd, self.data.T)
         outputs = fwd.a[-1]
         correct = bool(np.all(np.round(outputs) == self.data.T))
         return View(cost, outputs, correct)
@@ -161,13 +270,24 @@ class TrainingSession:
         data = self.data
         table: dict[str, list] = {}
         for j, name in enumerate(data.input_names):
-            table[name] = data.X[:, j].astype(int).tolist()
+            table[name] = data.X[:, j].tolist()
         for j, name in enumerate(data.output_names):
             table[f"target {name}"] = data.T[:, j].tolist()
             table[f"output {name}"] = np.round(outputs[:, j], 4).tolist()
             table[f"rounded {name}"] = np.round(outputs[:, j]).tolist()
         table["correct"] = np.all(np.round(outputs) == data.T, axis=1).tolist()
         return table
+
+    def history_csv(self) -> str:
+        """epoch, cost, and mean |δ^l| per layer, one line per epoch."""
+        with self.lock:
+            cost, delta = self.history.cost.copy(), self.history.delta_magnitude.copy()
+        table = np.column_stack([np.arange(len(cost)), cost, delta])
+        header = ",".join(["epoch", "cost"] + [f"delta_{l + 1}" for l in range(delta.shape[1])])
+        out = io.StringIO()
+        fmt = ["%d", "%.17g"] + ["%.9g"] * delta.shape[1]
+        np.savetxt(out, table, delimiter=",", header=header, comments="", fmt=fmt)
+        return out.getvalue()
 
 
 def describe_changes(old: Settings, new: Settings) -> str:

@@ -12,6 +12,9 @@ MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 64
 MAX_SEED = 2**32 - 1
 MAX_LEARNING_RATE = 1000.0
+MAX_PARAM_LENGTH = 200
+CUSTOM_DATASET = "custom"  # an uploaded truth table; it lives in the session, not the URL
+SPEEDS = ["1", "10", "100", "1000", "max"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def make_settings(
 ) -> Settings:
     """Validate raw widget or URL values into Settings; the first bad one raises ValueError."""
     return Settings(
-        dataset=check_choice("dataset", dataset, datasets.names()),
+        dataset=check_choice("dataset", dataset, [*datasets.names(), CUSTOM_DATASET]),
         hidden=parse_hidden(hidden),
         learning_rate=check_learning_rate(learning_rate),
         activation=check_choice("activation", activation, list(ACTIVATIONS)),
@@ -111,3 +114,64 @@ def make_settings(
         init=check_choice("init", init, list(INITIALISERS)),
         seed=check_seed(seed),
     )
+
+
+# URL parameter → (Settings field, how to parse it)
+QUERY_FIELDS = {
+    "dataset": ("dataset", lambda v: check_choice("dataset", v, datasets.names())),
+    "hidden": ("hidden", parse_hidden),
+    "lr": ("learning_rate", check_learning_rate),
+    "activation": ("activation", lambda v: check_choice("activation", v, list(ACTIVATIONS))),
+    "cost": ("cost", lambda v: check_choice("cost", v, list(COSTS))),
+    "init": ("init", lambda v: check_choice("init", v, list(INITIALISERS))),
+    "seed": ("seed", lambda v: check_seed(int(v)) if re.fullmatch(r"-?\d+", v) else check_seed(v)),
+}
+
+
+def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[str]]:
+    """Settings from untrusted URL parameters: each bad one falls back to its default and
+    adds a warning. Also returns the panel choices (``lecture``, ``speed``)."""
+    values, warnings = {}, []
+    for key, (field, parse) in QUERY_FIELDS.items():
+        if key not in params:
+            continue
+        raw = params[key]
+        if len(raw) > MAX_PARAM_LENGTH:
+            warnings.append(
+                f"URL parameter {key} is {len(raw):,} characters long (at most "
+                f"{MAX_PARAM_LENGTH}); using the default instead"
+            )
+            continue
+        try:
+            values[field] = parse(raw)
+        except ValueError as err:
+            warnings.append(f"URL parameter {key}={raw[:40]!r}: {err}; using the default instead")
+    panels = {"lecture": params.get("lecture", "0") in ("1", "true", "on"), "speed": "max"}
+    speed = params.get("speed")
+    if speed is not None:
+        if speed in SPEEDS:
+            panels["speed"] = speed
+        else:
+            warnings.append(
+                f"URL parameter speed={speed[:40]!r} must be one of {', '.join(SPEEDS)}; using max"
+            )
+    return Settings(**values), panels, warnings
+
+
+def settings_to_query(settings: Settings, lecture: bool, speed: str) -> dict[str, str]:
+    """The URL parameters that restore ``settings`` (an uploaded dataset cannot travel)."""
+    query = {
+        "dataset": settings.dataset,
+        "hidden": ",".join(map(str, settings.hidden)) or "none",
+        "lr": f"{settings.learning_rate:.17g}",
+        "activation": settings.activation,
+        "cost": settings.cost,
+        "init": settings.init,
+        "seed": str(settings.seed),
+        "speed": speed,
+    }
+    if settings.dataset == CUSTOM_DATASET:
+        del query["dataset"]
+    if lecture:
+        query["lecture"] = "1"
+    return query

@@ -144,10 +144,14 @@ def input_grid(resolution: int = 41) -> tuple[np.ndarray, np.ndarray]:
     return np.column_stack([x1.ravel(), x2.ravel()]), axis
 
 
-def surfaces_figure(network: Network, resolution: int = 41) -> go.Figure:
+def surfaces_figure(
+    network: Network, resolution: int = 41, outputs_only: bool = False, names: tuple = ()
+) -> go.Figure:
     """Each neuron's activation over the input square [0, 1]²: one small heatmap per neuron."""
     grid, axis = input_grid(resolution)
     activations = network.forward(grid).a[1:]
+    if outputs_only:
+        activations = activations[-1:]
     shown = [min(a.shape[1], MAX_SURFACE_NEURONS) for a in activations]
     rows, cols = len(activations), max(shown)
     traces, axes = [], {}
@@ -156,6 +160,8 @@ def surfaces_figure(network: Network, resolution: int = 41) -> go.Figure:
             k = r * cols + c + 1
             suffix = "" if k == 1 else str(k)
             label = "output" if r == rows - 1 else f"hidden layer {r + 1}"
+            if r == rows - 1 and c < len(names):
+                label = f"output {names[c]}"
             traces.append(
                 dict(
                     type="heatmap",

@@ -8,21 +8,27 @@ from threadpoolctl import threadpool_limits
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
 
 from .session import TrainingSession
-from .settings import Settings, make_settings
+from .settings import (
+    CUSTOM_DATASET,
+    SPEEDS,
+    Settings,
+    make_settings,
+    settings_from_query,
+)
 
 SESSION_KEY = "lab_session"
-SPEEDS = ["1", "10", "100", "1000", "max"]
 CSS = """
 <style>
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 </style>
 """
-
-# Tiny matrices: thread pools only add overhead, and the server is shared by every user.
-threadpool_limits(1)
-
-
+LECTURE_CSS = """
+<style>
+html { font-size: 22px; }
+[data-testid="stMetricValue"] { font-size: 3.4rem; }
+</style>
+"""
 PAGES = [
     ("app.py", "Live training", ":material/monitoring:"),
     ("pages/1_Gradient_check.py", "Gradient check", ":material/rule:"),
@@ -31,26 +37,64 @@ PAGES = [
     ("pages/4_Initialisation_lottery.py", "Initialisation lottery", ":material/casino:"),
 ]
 
+# Tiny matrices: thread pools only add overhead, and the server is shared by every user.
+threadpool_limits(1)
+
+
+def lecture_mode() -> bool:
+    return bool(st.session_state.get("lecture_mode", False))
+
+
+def lecture_toggle() -> None:
+    """The lecture-mode switch; its value lives in our own key so it survives page switches."""
+    st.session_state["lecture_toggle"] = lecture_mode()
+
+    def flip() -> None:
+        st.session_state["lecture_mode"] = st.session_state["lecture_toggle"]
+
+    st.sidebar.toggle(
+        "Lecture mode",
+        key="lecture_toggle",
+        on_change=flip,
+        help="Big fonts and figures, no settings panel, only Train, Pause, Step "
+        "and Reset. Also in the URL as lecture=1.",
+    )
+
 
 def setup_page(title: str) -> None:
     """Page config, styles and the sidebar's page links (with readable names)."""
-    st.set_page_config(page_title=f"{title} · Backprop Lab", page_icon="🧠", layout="wide")
-    st.markdown(CSS, unsafe_allow_html=True)
+    get_session()  # first, so that a shared link's lecture=1 applies to this very run
+    st.set_page_config(
+        page_title=f"{title} · Backprop Lab",
+        page_icon="🧠",
+        layout="wide",
+        initial_sidebar_state="collapsed" if lecture_mode() else "auto",
+    )
+    st.markdown(LECTURE_CSS if lecture_mode() else CSS, unsafe_allow_html=True)
     for path, label, icon in PAGES:
         st.sidebar.page_link(path, label=label, icon=icon)
     st.sidebar.divider()
 
 
 def get_session() -> TrainingSession:
-    """This user's session, created with the reference settings on first use (any page)."""
+    """This user's session. The first run builds it from the URL (a shared link) or defaults."""
     if SESSION_KEY not in st.session_state:
-        st.session_state[SESSION_KEY] = TrainingSession()
+        settings, panels, warnings = settings_from_query(st.query_params.to_dict())
+        st.session_state[SESSION_KEY] = TrainingSession(settings)
+        st.session_state["lecture_mode"] = panels["lecture"]
+        st.session_state[SESSION_KEY].speed = panels["speed"]
+        st.session_state["url_warnings"] = warnings
     return st.session_state[SESSION_KEY]
 
 
-def _seed_widgets(settings: Settings) -> None:
-    """Give each control its value from our own state: widget values die on page switches."""
-    defaults = {
+def show_url_warnings() -> None:
+    for warning in st.session_state.pop("url_warnings", []):
+        st.warning(warning)
+
+
+def sync_widgets(settings: Settings) -> None:
+    """Put ``settings`` into the controls' keys (widget values die on page switches)."""
+    values = {
         "dataset": settings.dataset,
         "hidden_layers": settings.hidden_text,
         "learning_rate": settings.learning_rate,
@@ -58,24 +102,30 @@ def _seed_widgets(settings: Settings) -> None:
         "cost": settings.cost,
         "init": settings.init,
         "seed": settings.seed,
-        "epochs_per_refresh": "max",
     }
-    for key, value in defaults.items():
-        st.session_state.setdefault(key, value)
+    for key, value in values.items():
+        st.session_state[key] = value
 
 
 def settings_controls(session: TrainingSession) -> Settings | None:
     """The sidebar controls. Returns valid Settings, or None after showing what is wrong."""
-    _seed_widgets(session.settings)
+    if "hidden_layers" not in st.session_state:
+        sync_widgets(session.settings)
+        st.session_state["epochs_per_refresh"] = session.speed
     side = st.sidebar
     side.header("Network")
+    names = datasets.names() + ([CUSTOM_DATASET] if session.custom_data else [])
+    titles = {CUSTOM_DATASET: session.custom_data.title if session.custom_data else ""}
     dataset = side.selectbox(
-        "Dataset", datasets.names(), key="dataset", format_func=lambda n: datasets.get(n).title
+        "Dataset",
+        names,
+        key="dataset",
+        format_func=lambda n: titles.get(n) or datasets.get(n).title,
     )
     hidden = side.text_input(
         "Hidden layer sizes",
         key="hidden_layers",
-        help="Comma-separated widths, e.g. 2, 2. Up to 8 layers of 1–64.",
+        help="Comma-separated widths, e.g. 2, 2. Up to 8 layers of 1–64, or none.",
     )
     activation = side.selectbox("Activation", list(ACTIVATIONS), key="activation")
     cost = side.selectbox(
@@ -98,14 +148,8 @@ def settings_controls(session: TrainingSession) -> Settings | None:
         return None
 
 
-def epochs_per_refresh() -> int | None:
-    """The speed control's value: epochs per redraw, or None for as fast as possible."""
-    speed = st.session_state.get("epochs_per_refresh", "max")
-    return None if speed == "max" else int(speed)
-
-
 def training_buttons(session: TrainingSession) -> None:
-    """Train, Pause, Step, Step 100 and Reset: callbacks that change the session's run state."""
+    """Train, Pause, Step, Step 100 and Reset (no Step 100 in lecture mode)."""
 
     def start() -> None:
         session.start()
@@ -118,6 +162,8 @@ def training_buttons(session: TrainingSession) -> None:
         ("Step 100", "step_100", ":material/fast_forward:", session.step, (100,)),
         ("Reset", "reset", ":material/restart_alt:", session.reset, ()),
     ]
+    if lecture_mode():
+        buttons = [b for b in buttons if b[1] != "step_100"]
     for col, (label, key, icon, action, args) in zip(st.columns(len(buttons)), buttons):
         col.button(
             label,

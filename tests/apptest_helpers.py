@@ -47,7 +47,9 @@ def heatmap_shapes(at: AppTest) -> list[tuple[int, ...]]:
     return [
         array(fig["data"][0]["z"]).shape
         for fig in charts(at)
-        if fig["data"] and fig["data"][0]["type"] == "heatmap" and fig["data"][0]["name"][0] == "W"
+        if fig["data"]
+        and fig["data"][0]["type"] == "heatmap"
+        and fig["data"][0].get("name", "").startswith("W")
     ]
 
 

@@ -76,3 +76,8 @@ def test_nice_limit_rounds_up_to_1_2_5_steps():
         20,
         1,
     ]
+
+
+def test_nice_limit_of_huge_weights_is_a_float_json_can_hold():
+    limit = figures.nice_limit(3e30)
+    assert isinstance(limit, float) and limit == 5e30

@@ -3,14 +3,20 @@ import json
 import numpy as np
 import pytest
 
-from backprop_core import Network, Trainer, datasets
+from backprop_core import Network, Trainer
 from backprop_core.persistence import network_from_json, network_to_dict, network_to_json
 
 
 @pytest.mark.parametrize(
     "sizes, options",
-    [([2, 2, 2, 2], {}), ([3, 5, 2], {"activation": "tanh", "init": "he"}),
-     ([2, 4, 1], {"activation": "relu", "cost": "cross_entropy", "output_activation": "sigmoid"})],
+    [
+        ([2, 2, 2, 2], {}),
+        ([3, 5, 2], {"activation": "tanh", "init": "he"}),
+        (
+            [2, 4, 1],
+            {"activation": "relu", "cost": "cross_entropy", "output_activation": "sigmoid"},
+        ),
+    ],
 )
 def test_json_round_trip_gives_the_same_predictions_to_the_bit(sizes, options):
     X = np.random.default_rng(0).uniform(0, 1, (16, sizes[0]))

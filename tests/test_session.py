@@ -88,7 +88,7 @@ def test_the_worker_trains_until_paused_and_then_holds_still():
 
 def test_a_slow_speed_trains_that_many_epochs_per_refresh():
     session = TrainingSession()
-    session.epochs_per_refresh = 10
+    session.speed = "10"
     session.start()
     time.sleep(1.0)
     session.pause()

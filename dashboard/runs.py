@@ -1,0 +1,79 @@
+"""What the lecture workflow keeps besides the live network: rewind snapshots and kept runs."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from .figures import thin
+from .settings import Settings
+
+# Epochs to snapshot: every epoch up to 26, then ~50 per decade (256 up to a million epochs).
+SCHEDULE = sorted({0} | {round(10 ** (j / 50)) for j in range(500)})
+MAX_KEPT = 10
+
+
+class Snapshots:
+    """Copies of the parameters at log-spaced epochs, dense early and sparse later."""
+
+    def __init__(self) -> None:
+        self._params: dict[int, np.ndarray] = {}
+
+    @staticmethod
+    def next_after(epoch: int) -> int:
+        """The first scheduled epoch after ``epoch``."""
+        i = bisect.bisect_right(SCHEDULE, epoch)
+        return SCHEDULE[i] if i < len(SCHEDULE) else epoch + SCHEDULE[-1]
+
+    def record(self, epoch: int, params: np.ndarray) -> None:
+        self._params[epoch] = params.copy()
+
+    @property
+    def epochs(self) -> list[int]:
+        return sorted(self._params)
+
+    def at(self, epoch: int) -> np.ndarray:
+        if epoch not in self._params:
+            raise ValueError(f"no snapshot at epoch {epoch}; there are: {self.epochs[:5]}…")
+        return self._params[epoch]
+
+    def drop_after(self, epoch: int) -> None:
+        for e in [e for e in self._params if e > epoch]:
+            del self._params[e]
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """A finished run's settings and thinned curves, for overlaying on the live charts."""
+
+    label: str
+    settings: Settings
+    epochs: np.ndarray
+    cost: np.ndarray
+    delta: np.ndarray  # (points, layers), at the same epochs
+
+
+def keep_run(settings: Settings, cost: np.ndarray, delta: np.ndarray) -> KeptRun:
+    if len(cost) == 0:
+        raise ValueError("there is nothing to keep yet: train for at least one epoch")
+    idx = thin(cost)
+    return KeptRun(
+        run_label(settings, len(cost)), settings, idx, cost[idx].copy(), delta[idx].copy()
+    )
+
+
+def run_label(settings: Settings, epochs: int) -> str:
+    """A legend entry that says the settings, e.g. 'lr=0.5 · 2, 2 · sigmoid · seed 0'."""
+    parts = [
+        f"lr={settings.learning_rate:g}",
+        settings.hidden_text,
+        settings.activation,
+        f"seed {settings.seed}",
+    ]
+    default = Settings()
+    for field in ("dataset", "cost", "init"):
+        if getattr(settings, field) != getattr(default, field):
+            parts.append(str(getattr(settings, field)))
+    return " · ".join(parts) + f" ({epochs:,} epochs)"

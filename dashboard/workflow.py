@@ -1,0 +1,190 @@
+"""The lecture workflow's controls: shareable URL, uploads, save and load, kept runs, rewind."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from backprop_core import datasets
+from backprop_core.persistence import network_from_json, network_to_json
+
+from .session import TrainingSession
+from .settings import settings_to_query
+from .ui import lecture_mode, sync_widgets
+
+
+def sync_url(session: TrainingSession) -> dict[str, str]:
+    """Write the configuration into the URL, so the address bar is always a shareable link."""
+    query = settings_to_query(session.settings, lecture_mode(), session.speed)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return query
+
+
+def share_link(query: dict[str, str]) -> None:
+    base = (st.context.url or "http://localhost:8501/").split("?")[0]
+    with st.sidebar.expander("Share this setup", icon=":material/link:"):
+        st.caption(
+            "The link restores these settings; the same seed gives the same curves. "
+            "Copy it with the button at the right of the box."
+        )
+        st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
+
+
+def _upload_dataset(session: TrainingSession) -> None:
+    upload = st.session_state.get("dataset_upload")
+    if upload is None:
+        return
+    try:
+        data = datasets.parse_truth_table(upload.getvalue().decode("utf-8-sig"), upload.name)
+        session.use_dataset(data)
+    except (ValueError, UnicodeDecodeError) as err:
+        st.session_state["upload_error"] = f"{upload.name}: {err}"
+        return
+    st.session_state.pop("upload_error", None)
+    sync_widgets(session.settings)
+    st.session_state["notice"] = (
+        f"Training on {upload.name}: {len(data.X)} rows, "
+        f"{len(data.input_names)} inputs, {len(data.output_names)} "
+        "targets."
+    )
+
+
+def dataset_upload(session: TrainingSession) -> None:
+    st.sidebar.file_uploader(
+        "Or upload a truth table (CSV)",
+        type="csv",
+        key="dataset_upload",
+        on_change=_upload_dataset,
+        args=(session,),
+        help="A header of in:NAME columns then out:NAME columns, then rows of numbers; targets "
+        "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
+    )
+    if "upload_error" in st.session_state:
+        st.sidebar.error(st.session_state["upload_error"])
+
+
+def _load_network(session: TrainingSession) -> None:
+    upload = st.session_state.get("network_upload")
+    if upload is None:
+        return
+    try:
+        network, meta = network_from_json(upload.getvalue())
+        message = session.load(network, meta)
+    except ValueError as err:
+        st.session_state["load_error"] = f"{upload.name}: {err}"
+        return
+    st.session_state.pop("load_error", None)
+    sync_widgets(session.settings)
+    st.session_state["notice"] = message
+
+
+def save_and_load(session: TrainingSession) -> None:
+    side = st.sidebar.expander("Save, load and export", icon=":material/save:")
+
+    def network_file() -> str:
+        with session.lock:
+            return network_to_json(
+                session.network,
+                session.epoch,
+                dataset=session.settings.dataset,
+                learning_rate=session.settings.learning_rate,
+            )
+
+    side.download_button(
+        "Download the network (JSON)",
+        network_file,
+        "network.json",
+        "application/json",
+        key="save_network",
+        on_click="ignore",
+    )
+    side.download_button(
+        "Download the history (CSV)",
+        session.history_csv,
+        "history.csv",
+        "text/csv",
+        key="save_history",
+        on_click="ignore",
+    )
+    side.file_uploader(
+        "Load a network (JSON)",
+        type="json",
+        key="network_upload",
+        on_change=_load_network,
+        args=(session,),
+    )
+    if "load_error" in st.session_state:
+        side.error(st.session_state["load_error"])
+
+
+def _keep(session: TrainingSession) -> None:
+    try:
+        run = session.keep()
+        st.session_state["notice"] = f"Kept {run.label} for comparison."
+    except ValueError as err:
+        st.session_state["notice"] = str(err)
+
+
+def compare_runs(session: TrainingSession) -> None:
+    """Keep this run's curves, and remove kept ones; the charts overlay them."""
+    cols = st.columns([1, 3])
+    cols[0].button(
+        "Keep this run",
+        key="keep_run",
+        icon=":material/bookmark_add:",
+        on_click=_keep,
+        args=(session,),
+        width="stretch",
+        help="Store this run's curves to overlay on the charts (up to 10).",
+    )
+    if session.kept:
+        labels = [run.label for run in session.kept]
+        cols[1].multiselect(
+            "Remove kept runs",
+            labels,
+            key="remove_runs",
+            on_change=_remove,
+            args=(session,),
+            placeholder=f"{len(labels)} kept run(s) overlaid: pick to remove",
+        )
+
+
+def _remove(session: TrainingSession) -> None:
+    gone = set(st.session_state.get("remove_runs", []))
+    session.kept = [run for run in session.kept if run.label not in gone]
+    st.session_state["remove_runs"] = []
+
+
+def rewind(session: TrainingSession) -> int | None:
+    """A toggle and slider over the snapshots; returns the epoch shown, or None when live."""
+    if not st.toggle(
+        "Rewind",
+        key="rewind_on",
+        help="Scrub back through snapshots of the parameters (training pauses).",
+    ):
+        if session.rewound_to is not None:
+            session.rewind(None)
+        return None
+    epochs = session.snapshots.epochs
+    if st.session_state.get("rewind_epoch") not in epochs:
+        st.session_state["rewind_epoch"] = epochs[-1]
+    epoch = st.select_slider("Show the network at epoch", epochs, key="rewind_epoch")
+    if epoch != session.rewound_to:
+        session.rewind(epoch)
+    st.button(
+        "Resume training from here",
+        key="rewind_resume",
+        icon=":material/history:",
+        on_click=_resume,
+        args=(session,),
+        help="Forget every epoch after this one and continue from this snapshot.",
+    )
+    return epoch
+
+
+def _resume(session: TrainingSession) -> None:
+    session.resume_from_rewind()
+    st.session_state["rewind_on"] = False
+    st.session_state["notice"] = f"Back at epoch {session.epoch:,}; later epochs forgotten."
