@@ -230,7 +230,7 @@ def weight_figure(
     )
     split = 1 / (n_in + 1)  # the bias row gets the height of one weight row
     axes = dict(
-        xaxis=dict(title=dict(text="to neuron j (next layer)")),
+        xaxis=dict(title=dict(text="to neuron j (next layer)"), anchor="y2"),
         yaxis=dict(
             title=dict(text="from neuron i"), domain=[split + 0.08, 1], autorange="reversed"
         ),

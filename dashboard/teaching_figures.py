@@ -194,7 +194,11 @@ def surfaces_figure(
         values = np.concatenate([a.ravel() for a in activations])
         lo, hi = float(values.min()), float(values.max())
     axes["coloraxis"] = dict(colorscale="Viridis", cmin=lo, cmax=hi if hi > lo else lo + 1)
-    title = "Each neuron's activation over the input square (x1 across, x2 up)"
+    title = (
+        "Outputs over the input square"
+        if outputs_only
+        else ("Each neuron's activation over the input square (x1 across, x2 up)")
+    )
     return go.Figure(data=traces, layout=base_layout(title, "surfaces", 140 + 170 * rows, **axes))
 
 
