@@ -179,9 +179,11 @@ class TrainingSession:
 
     def rewind(self, epoch: int | None) -> None:
         """Show the snapshot at ``epoch`` (None: the live network); training is untouched."""
+        self.pause()
+        with self.lock:
+            self.snapshots.record(self.epoch, self.network.params)  # "now" is on the slider too
         if epoch is not None:
             self.snapshots.at(epoch)  # raises if there is none
-        self.pause()
         self.rewound_to = epoch
 
     def resume_from_rewind(self) -> None:

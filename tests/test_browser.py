@@ -148,3 +148,33 @@ def test_lottery_runs_in_the_browser_and_draws_its_charts(server, page):
     page.get_by_text("Solved at the end").wait_for(timeout=60_000)
     page.get_by_test_id("stPlotlyChart").nth(2).wait_for(timeout=30_000)
     assert_no_exception(page)
+
+
+def test_a_shared_link_opens_with_its_settings_restored(server, page):
+    open_app(page, f"{server}/?hidden=3,4&lr=0.25&seed=7&activation=tanh")
+    assert (
+        page.get_by_label("Hidden layer sizes", exact=True)
+        .and_(page.locator("input"))
+        .input_value()
+        == "3, 4"
+    )
+    assert (
+        page.get_by_label("Learning rate η", exact=True).and_(page.locator("input")).input_value()
+        == "0.25"
+    )
+    assert page.get_by_label("Seed", exact=True).and_(page.locator("input")).input_value() == "7"
+    page.get_by_text("a 2-3-4-2 tanh network").wait_for(timeout=15_000)
+    assert "hidden=3%2C4" in page.url or "hidden=3,4" in page.url
+    assert_no_exception(page)
+
+
+def test_a_malformed_link_warns_and_falls_back(server, page):
+    open_app(page, f"{server}/?hidden=2,x&lr=nan")
+    page.get_by_text("using the default instead").first.wait_for(timeout=15_000)
+    assert (
+        page.get_by_label("Hidden layer sizes", exact=True)
+        .and_(page.locator("input"))
+        .input_value()
+        == "2, 2"
+    )
+    assert_no_exception(page)

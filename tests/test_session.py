@@ -150,3 +150,43 @@ def test_outputs_table_has_a_row_per_input_and_marks_correct_rows():
     table = session.outputs_table(session.view().outputs)
     assert table["x1"] == [0, 0, 1, 1] and table["target carry"] == [0, 0, 0, 1]
     assert table["correct"] == [True] * 4 and session.view().all_correct
+
+
+def test_the_snapshot_at_epoch_e_equals_retraining_to_e():
+    session = TrainingSession()
+    session.step(3000)
+    epochs = session.snapshots.epochs
+    assert epochs[:5] == [0, 1, 2, 3, 4] and epochs[-1] == 2884 and len(epochs) < 140
+    session.rewind(None)
+    assert session.snapshots.epochs[-1] == 3000  # rewinding adds the present
+    for e in (0, 17, 501, 3000):
+        if e not in epochs:
+            e = max(x for x in epochs if x <= e)
+        reference = Network([2, 2, 2, 2], seed=0)
+        Trainer(reference, *datasets.half_adder(), 0.5).step(e)
+        assert session.snapshots.at(e).tobytes() == reference.params.tobytes()
+
+
+def test_snapshots_stay_bounded_over_a_million_epochs():
+    from dashboard.runs import SCHEDULE
+
+    assert sum(1 for e in SCHEDULE if e <= 1_000_000) <= 500
+
+
+def test_resume_from_rewind_forgets_later_epochs_and_trains_on():
+    session = TrainingSession()
+    session.step(200)
+    session.rewind(100)
+    session.resume_from_rewind()
+    assert session.epoch == 100 and max(session.snapshots.epochs) == 100
+    session.step(100)
+    reference = TrainingSession()
+    reference.step(200)
+    assert session.network.params.tobytes() == reference.network.params.tobytes()
+
+
+def test_rewind_to_an_epoch_without_a_snapshot_is_refused():
+    session = TrainingSession()
+    session.step(50)
+    with pytest.raises(ValueError, match="no snapshot at epoch 27"):
+        session.rewind(27)

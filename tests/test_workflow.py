@@ -1,0 +1,203 @@
+"""The lecture workflow under AppTest: URL state, uploads, save/load, kept runs, rewind, lecture."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from backprop_core import Network, Trainer, datasets
+from backprop_core.persistence import network_to_json
+from tests.apptest_helpers import ROOT, array, charts, errors, heatmap_shapes
+
+
+def open_link(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_shared_link_restores_exactly_that_configuration():
+    at = open_link(
+        dataset="xor",
+        hidden="3,4",
+        lr="0.25",
+        activation="tanh",
+        cost="mse",
+        init="xavier",
+        seed="7",
+    )
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="dataset").value == "xor"
+    assert at.text_input(key="hidden_layers").value == "3, 4"
+    assert at.number_input(key="learning_rate").value == 0.25
+    assert at.selectbox(key="activation").value == "tanh"
+    assert at.selectbox(key="init").value == "xavier"
+    assert at.number_input(key="seed").value == 7
+    assert heatmap_shapes(at) == [(2, 3), (3, 4), (4, 1)]
+    expected = Network([2, 3, 4, 1], "tanh", seed=7, init="xavier").params
+    np.testing.assert_array_equal(at.session_state["lab_session"].network.params, expected)
+
+
+def test_the_same_link_gives_the_same_curves():
+    costs = []
+    for _ in range(2):
+        at = open_link(hidden="3", lr="2", seed="11")
+        at.button(key="step_100").click().run()
+        costs.append(at.session_state["lab_session"].history.cost.copy())
+    assert costs[0].tobytes() == costs[1].tobytes()
+
+
+def test_the_url_follows_the_controls():
+    at = open_link()
+    at.text_input(key="hidden_layers").input("3, 4").run()
+    at.number_input(key="learning_rate").set_value(1.5).run()
+    assert at.query_params["hidden"] == "3,4" and at.query_params["lr"] == "1.5"
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"hidden": "2,x"}, "'x' in '2,x' is not a whole number"),
+        ({"lr": "nan"}, "learning rate must be a finite number"),
+        ({"hidden": "100000"}, "100000 in '100000' is out of range"),
+        ({"seed": "-1"}, "seed must be a whole number"),
+        ({"activation": "x" * 10_000}, "10,000 characters long"),
+        ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
+        ({"speed": "fast"}, "speed='fast' must be one of"),
+    ],
+)
+def test_malformed_link_parameters_fall_back_to_defaults_with_a_warning(params, words):
+    at = open_link(**params)
+    assert not at.exception
+    assert any(words in w.value and ("default" in w.value or "max" in w.value) for w in at.warning)
+    session = at.session_state["lab_session"]
+    assert session.network.sizes == [2, 2, 2, 2] and session.settings.learning_rate == 0.5
+
+
+def test_lecture_mode_keeps_only_train_pause_step_and_reset():
+    at = open_link(lecture="1", hidden="3")
+    assert not at.exception
+    keys = {b.key for b in at.button}
+    assert {"train", "pause", "step", "reset"} <= keys
+    assert not keys & {"step_100", "keep_run"}
+    assert not [w for w in at.sidebar.text_input]  # the settings panel is hidden
+    assert heatmap_shapes(at) == [(2, 3), (3, 2)]
+    at.toggle(key="lecture_toggle").set_value(False).run()
+    assert at.text_input(key="hidden_layers").value == "3"
+
+
+def upload(at: AppTest, key: str, name: str, content: str) -> AppTest:
+    return at.file_uploader(key=key).upload(name, content.encode()).run()
+
+
+def test_an_uploaded_truth_table_becomes_the_training_set():
+    at = open_link()
+    upload(at, "dataset_upload", "gates.csv", "in:a,in:b,in:c,out:all\n0,0,0,0\n1,1,1,1\n1,0,1,0\n")
+    assert not at.exception and not errors(at)
+    session = at.session_state["lab_session"]
+    assert session.network.sizes == [3, 2, 2, 1] and len(session.data.X) == 3
+    assert at.selectbox(key="dataset").value == "custom"
+    assert "dataset" not in at.query_params  # an upload cannot travel in a link
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("in:a,out:b\n0,2\n", "targets must lie in [0, 1]"),
+        ("", "the file is empty"),
+        ("a,b\n0,1\n", "must be in:NAME"),
+        ("in:a,out:b\n0,x\n", "'x' is not a number"),
+        ("in:a,out:b\n" + "0,1\n" * 300, "at most 256"),
+    ],
+)
+def test_a_bad_truth_table_shows_an_error_and_keeps_the_network(content, words):
+    at = open_link()
+    upload(at, "dataset_upload", "bad.csv", content)
+    assert not at.exception
+    assert any(words in e for e in errors(at))
+    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+
+
+def test_a_saved_network_loads_back_and_predicts_the_same_to_the_bit():
+    X, T = datasets.half_adder()
+    net = Network([2, 3, 2], "tanh", seed=5)
+    Trainer(net, X, T, 0.3).step(500)
+    at = open_link()
+    upload(at, "network_upload", "net.json", network_to_json(net, 500, dataset="half_adder"))
+    assert not at.exception and not errors(at)
+    session = at.session_state["lab_session"]
+    assert session.network.predict(X).tobytes() == net.predict(X).tobytes()
+    assert at.text_input(key="hidden_layers").value == "3"
+    assert at.selectbox(key="activation").value == "tanh"
+    assert any("trained for 500 epochs" in i.value for i in at.info)
+
+
+def test_a_bad_network_file_is_refused_and_the_network_kept():
+    at = open_link()
+    upload(at, "network_upload", "evil.json", '{"format": "pickle"}')
+    assert any("not a Backprop Lab network file" in e for e in errors(at))
+    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+
+
+def test_history_csv_has_a_line_per_epoch():
+    at = open_link()
+    at.button(key="step_100").click().run()
+    text = at.session_state["lab_session"].history_csv()
+    lines = text.splitlines()
+    assert lines[0] == "epoch,cost,delta_1,delta_2,delta_3" and len(lines) == 101
+    assert lines[1].startswith("0,0.26")
+
+
+def test_kept_runs_overlay_the_cost_and_delta_charts_with_their_settings():
+    at = open_link(seed="3")
+    at.button(key="step_100").click().run()
+    at.button(key="keep_run").click().run()
+    at.number_input(key="learning_rate").set_value(2.0).run()
+    at.button(key="reset").click().run()
+    at.button(key="step_100").click().run()
+    at.button(key="keep_run").click().run()
+    cost_chart = next(
+        c for c in charts(at) if c["layout"]["title"]["text"].startswith("Cost per e")
+    )
+    names = [trace["name"] for trace in cost_chart["data"]]
+    assert len(names) == 3 and any("lr=0.5" in n for n in names) and any("lr=2" in n for n in names)
+    assert all("seed 3" in n for n in names[1:])
+    delta_chart = next(c for c in charts(at) if "Delta" in c["layout"]["title"]["text"])
+    assert len(delta_chart["data"]) == 3 + 2 * 3
+    at.multiselect(key="remove_runs").set_value([names[1]]).run()
+    assert len(at.session_state["lab_session"].kept) == 1
+
+
+def test_at_most_ten_runs_are_kept():
+    at = open_link()
+    at.button(key="step").click().run()
+    for _ in range(11):
+        at.button(key="keep_run").click().run()
+    assert len(at.session_state["lab_session"].kept) == 10
+    assert any("10 runs are kept already" in i.value for i in at.info)
+
+
+def test_rewind_shows_a_snapshot_and_resume_continues_from_it():
+    at = open_link()
+    at.button(key="step_100").click().run()
+    at.toggle(key="rewind_on").set_value(True).run()
+    at.select_slider(key="rewind_epoch").set_value(20).run()
+    session = at.session_state["lab_session"]
+    assert session.rewound_to == 20 and session.epoch == 100
+    cost_chart = charts(at)[0]
+    assert cost_chart["layout"]["shapes"][0]["x0"] == 20
+    reference = Network([2, 2, 2, 2], seed=0)
+    Trainer(reference, *datasets.half_adder(), 0.5).step(20)
+    shown = heatmap_weights(at)
+    np.testing.assert_array_equal(shown[0], reference.weights[0])
+    at.button(key="rewind_resume").click().run()
+    assert session.epoch == 20 and session.rewound_to is None
+    np.testing.assert_array_equal(session.network.params, reference.params)
+
+
+def heatmap_weights(at: AppTest) -> list[np.ndarray]:
+    return [
+        array(fig["data"][0]["z"])
+        for fig in charts(at)
+        if fig["data"] and fig["data"][0].get("name", "").startswith("W")
+    ]
