@@ -8,11 +8,18 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+OPENED: list[AppTest] = []  # conftest pauses their training workers after each test
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    OPENED.append(at)
+    return at
 
 
 def run_app(page: str | None = None, **session) -> AppTest:
     """Run app.py, or open ``page`` (a pages/ file) first, as a bookmark would."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     for key, value in session.items():
         at.session_state[key] = value
     if page is not None:

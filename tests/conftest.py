@@ -2,6 +2,17 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, datasets
+from tests.apptest_helpers import OPENED
+
+
+@pytest.fixture(autouse=True)
+def stop_training_workers():
+    """A test's AppTest sessions may still be training in the background: stop them."""
+    yield
+    while OPENED:
+        session = OPENED.pop().session_state.get("lab_session")
+        if session is not None:
+            session.pause()
 
 
 @pytest.fixture

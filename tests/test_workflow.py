@@ -6,11 +6,11 @@ from streamlit.testing.v1 import AppTest
 
 from backprop_core import Network, Trainer, datasets
 from backprop_core.persistence import network_to_json
-from tests.apptest_helpers import ROOT, array, charts, errors, heatmap_shapes
+from tests.apptest_helpers import array, charts, errors, heatmap_shapes, new_app
 
 
 def open_link(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
