@@ -61,11 +61,6 @@ def live() -> None:
         rev, history = session.generation, session.history
         cost_fig = figures.cost_figure(history.cost, rev, shown_epoch, session.kept, height)
         delta_fig = figures.delta_figure(history.delta_magnitude, rev, session.kept, height)
-        outputs_fig = None
-        if history.output_cost.shape[1] > 1:
-            outputs_fig = figures.output_cost_figure(
-                history.output_cost, session.data.output_names, rev, height
-            )
     cols = st.columns(4)
     cols[0].metric("Epoch", f"{epoch:,}" if shown_epoch is None else f"{shown_epoch:,} ⏪")
     cols[1].metric("Cost", f"{view.cost:.4g}")
@@ -76,22 +71,28 @@ def live() -> None:
     left, right = st.columns(2)
     left.plotly_chart(cost_fig, key="cost_chart")
     right.plotly_chart(delta_fig, key="delta_chart")
-    if outputs_fig is not None:
-        st.plotly_chart(outputs_fig, key="output_cost_chart")
     if timer and not session.running:
         st.rerun()  # training stopped by itself: a full run shows why and stops the timers
 
 
 @st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
 def parameters() -> None:
-    """Heatmaps, output surfaces and the outputs table: fewer refreshes, the browser is slower."""
+    """Per-output cost, heatmaps, surfaces and the table: each redraw costs the browser more."""
     with session.lock:
+        history, names = session.history, session.data.output_names
+        outputs_fig = None
+        if history.output_cost.shape[1] > 1:
+            outputs_fig = figures.output_cost_figure(
+                history.output_cost, names, session.generation, height
+            )
         network = session.shown_network()
         figs = figures.weight_figures(network, session.weight_scale, session.generation)
         table = session.outputs_table(session.view().outputs)
         surfaces = None
         if network.sizes[0] == 2:
             surfaces = surfaces_figure(network, outputs_only=True, names=session.data.output_names)
+    if outputs_fig is not None:
+        st.plotly_chart(outputs_fig, key="output_cost_chart")
     st.subheader("Weights and biases")
     for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
         col.plotly_chart(fig, key=f"weights_{l}")
