@@ -59,7 +59,12 @@ def live() -> None:
         view = session.view()
         epoch, status, diverged = session.epoch, session.status(), session.history.diverged
         rev, history = session.generation, session.history
-        cost_fig = figures.cost_figure(history.cost, rev, shown_epoch, session.kept, height)
+        outputs = None
+        if history.output_cost.shape[1] > 1:
+            outputs = (history.output_cost, session.data.output_names)
+        cost_fig = figures.cost_figure(
+            history.cost, rev, shown_epoch, session.kept, height, outputs
+        )
         delta_fig = figures.delta_figure(history.delta_magnitude, rev, session.kept, height)
     cols = st.columns(4)
     cols[0].metric("Epoch", f"{epoch:,}" if shown_epoch is None else f"{shown_epoch:,} ⏪")
@@ -77,22 +82,14 @@ def live() -> None:
 
 @st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
 def parameters() -> None:
-    """Per-output cost, heatmaps, surfaces and the table: each redraw costs the browser more."""
+    """Heatmaps, the outputs table and (when paused) the output surfaces: fewer redraws."""
     with session.lock:
-        history, names = session.history, session.data.output_names
-        outputs_fig = None
-        if history.output_cost.shape[1] > 1:
-            outputs_fig = figures.output_cost_figure(
-                history.output_cost, names, session.generation, height
-            )
         network = session.shown_network()
         figs = figures.weight_figures(network, session.weight_scale, session.generation)
         table = session.outputs_table(session.view().outputs)
         surfaces = None
-        if network.sizes[0] == 2:
+        if network.sizes[0] == 2 and not session.running:  # heavy for the browser: not live
             surfaces = surfaces_figure(network, outputs_only=True, names=session.data.output_names)
-    if outputs_fig is not None:
-        st.plotly_chart(outputs_fig, key="output_cost_chart")
     st.subheader("Weights and biases")
     for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
         col.plotly_chart(fig, key=f"weights_{l}")

@@ -1,6 +1,6 @@
 """The app's speed in a real browser (Debian's chromium), beside the core's headless speed.
 
-    python benchmarks/bench_app.py
+    python benchmarks/bench_app.py ["?lecture=1"]   # optional URL query, e.g. lecture mode
 
 Prints: seconds until the first page shows its charts; epochs per second while training live
 against the core's headless epochs per second; chart refreshes per second; seconds from
@@ -118,7 +118,7 @@ def measure(page, url: str, train_seconds: float) -> dict:
     }
 
 
-def main() -> None:
+def main(query: str = "") -> None:
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("needs Debian's chromium: apt-get install -y chromium")
@@ -129,7 +129,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            result = measure(page, url, train_seconds=8.0)
+            result = measure(page, url + query, train_seconds=8.0)
             browser.close()
     finally:
         proc.terminate()
@@ -152,4 +152,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "")

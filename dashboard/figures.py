@@ -112,17 +112,36 @@ def cost_figure(
     marker_epoch: int | None = None,
     kept: list | None = None,
     height: int = 380,
+    outputs: tuple[np.ndarray, tuple[str, ...]] | None = None,
 ) -> go.Figure:
-    """The cost per epoch on a log axis, thinned to at most ~2000 points, with kept runs."""
+    """The cost per epoch on a log axis, thinned to at most ~2000 points, with kept runs and,
+    for several outputs, each output's share (for the half adder: sum, XOR, against carry, AND)."""
     idx = thin(cost)
-    line = dict(
-        type="scatter",
-        x=idx,
-        y=cost[idx],
-        mode="lines",
-        name="this run",
-        line=dict(width=3, color=LAYER_COLOURS[0]),
-    )
+    lines = [
+        dict(
+            type="scatter",
+            x=idx,
+            y=cost[idx],
+            mode="lines",
+            name="this run",
+            line=dict(width=3, color=LAYER_COLOURS[0]),
+        )
+    ]
+    if outputs is not None:
+        per_output, names = outputs
+        for j, name in enumerate(names):
+            lines.append(
+                dict(
+                    type="scatter",
+                    x=idx,
+                    y=per_output[idx, j],
+                    mode="lines",
+                    name=f"output {name}",
+                    line=dict(
+                        width=2, dash="dot", color=LAYER_COLOURS[(j + 2) % len(LAYER_COLOURS)]
+                    ),
+                )
+            )
     layout = base_layout(
         "Cost per epoch (log scale)", revision, height, len(cost), **_log_axes("cost C")
     )
@@ -138,7 +157,7 @@ def cost_figure(
                 line=dict(color="#d62728", dash="dash", width=3),
             )
         ]
-    return go.Figure(data=[line, *_kept_lines(kept or [])], layout=layout)
+    return go.Figure(data=[*lines, *_kept_lines(kept or [])], layout=layout)
 
 
 def delta_figure(
@@ -165,34 +184,6 @@ def delta_figure(
     title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
     return go.Figure(
         data=lines, layout=base_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|"))
-    )
-
-
-def output_cost_figure(
-    output_cost: np.ndarray, names: tuple[str, ...], revision: object = 0, height: int = 380
-) -> go.Figure:
-    """Each output's share of the cost, log axis: for the half adder, carry (AND) against sum
-    (XOR), which no single-layer network can separate."""
-    lines = []
-    for j, name in enumerate(names):
-        column = output_cost[:, j]
-        idx = thin(column)
-        lines.append(
-            dict(
-                type="scatter",
-                x=idx,
-                y=column[idx],
-                mode="lines",
-                name=name,
-                line=dict(width=3, color=LAYER_COLOURS[(j + 2) % len(LAYER_COLOURS)]),
-            )
-        )
-    title = "Cost per output (log scale)"
-    return go.Figure(
-        data=lines,
-        layout=base_layout(
-            title, revision, height, len(output_cost), **_log_axes("cost of this output")
-        ),
     )
 
 

@@ -81,3 +81,11 @@ def test_nice_limit_rounds_up_to_1_2_5_steps():
 def test_nice_limit_of_huge_weights_is_a_float_json_can_hold():
     limit = figures.nice_limit(3e30)
     assert isinstance(limit, float) and limit == 5e30
+
+
+def test_cost_figure_adds_a_dotted_line_per_output_that_sum_to_the_cost():
+    per_output = np.array([[0.1, 0.05], [0.08, 0.02]])
+    fig = figures.cost_figure(per_output.sum(axis=1), outputs=(per_output, ("sum", "carry")))
+    assert [t.name for t in fig.data] == ["this run", "output sum", "output carry"]
+    assert fig.data[1].line.dash == "dot"
+    np.testing.assert_array_equal(fig.data[2].y, per_output[:, 1])

@@ -160,11 +160,13 @@ def test_kept_runs_overlay_the_cost_and_delta_charts_with_their_settings():
         c for c in charts(at) if c["layout"]["title"]["text"].startswith("Cost per e")
     )
     names = [trace["name"] for trace in cost_chart["data"]]
-    assert len(names) == 3 and any("lr=0.5" in n for n in names) and any("lr=2" in n for n in names)
-    assert all("seed 3" in n for n in names[1:])
+    assert names[:3] == ["this run", "output sum", "output carry"]  # the per-output curves
+    kept = names[3:]
+    assert len(kept) == 2 and "lr=0.5" in kept[0] and "lr=2" in kept[1]
+    assert all("seed 3" in n for n in kept)
     delta_chart = next(c for c in charts(at) if "Delta" in c["layout"]["title"]["text"])
     assert len(delta_chart["data"]) == 3 + 2 * 3
-    at.multiselect(key="remove_runs").set_value([names[1]]).run()
+    at.multiselect(key="remove_runs").set_value([kept[0]]).run()
     assert len(at.session_state["lab_session"].kept) == 1
 
 
