@@ -10,12 +10,8 @@ pressing Train until the half adder's cost is below 1e-3.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from backprop_core import Network, Trainer, datasets  # noqa: E402
-from tests.test_browser import CHROMIUM_FLAGS  # noqa: E402
+from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app  # noqa: E402
 
 # Records every change of the Epoch and Cost metrics with its time, in the page itself.
 WATCH = """() => {
@@ -50,38 +46,6 @@ def headless_epochs_per_second(seconds: float = 2.0) -> float:
     start = time.perf_counter()
     done = trainer.step(10**8, max_seconds=seconds)
     return done / (time.perf_counter() - start)
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("streamlit did not start")
 
 
 def load_until_charts(page, url: str) -> tuple[float, float]:
@@ -119,20 +83,15 @@ def measure(page, url: str, train_seconds: float) -> dict:
 
 
 def main(query: str = "") -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    if CHROMIUM is None:
         raise SystemExit("needs Debian's chromium: apt-get install -y chromium")
     print(f"{os.cpu_count()} cores; server, browser and this script share them")
     headless = headless_epochs_per_second()
-    proc, url = start_server()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            result = measure(page, url + query, train_seconds=8.0)
-            browser.close()
-    finally:
-        proc.terminate()
+    with streamlit_app() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        result = measure(page, url + query, train_seconds=8.0)
+        browser.close()
     ratio = result["epochs_per_s"] / headless
     for name in ("cold", "warm"):
         metric, charts = result[name]

@@ -1,75 +1,24 @@
 """End to end in a real Chromium (Debian's package): `streamlit run app.py`, then click around."""
 
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from tests.apptest_helpers import ROOT
+from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="no Chromium on PATH: install Debian's package (apt-get install -y "
-    "chromium) to run the browser tests",
+    reason="no Chromium on PATH: install Debian's package (apt-get install -y chromium) "
+    "to run the browser tests",
 )
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s:\n" + proc.stdout.read().decode())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with streamlit_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
