@@ -84,6 +84,16 @@ def _log_axes(y_title: str) -> dict:
     )
 
 
+def line(x, y, name: str, colour: str, width: int = 3, dash: str | None = None, **extra) -> dict:
+    """A plotly line trace as a dict (cheaper to build than graph_objects.Scatter)."""
+    style = dict(width=width, color=colour, dash=dash) if dash else dict(width=width, color=colour)
+    return dict(type="scatter", x=x, y=y, mode="lines", name=name, line=style, **extra)
+
+
+def _colour(i: int) -> str:
+    return LAYER_COLOURS[i % len(LAYER_COLOURS)]
+
+
 def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
     """Dashed lines for kept runs: the cost (column None) or one layer's mean |δ|."""
     lines = []
@@ -91,16 +101,17 @@ def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
         if column is not None and column >= run.delta.shape[1]:
             continue  # that run had fewer layers
         y = run.cost if column is None else run.delta[:, column]
+        colour = KEPT_COLOURS[k % len(KEPT_COLOURS)]
         lines.append(
-            dict(
-                type="scatter",
-                x=run.epochs,
-                y=y,
-                mode="lines",
-                name=run.label,
+            line(
+                run.epochs,
+                y,
+                run.label,
+                colour,
+                2,
+                "dash",
                 legendgroup=run.label,
                 showlegend=column in (None, 0),
-                line=dict(width=2, dash="dash", color=KEPT_COLOURS[k % len(KEPT_COLOURS)]),
             )
         )
     return lines
@@ -117,31 +128,13 @@ def cost_figure(
     """The cost per epoch on a log axis, thinned to at most ~2000 points, with kept runs and,
     for several outputs, each output's share (for the half adder: sum, XOR, against carry, AND)."""
     idx = thin(cost)
-    lines = [
-        dict(
-            type="scatter",
-            x=idx,
-            y=cost[idx],
-            mode="lines",
-            name="this run",
-            line=dict(width=3, color=LAYER_COLOURS[0]),
-        )
-    ]
+    lines = [line(idx, cost[idx], "this run", _colour(0))]
     if outputs is not None:
         per_output, names = outputs
-        for j, name in enumerate(names):
-            lines.append(
-                dict(
-                    type="scatter",
-                    x=idx,
-                    y=per_output[idx, j],
-                    mode="lines",
-                    name=f"output {name}",
-                    line=dict(
-                        width=2, dash="dot", color=LAYER_COLOURS[(j + 2) % len(LAYER_COLOURS)]
-                    ),
-                )
-            )
+        lines += [
+            line(idx, per_output[idx, j], f"output {name}", _colour(j + 2), 2, "dot")
+            for j, name in enumerate(names)
+        ]
     layout = base_layout(
         "Cost per epoch (log scale)", revision, height, len(cost), **_log_axes("cost C")
     )
@@ -170,17 +163,8 @@ def delta_figure(
         column = delta_magnitude[:, l]
         idx = thin(column)
         label = f"δ<sup>{l + 1}</sup>" + (" (output)" if l == n_layers - 1 else "")
-        lines.append(
-            dict(
-                type="scatter",
-                x=idx,
-                y=column[idx],
-                mode="lines",
-                name=label,
-                line=dict(width=3, color=LAYER_COLOURS[l % len(LAYER_COLOURS)]),
-            )
-        )
-        lines += [dict(line, opacity=0.6) for line in _kept_lines(kept or [], l)]
+        lines.append(line(idx, column[idx], label, _colour(l)))
+        lines += [dict(kept_line, opacity=0.6) for kept_line in _kept_lines(kept or [], l)]
     title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
     return go.Figure(
         data=lines, layout=base_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|"))

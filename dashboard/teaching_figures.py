@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from backprop_core import GradientCheck, Gradients, Network
 
-from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout
+from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout, line
 
 MAX_SURFACE_NEURONS = 8
 SATURATED = 0.01  # σ'(z) below this counts as saturated
@@ -244,14 +244,7 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
         dict(band, y=q[:, 4], fill="tonexty", fillcolor="rgba(31,119,180,0.15)", name="10–90 %"),
         dict(band, y=q[:, 1], showlegend=False, hoverinfo="skip"),
         dict(band, y=q[:, 3], fill="tonexty", fillcolor="rgba(31,119,180,0.35)", name="25–75 %"),
-        dict(
-            type="scatter",
-            x=idx,
-            y=q[:, 2],
-            mode="lines",
-            name="median",
-            line=dict(width=3, color=LAYER_COLOURS[0]),
-        ),
+        line(idx, q[:, 2], "median", LAYER_COLOURS[0]),
     ]
     layout = base_layout(
         "Cost of all K networks per epoch (log scale)",
@@ -290,22 +283,8 @@ def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figur
     """The share of networks solved (all outputs rounded right) and on the plateau, per epoch."""
     idx = _stride(len(solved))
     traces = [
-        dict(
-            type="scatter",
-            x=idx,
-            y=solved[idx],
-            mode="lines",
-            name="solved",
-            line=dict(width=3, color=LAYER_COLOURS[2]),
-        ),
-        dict(
-            type="scatter",
-            x=idx,
-            y=on_plateau[idx],
-            mode="lines",
-            name="on the plateau",
-            line=dict(width=3, color=LAYER_COLOURS[3]),
-        ),
+        line(idx, solved[idx], "solved", LAYER_COLOURS[2]),
+        line(idx, on_plateau[idx], "on the plateau", LAYER_COLOURS[3]),
     ]
     layout = base_layout(
         "Share of networks solved and on the plateau",
