@@ -22,7 +22,8 @@ class Activation(NamedTuple):
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^{-z}), evaluated as (1 + tanh(z/2)) / 2, which never overflows."""
-    a = np.tanh(0.5 * z)
+    a = np.multiply(z, 0.5)
+    np.tanh(a, out=a)
     a += 1.0
     a *= 0.5
     return a

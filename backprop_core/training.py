@@ -137,7 +137,10 @@ class Trainer:
     def _run(self, epochs: int, deadline: float | None) -> int:
         net, X, T, hist = self.network, self.X, self.T, self.history
         grads = Gradients.empty(net.sizes)
-        layers = [slice(s, e) for s, e in zip(net.layer_offsets, net.layer_offsets[1:])]
+        offsets = net.layer_offsets
+        layer_grads = [grads.vector[s:e] for s, e in zip(offsets, offsets[1:])]
+        # mean |δ| as a dot product with 1/size weights: cheaper than abs().mean() on tiny arrays
+        mean_of = [np.full((len(X), n), 1.0 / (len(X) * n)) for n in net.sizes[1:]]
         previous = net.params.copy()
         step = np.empty_like(previous)
         for done in range(epochs):
@@ -150,9 +153,8 @@ class Trainer:
             if i == len(hist._cost):
                 hist.reserve(GROW_BY)
             total = cost
-            for l, (delta, layer) in enumerate(zip(grads.deltas, layers)):
-                hist._delta[i, l] = np.add.reduce(np.abs(delta), axis=None) / delta.size
-                g = grads.vector[layer]
+            for l, (delta, weights, g) in enumerate(zip(grads.deltas, mean_of, layer_grads)):
+                hist._delta[i, l] = np.vdot(np.abs(delta), weights)
                 norm = math.sqrt(np.vdot(g, g))
                 hist._grad[i, l] = norm
                 total += norm
