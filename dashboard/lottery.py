@@ -14,6 +14,7 @@ from .settings import Settings
 MAX_NETWORKS = 2000
 MAX_EPOCHS = 100_000
 PLATEAU = (0.20, 0.22)  # where half-adder runs sit for thousands of epochs
+STUCK_EPOCHS = 1000  # this long on the plateau counts as stuck
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
@@ -46,9 +47,9 @@ class LotteryRun:
             output,
         )
         self.total_epochs = epochs
-        self.quantiles = np.empty((0, len(QUANTILES)))
-        self.solved_share = np.empty(0)
-        self.plateau_share = np.empty(0)
+        self._quantiles = np.empty((epochs, len(QUANTILES)))
+        self._solved_share = np.empty(epochs)
+        self._plateau_share = np.empty(epochs)
         self.plateau_epochs = np.zeros(count, dtype=int)
         self.final_cost = np.full(count, np.nan)
         self.solved = np.zeros(count, dtype=bool)
@@ -62,6 +63,19 @@ class LotteryRun:
         return self.ensemble.epoch
 
     @property
+    def quantiles(self) -> np.ndarray:
+        """Per epoch so far: the 10, 25, 50, 75 and 90 % quantiles of the K costs."""
+        return self._quantiles[: self.epoch]
+
+    @property
+    def solved_share(self) -> np.ndarray:
+        return self._solved_share[: self.epoch]
+
+    @property
+    def plateau_share(self) -> np.ndarray:
+        return self._plateau_share[: self.epoch]
+
+    @property
     def finished(self) -> bool:
         return self.epoch >= self.total_epochs
 
@@ -70,14 +84,16 @@ class LotteryRun:
         epochs = min(epochs, self.total_epochs - self.epoch)
         if epochs <= 0:
             return 0
+        start = self.epoch
         costs, solved = self.ensemble.train(
             self.data.X, self.data.T, self.settings.learning_rate, epochs
         )
+        rows = slice(start, start + epochs)
         finite = np.where(np.isfinite(costs), costs, np.inf)
-        self.quantiles = np.vstack([self.quantiles, np.quantile(finite, QUANTILES, axis=1).T])
-        self.solved_share = np.concatenate([self.solved_share, solved.mean(axis=1)])
+        self._quantiles[rows] = np.quantile(finite, QUANTILES, axis=1).T
+        self._solved_share[rows] = solved.mean(axis=1)
         on_plateau = (costs >= PLATEAU[0]) & (costs <= PLATEAU[1])
-        self.plateau_share = np.concatenate([self.plateau_share, on_plateau.mean(axis=1)])
+        self._plateau_share[rows] = on_plateau.mean(axis=1)
         self.plateau_epochs += on_plateau.sum(axis=0)
         self.final_cost, self.solved = costs[-1], solved[-1]
         return epochs

@@ -4,7 +4,14 @@ import time
 
 import streamlit as st
 
-from dashboard.lottery import MAX_EPOCHS, MAX_NETWORKS, PLATEAU, LotteryRun, estimate_seconds
+from dashboard.lottery import (
+    MAX_EPOCHS,
+    MAX_NETWORKS,
+    PLATEAU,
+    STUCK_EPOCHS,
+    LotteryRun,
+    estimate_seconds,
+)
 from dashboard.settings import MAX_SEED
 from dashboard.teaching_figures import (
     lottery_cost_figure,
@@ -89,7 +96,10 @@ solved = run.solved.mean()
 cols = st.columns(3)
 cols[0].metric("Networks", f"{len(run.seeds):,}")
 cols[1].metric("Solved at the end", f"{solved:.0%}")
-cols[2].metric("Ever on the plateau", f"{(run.plateau_epochs > 0).mean():.0%}")
+cols[2].metric(
+    f"Stuck ≥ {STUCK_EPOCHS:,} epochs on the plateau",
+    f"{(run.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
+)
 st.plotly_chart(lottery_cost_figure(run.quantiles, PLATEAU), key="lot_cost")
 left, right = st.columns(2)
 left.plotly_chart(lottery_share_figure(run.solved_share, run.plateau_share), key="lot_share")
