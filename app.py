@@ -47,6 +47,8 @@ shown_epoch = None
 if not lecture:
     workflow.compare_runs(session)
     shown_epoch = workflow.rewind(session)
+elif session.rewound_to is not None:
+    session.rewind(None)  # lecture mode has no rewind slider: show the live network
 timer = REFRESH_SECONDS if session.running else None
 height = 520 if lecture else 380
 

@@ -3,6 +3,7 @@
 from . import datasets
 from .activations import ACTIVATIONS
 from .costs import COSTS
+from .ensemble import Ensemble, train_ensemble
 from .gradient_check import GradientCheck, gradient_check
 from .initialisation import INITIALISERS
 from .network import ForwardPass, Gradients, Network
@@ -11,6 +12,7 @@ from .training import History, Trainer
 __all__ = [
     "ACTIVATIONS",
     "COSTS",
+    "Ensemble",
     "INITIALISERS",
     "ForwardPass",
     "GradientCheck",
@@ -20,4 +22,5 @@ __all__ = [
     "Trainer",
     "datasets",
     "gradient_check",
+    "train_ensemble",
 ]
