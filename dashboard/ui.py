@@ -17,14 +17,20 @@ from .settings import (
 )
 
 SESSION_KEY = "lab_session"
+# A fixed scrollbar and reserved chart heights: a redrawn chart must not shift the page,
+# which would make every other chart resize and redraw too.
 CSS = """
 <style>
+[data-testid="stMain"] { overflow-y: scroll; }
+.st-key-cost_chart, .st-key-delta_chart { min-height: 380px; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 </style>
 """
 LECTURE_CSS = """
 <style>
+[data-testid="stMain"] { overflow-y: scroll; }
+.st-key-cost_chart, .st-key-delta_chart { min-height: 520px; }
 html { font-size: 22px; }
 [data-testid="stMetricValue"] { font-size: 3.4rem; }
 </style>
