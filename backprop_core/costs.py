@@ -46,6 +46,11 @@ def mse_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> n
     return (a - t) * act.derivative(z, a)
 
 
+def _cross_entropy_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """−[t ln σ(z) + (1 − t) ln(1 − σ(z))] per entry, from z so saturated outputs stay finite."""
+    return t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
+
+
 def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
     """C = −1/n Σ_x Σ_j [t ln a + (1 − t) ln(1 − a)] for sigmoid outputs a = σ(z).
 
@@ -57,14 +62,12 @@ def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
 
 def cross_entropy_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """C_k = −1/n Σ_x Σ_j [t ln a_k + (1 − t) ln(1 − a_k)] for each network k of a stacked batch."""
-    per_entry = t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
-    return per_entry.sum(axis=(1, 2)) / a.shape[1]
+    return _cross_entropy_terms(z, t).sum(axis=(1, 2)) / a.shape[1]
 
 
 def cross_entropy_per_output(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """C_j = −1/n Σ_x [t_j ln a_j + (1 − t_j) ln(1 − a_j)] for each output j; they sum to C."""
-    per_entry = t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
-    return per_entry.sum(axis=0) / a.shape[0]
+    return _cross_entropy_terms(z, t).sum(axis=0) / a.shape[0]
 
 
 def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Network
+from .network import Network, layer_views
 from .training import validate_learning_rate
 
 
@@ -35,7 +35,7 @@ class Ensemble:
         self.template = networks[0]
         self.seeds = np.array(seeds)
         self.params = np.stack([net.params for net in networks])
-        self.weights, self.biases = stacked_views(self.params, self.template.sizes)
+        self.weights, self.biases = layer_views(self.params, self.template.sizes)
         self.epoch = 0
         self.diverged_at = np.full(len(seeds), -1)
 
@@ -45,8 +45,7 @@ class Ensemble:
 
     def forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """z^l = a^{l-1} W^l + b^l and a^l = σ(z^l) for all K networks: (K, n, n_l) each."""
-        net = self.template
-        acts = [net.activation] * (net.num_layers - 1) + [net.output_activation]
+        acts = self.template.layer_activations
         z, a = [], [np.broadcast_to(X, (self.size, *X.shape))]
         for W, b, act in zip(self.weights, self.biases, acts):
             z_l = np.matmul(a[-1], W)
@@ -59,7 +58,7 @@ class Ensemble:
         """The backprop recursion for every network at once, written into ``grads`` (K, P)."""
         net = self.template
         delta = net.cost_function.output_delta(z[-1], a[-1], T, net.output_activation)
-        gW, gb = stacked_views(grads, net.sizes)
+        gW, gb = layer_views(grads, net.sizes)
         for l in range(net.num_layers - 1, -1, -1):
             np.matmul(a[l].transpose(0, 2, 1), delta, out=gW[l])
             np.add.reduce(delta, axis=1, out=gb[l])
@@ -114,17 +113,6 @@ class Ensemble:
         net.seed = int(self.seeds[k])
         net.params[...] = self.params[k]
         return net
-
-
-def stacked_views(params: np.ndarray, sizes: list[int]) -> tuple[list, list]:
-    """Split (K, P) stacked parameters into per-layer views (K, n_in, n_out) and (K, n_out)."""
-    K = params.shape[0]
-    weights, biases, start = [], [], 0
-    for m, n in zip(sizes, sizes[1:]):
-        weights.append(params[:, start : start + m * n].reshape(K, m, n))
-        biases.append(params[:, start + m * n : start + m * n + n])
-        start += m * n + n
-    return weights, biases
 
 
 def train_ensemble(

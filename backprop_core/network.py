@@ -74,11 +74,15 @@ def num_parameters(sizes: list[int]) -> int:
 
 
 def layer_views(params: np.ndarray, sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Split a flat vector laid out W^1, b^1, W^2, b^2, … into per-layer views."""
+    """Split parameters laid out W^1, b^1, W^2, b^2, … along the last axis into per-layer views.
+
+    A flat (P,) vector gives W^l (n_{l-1}, n_l); stacked (K, P) rows give (K, n_{l-1}, n_l).
+    """
+    lead = params.shape[:-1]
     weights, biases, start = [], [], 0
     for m, n in zip(sizes, sizes[1:]):
-        weights.append(params[start : start + m * n].reshape(m, n))
-        biases.append(params[start + m * n : start + m * n + n])
+        weights.append(params[..., start : start + m * n].reshape(*lead, m, n))
+        biases.append(params[..., start + m * n : start + m * n + n])
         start += m * n + n
     return weights, biases
 
@@ -113,7 +117,7 @@ class Network:
             )
         self.seed = seed
         self.init = init
-        self._layer_activations = [self.activation] * (len(self.sizes) - 2) + [
+        self.layer_activations = [self.activation] * (len(self.sizes) - 2) + [
             self.output_activation
         ]
         self.params = np.empty(num_parameters(self.sizes))
@@ -183,7 +187,7 @@ class Network:
         """z^l = a^{l-1} W^l + b^l and a^l = σ(z^l), with a^0 = X."""
         z: list[np.ndarray] = []
         a = [X]
-        for W, b, act in zip(self.weights, self.biases, self._layer_activations):
+        for W, b, act in zip(self.weights, self.biases, self.layer_activations):
             z_l = a[-1] @ W
             z_l += b
             z.append(z_l)
