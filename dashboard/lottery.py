@@ -36,15 +36,9 @@ class LotteryRun:
         count, epochs = check_lottery(count, epochs)
         self.settings = settings
         self.data = datasets.get(settings.dataset)
-        sizes = [self.data.X.shape[1], *settings.hidden, self.data.T.shape[1]]
-        output = "sigmoid" if settings.cost == "cross_entropy" else None
+        seeds = list(range(first_seed, first_seed + count))
         self.ensemble = Ensemble(
-            sizes,
-            list(range(first_seed, first_seed + count)),
-            settings.activation,
-            settings.cost,
-            settings.init,
-            output,
+            settings.layer_sizes(self.data), seeds, **settings.network_options()
         )
         self.total_epochs = epochs
         self._quantiles = np.empty((epochs, len(QUANTILES)))

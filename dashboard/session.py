@@ -20,7 +20,7 @@ from backprop_core.training import MAX_EPOCHS_PER_CALL
 
 from .figures import nice_limit
 from .runs import MAX_KEPT, KeptRun, Snapshots, keep_run
-from .settings import CUSTOM_DATASET, Settings, parse_hidden
+from .settings import CUSTOM_DATASET, Settings, output_activation_for, parse_hidden
 
 REFRESH_SECONDS = 0.2  # how often the page redraws while training
 CHUNK_SECONDS = 0.02  # the worker releases the lock this often so the page can read
@@ -63,15 +63,8 @@ class TrainingSession:
         self.pause()
         data = self.dataset(settings)
         if network is None:
-            sizes = [data.X.shape[1], *settings.hidden, data.T.shape[1]]
-            output = "sigmoid" if settings.cost == "cross_entropy" else None
             network = Network(
-                sizes,
-                settings.activation,
-                settings.cost,
-                seed=settings.seed,
-                init=settings.init,
-                output_activation=output,
+                settings.layer_sizes(data), seed=settings.seed, **settings.network_options()
             )
         trainer = Trainer(
             network, data.X, data.T, settings.learning_rate, track_outputs=data.T.shape[1] > 1
@@ -215,7 +208,7 @@ class TrainingSession:
     def load(self, network: Network, meta: dict) -> str:
         """Continue from a loaded network; its settings replace the current ones."""
         config = network.config()
-        expected = "sigmoid" if config["cost"] == "cross_entropy" else config["activation"]
+        expected = output_activation_for(config["cost"], config["activation"])
         if config["output_activation"] != expected:
             raise ValueError(
                 "this app uses one activation in every layer (sigmoid outputs with "

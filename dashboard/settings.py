@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
+from backprop_core.datasets import Dataset
 
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 64
@@ -39,6 +40,24 @@ class Settings:
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
+
+    def layer_sizes(self, data: Dataset) -> list[int]:
+        """[n_0, hidden…, n_L] for this dataset's inputs and targets."""
+        return [data.X.shape[1], *self.hidden, data.T.shape[1]]
+
+    def network_options(self) -> dict[str, str]:
+        """Keyword arguments for Network and Ensemble besides sizes and seed."""
+        return dict(
+            activation=self.activation,
+            cost=self.cost,
+            init=self.init,
+            output_activation=output_activation_for(self.cost, self.activation),
+        )
+
+
+def output_activation_for(cost: str, activation: str) -> str:
+    """The app uses one activation throughout, except sigmoid outputs for cross-entropy."""
+    return "sigmoid" if cost == "cross_entropy" else activation
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
