@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from backprop_core import GradientCheck, Gradients, Network
 
-from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout, line
+from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout, line, thin
 
 MAX_SURFACE_NEURONS = 8
 SATURATED = 0.01  # σ'(z) below this counts as saturated
@@ -230,13 +230,9 @@ def saturation_figure(shares: np.ndarray) -> go.Figure:
     return go.Figure(data=[bar], layout=base_layout(title, "saturation", 320, **axes))
 
 
-def _stride(n: int, max_points: int = 2000) -> np.ndarray:
-    return np.unique(np.append(np.arange(0, n, max(1, n // max_points)), n - 1))
-
-
 def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> go.Figure:
     """Median cost with 25–75 % and 10–90 % bands over the K networks, plateau shaded."""
-    idx = _stride(len(quantiles))
+    idx = thin(quantiles[:, 2])  # the median's shape decides which epochs are drawn
     q = np.clip(quantiles[idx], 1e-12, None)
     band = dict(type="scatter", x=idx, mode="lines", line=dict(width=0), showlegend=True)
     traces = [
@@ -281,7 +277,7 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
 
 def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figure:
     """The share of networks solved (all outputs rounded right) and on the plateau, per epoch."""
-    idx = _stride(len(solved))
+    idx = thin(solved)
     traces = [
         line(idx, solved[idx], "solved", LAYER_COLOURS[2]),
         line(idx, on_plateau[idx], "on the plateau", LAYER_COLOURS[3]),
