@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from backprop_core import datasets
 from backprop_core.persistence import network_from_json, network_to_json
@@ -32,23 +35,34 @@ def share_link(query: dict[str, str]) -> None:
         st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
 
 
-def _upload_dataset(session: TrainingSession) -> None:
-    upload = st.session_state.get("dataset_upload")
+def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:
+    """Hand the file in ``key`` to ``apply``; show its notice, or its error beside the uploader."""
+    upload = st.session_state.get(key)
     if upload is None:
         return
     try:
-        data = datasets.parse_truth_table(upload.getvalue().decode("utf-8-sig"), upload.name)
-        session.use_dataset(data)
-    except (ValueError, UnicodeDecodeError) as err:
-        st.session_state["upload_error"] = f"{upload.name}: {err}"
+        notice = apply(upload)
+    except ValueError as err:  # UnicodeDecodeError is one too
+        st.session_state[f"{key}_error"] = f"{upload.name}: {err}"
         return
-    st.session_state.pop("upload_error", None)
+    st.session_state.pop(f"{key}_error", None)
+    st.session_state["notice"] = notice
+
+
+def _use_truth_table(session: TrainingSession, upload: UploadedFile) -> str:
+    data = datasets.parse_truth_table(upload.getvalue().decode("utf-8-sig"), upload.name)
+    session.use_dataset(data)
     sync_widgets(session.settings)
-    st.session_state["notice"] = (
-        f"Training on {upload.name}: {len(data.X)} rows, "
-        f"{len(data.input_names)} inputs, {len(data.output_names)} "
-        "targets."
+    return (
+        f"Training on {upload.name}: {len(data.X)} rows, {len(data.input_names)} inputs, "
+        f"{len(data.output_names)} targets."
     )
+
+
+def _load_network(session: TrainingSession, upload: UploadedFile) -> str:
+    message = session.load(*network_from_json(upload.getvalue()))
+    sync_widgets(session.settings)
+    return message
 
 
 def dataset_upload(session: TrainingSession) -> None:
@@ -56,28 +70,13 @@ def dataset_upload(session: TrainingSession) -> None:
         "Or upload a truth table (CSV)",
         type="csv",
         key="dataset_upload",
-        on_change=_upload_dataset,
-        args=(session,),
+        on_change=_take_upload,
+        args=("dataset_upload", partial(_use_truth_table, session)),
         help="A header of in:NAME columns then out:NAME columns, then rows of numbers; targets "
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
-    if "upload_error" in st.session_state:
-        st.sidebar.error(st.session_state["upload_error"])
-
-
-def _load_network(session: TrainingSession) -> None:
-    upload = st.session_state.get("network_upload")
-    if upload is None:
-        return
-    try:
-        network, meta = network_from_json(upload.getvalue())
-        message = session.load(network, meta)
-    except ValueError as err:
-        st.session_state["load_error"] = f"{upload.name}: {err}"
-        return
-    st.session_state.pop("load_error", None)
-    sync_widgets(session.settings)
-    st.session_state["notice"] = message
+    if "dataset_upload_error" in st.session_state:
+        st.sidebar.error(st.session_state["dataset_upload_error"])
 
 
 def save_and_load(session: TrainingSession) -> None:
@@ -112,11 +111,11 @@ def save_and_load(session: TrainingSession) -> None:
         "Load a network (JSON)",
         type="json",
         key="network_upload",
-        on_change=_load_network,
-        args=(session,),
+        on_change=_take_upload,
+        args=("network_upload", partial(_load_network, session)),
     )
-    if "load_error" in st.session_state:
-        side.error(st.session_state["load_error"])
+    if "network_upload_error" in st.session_state:
+        side.error(st.session_state["network_upload_error"])
 
 
 def _keep(session: TrainingSession) -> None:
