@@ -9,6 +9,7 @@ from dashboard.ui import (
     get_session,
     lecture_mode,
     lecture_toggle,
+    outputs_table,
     settings_controls,
     setup_page,
     show_url_warnings,
@@ -16,6 +17,11 @@ from dashboard.ui import (
 )
 
 SLOW_REFRESH_SECONDS = 1.0
+SURFACES_NOTE = (
+    "Each output neuron over the whole input square [0, 1]². The training inputs are its "
+    "corners; the boundary where the colour turns is where the rounded output flips. "
+    "Drawn while training is paused."
+)
 
 setup_page("Live training")
 session = get_session()
@@ -95,11 +101,12 @@ def parameters() -> None:
     st.subheader("Weights and biases")
     for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
         col.plotly_chart(fig, key=f"weights_{l}")
-    left, right = st.columns([3, 2]) if surfaces else (st.container(), None)
-    left.subheader("Outputs against targets")
-    left.dataframe(table, hide_index=True)
-    if right is not None:
-        right.plotly_chart(surfaces, key="output_surfaces")
+    st.subheader("Outputs against targets")
+    outputs_table(table)
+    if surfaces is not None:
+        left, right = st.columns(2, vertical_alignment="center")
+        left.plotly_chart(surfaces, key="output_surfaces")
+        right.caption(SURFACES_NOTE)
 
 
 live()

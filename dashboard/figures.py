@@ -24,6 +24,10 @@ LAYER_COLOURS = [
 ]
 KEPT_COLOURS = ["#7f7f7f", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 FONT_SIZE = 16
+# The live charts are redrawn several times a second. Fixed margins spare plotly a second
+# layout pass, and "allow" spares it measuring every tick label for overflow.
+FIXED_AXIS = dict(automargin=False, ticklabeloverflow="allow")
+LIVE_MARGIN = dict(l=80, r=20, t=70, b=60)
 
 
 def thin(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -51,9 +55,10 @@ def nice_limit(value: float) -> float:
 
 
 def base_layout(
-    title: str, revision: object, height: int, epochs: int | None = None, **axes
+    title: str, revision: object, height: int, epochs: int | None = None, **extra
 ) -> dict:
-    """The shared look: big fonts for a lecture hall; a fixed uirevision keeps the zoom."""
+    """The shared look: big fonts for a lecture hall; a fixed uirevision keeps the zoom.
+    ``extra`` holds the axes and may override any default, such as the margin."""
     layout = dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 4)),
         font=dict(size=FONT_SIZE),
@@ -61,8 +66,8 @@ def base_layout(
         height=height,
         margin=dict(l=60, r=20, t=60, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
-        **axes,
     )
+    layout.update(extra)
     if epochs == 0:
         layout["annotations"] = [
             dict(
@@ -79,8 +84,9 @@ def base_layout(
 
 def _log_axes(y_title: str) -> dict:
     return dict(
-        xaxis=dict(title=dict(text="epoch")),
-        yaxis=dict(title=dict(text=y_title), type="log", exponentformat="power"),
+        xaxis=dict(title=dict(text="epoch"), **FIXED_AXIS),
+        yaxis=dict(title=dict(text=y_title), type="log", exponentformat="power", **FIXED_AXIS),
+        margin=LIVE_MARGIN,
     )
 
 
@@ -205,11 +211,15 @@ def weight_figure(
     )
     split = 1 / (n_in + 1)  # the bias row gets the height of one weight row
     axes = dict(
-        xaxis=dict(title=dict(text="to neuron j (next layer)"), anchor="y2"),
+        xaxis=dict(title=dict(text="to neuron j (next layer)"), anchor="y2", **FIXED_AXIS),
         yaxis=dict(
-            title=dict(text="from neuron i"), domain=[split + 0.08, 1], autorange="reversed"
+            title=dict(text="from neuron i"),
+            domain=[split + 0.08, 1],
+            autorange="reversed",
+            **FIXED_AXIS,
         ),
-        yaxis2=dict(domain=[0, split], anchor="x"),
+        yaxis2=dict(domain=[0, split], anchor="x", **FIXED_AXIS),
+        margin=dict(l=110, r=110, t=70, b=60),
     )
     title = f"Layer {layer}: W<sup>{layer}</sup> and b<sup>{layer}</sup>"
     height = 160 + 45 * (n_in + 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
@@ -25,6 +27,7 @@ CSS = """
 .st-key-cost_chart, .st-key-delta_chart { min-height: 380px; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+.st-key-outputs_table table { display: block; overflow-x: auto; }
 </style>
 """
 LECTURE_CSS = """
@@ -33,6 +36,7 @@ LECTURE_CSS = """
 .st-key-cost_chart, .st-key-delta_chart { min-height: 520px; }
 html { font-size: 22px; }
 [data-testid="stMetricValue"] { font-size: 3.4rem; }
+.st-key-outputs_table table { display: block; overflow-x: auto; }
 </style>
 """
 PAGES = [
@@ -76,7 +80,7 @@ def setup_page(title: str) -> None:
         layout="wide",
         initial_sidebar_state="collapsed" if lecture_mode() else "auto",
     )
-    st.markdown(LECTURE_CSS if lecture_mode() else CSS, unsafe_allow_html=True)
+    st.html(LECTURE_CSS if lecture_mode() else CSS)
     for path, label, icon in PAGES:
         st.sidebar.page_link(path, label=label, icon=icon)
     st.sidebar.divider()
@@ -141,7 +145,7 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     seed = side.number_input("Seed", step=1, key="seed")
     side.header("Training")
     lr = side.number_input("Learning rate η", step=0.1, format="%g", key="learning_rate")
-    side.select_slider(
+    session.speed = side.select_slider(
         "Epochs per refresh",
         SPEEDS,
         key="epochs_per_refresh",
@@ -198,3 +202,34 @@ def describe(session: TrainingSession) -> str:
         f"{s.activation}, {s.cost}, η = {s.learning_rate:g}, seed {s.seed}, "
         f"epoch {session.epoch:,}. Change it on the Live training page."
     )
+
+
+YES, NO = ":green[:material/check_circle: yes]", ":red[:material/cancel: no]"
+
+
+def markdown_table(table: dict[str, list]) -> str:
+    """A markdown table with a column per key; True and False show as a green yes, a red no."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, bool):
+            return YES if value else NO
+        if isinstance(value, float):
+            return f"{value:g}" if value.is_integer() else f"{value:.4f}"
+        return _escape(str(value))
+
+    lines = ["| " + " | ".join(map(_escape, table)) + " |", "|" + " ---: |" * len(table)]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in zip(*table.values())]
+    return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    """Backslash before ASCII punctuation: uploaded column names stay literal text."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def outputs_table(table: dict[str, list]) -> None:
+    """The outputs table as markdown, which loads far faster in the browser than a data grid.
+    Long or wide uploaded tables scroll."""
+    rows = len(next(iter(table.values())))
+    box = st.container(height=420 if rows > 8 else "content", border=False, key="outputs_table")
+    box.markdown(markdown_table(table))

@@ -27,12 +27,16 @@ def sync_url(session: TrainingSession) -> dict[str, str]:
 
 def share_link(query: dict[str, str]) -> None:
     base = (st.context.url or "http://localhost:8501/").split("?")[0]
-    with st.sidebar.expander("Share this setup", icon=":material/link:"):
-        st.caption(
+    # Drawn only while open: the code box pulls in a large script that the first load can skip.
+    box = st.sidebar.expander(
+        "Share this setup", icon=":material/link:", key="share_open", on_change="rerun"
+    )
+    if box.open:
+        box.caption(
             "The link restores these settings; the same seed gives the same curves. "
             "Copy it with the button at the right of the box."
         )
-        st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
+        box.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
 
 
 def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:

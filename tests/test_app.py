@@ -115,3 +115,23 @@ def test_divergence_stops_training_and_says_why():
     assert not at.exception
     assert metric(at, "Status") == "Diverged"
     assert any("Lower the learning rate" in e for e in errors(at))
+
+
+def test_the_speed_control_sets_the_epochs_per_refresh_and_the_link():
+    at = run_app()
+    at.select_slider(key="epochs_per_refresh").set_value("10").run()
+    assert at.session_state["lab_session"].speed == "10"
+    assert at.query_params["speed"] == "10"
+
+
+def outputs_rows(at) -> list[str]:
+    table = next(m.value for m in at.markdown if m.value.startswith("| x1"))
+    return table.splitlines()[2:]
+
+
+def test_the_outputs_table_has_a_row_per_input_and_says_which_are_correct():
+    at = run_app()
+    assert len(outputs_rows(at)) == 4
+    at.session_state["lab_session"].step(20_000)
+    at.run()
+    assert all(row.endswith("yes] |") for row in outputs_rows(at))

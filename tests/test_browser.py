@@ -114,6 +114,8 @@ def test_a_shared_link_opens_with_its_settings_restored(server, page):
     assert page.get_by_label("Seed", exact=True).and_(page.locator("input")).input_value() == "7"
     page.get_by_text("a 2-3-4-2 tanh network").wait_for(timeout=15_000)
     assert "hidden=3%2C4" in page.url or "hidden=3,4" in page.url
+    page.get_by_text("Share this setup").click()
+    page.get_by_test_id("stCode").filter(has_text="seed=7").wait_for(timeout=15_000)
     assert_no_exception(page)
 
 

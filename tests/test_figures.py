@@ -89,3 +89,16 @@ def test_cost_figure_adds_a_dotted_line_per_output_that_sum_to_the_cost():
     assert [t.name for t in fig.data] == ["this run", "output sum", "output carry"]
     assert fig.data[1].line.dash == "dot"
     np.testing.assert_array_equal(fig.data[2].y, per_output[:, 1])
+
+
+def test_live_charts_have_fixed_margins_and_no_tick_label_overflow_checks():
+    net = Network([2, 3, 2], seed=0)
+    live = [
+        figures.cost_figure(np.geomspace(0.25, 1e-3, 500)),
+        figures.delta_figure(np.ones((500, 2))),
+        *figures.weight_figures(net, 1.0),
+    ]
+    for fig in live:
+        axes = [fig.layout[name] for name in ("xaxis", "yaxis")]
+        assert all(a.automargin is False and a.ticklabeloverflow == "allow" for a in axes)
+        assert fig.layout.margin.l >= 80 and fig.layout.margin.t >= 70

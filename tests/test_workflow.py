@@ -203,3 +203,11 @@ def heatmap_weights(at: AppTest) -> list[np.ndarray]:
         for fig in charts(at)
         if fig["data"] and fig["data"][0].get("name", "").startswith("W")
     ]
+
+
+def test_the_share_box_draws_the_link_only_once_opened():
+    at = open_link(hidden="3", seed="4")
+    assert not at.code  # a first visit skips the code box and its script
+    at.session_state["share_open"] = True
+    link = at.run().code[0].value
+    assert "hidden=3&" in link and "seed=4" in link
