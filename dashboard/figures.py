@@ -178,7 +178,12 @@ def delta_figure(
 
 
 def weight_figure(
-    W: np.ndarray, b: np.ndarray, layer: int, scale: float, revision: object = 0
+    W: np.ndarray,
+    b: np.ndarray,
+    layer: int,
+    scale: float,
+    revision: object = 0,
+    colour_bar: bool = True,
 ) -> go.Figure:
     """W^l as a heatmap (row i = from neuron i, column j = to neuron j) with b^l below it."""
     n_in, n_out = W.shape
@@ -197,6 +202,7 @@ def weight_figure(
         y=[f"from {i + 1}" for i in range(n_in)],
         name=f"W{layer}",
         hovertemplate="from neuron %{y}<br>to neuron %{x}<br>w = %{z:.4f}<extra></extra>",
+        showscale=colour_bar,
         colorbar=dict(title=dict(text="value")),
         **common,
     )
@@ -227,8 +233,10 @@ def weight_figure(
 
 
 def weight_figures(network: Network, scale: float, revision: object = 0) -> list[go.Figure]:
-    """One heatmap figure per layer, all on the same symmetric colour range ±scale."""
+    """One heatmap figure per layer, all on the same symmetric colour range ±scale, so one
+    colour bar (on the last layer) serves them all."""
+    last = len(network.weights) - 1
     return [
-        weight_figure(W, b, l + 1, scale, revision)
+        weight_figure(W, b, l + 1, scale, revision, colour_bar=l == last)
         for l, (W, b) in enumerate(zip(network.weights, network.biases))
     ]

@@ -102,3 +102,9 @@ def test_live_charts_have_fixed_margins_and_no_tick_label_overflow_checks():
         axes = [fig.layout[name] for name in ("xaxis", "yaxis")]
         assert all(a.automargin is False and a.ticklabeloverflow == "allow" for a in axes)
         assert fig.layout.margin.l >= 80 and fig.layout.margin.t >= 70
+
+
+def test_only_the_last_heatmap_carries_the_shared_colour_bar():
+    figs = figures.weight_figures(Network([2, 3, 4, 2], seed=0), 2.0)
+    assert [fig.data[0].showscale for fig in figs] == [False, False, True]
+    assert all(fig.data[1].showscale is False for fig in figs)
