@@ -9,9 +9,9 @@ from dashboard.ui import (
     get_session,
     lecture_mode,
     lecture_toggle,
-    outputs_table,
     settings_controls,
     setup_page,
+    show_outputs_table,
     show_url_warnings,
     training_buttons,
 )
@@ -102,7 +102,7 @@ def parameters() -> None:
     for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
         col.plotly_chart(fig, key=f"weights_{l}")
     st.subheader("Outputs against targets")
-    outputs_table(table)
+    show_outputs_table(table)
     if surfaces is not None:
         left, right = st.columns(2, vertical_alignment="center")
         left.plotly_chart(surfaces, key="output_surfaces")

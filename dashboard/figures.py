@@ -225,7 +225,7 @@ def weight_figure(
             **FIXED_AXIS,
         ),
         yaxis2=dict(domain=[0, split], anchor="x", **FIXED_AXIS),
-        margin=dict(l=110, r=110, t=70, b=60),
+        margin=dict(LIVE_MARGIN, l=110, r=110),  # room for row labels and the colour bar
     )
     title = f"Layer {layer}: W<sup>{layer}</sup> and b<sup>{layer}</sup>"
     height = 160 + 45 * (n_in + 1)

@@ -20,25 +20,26 @@ from .settings import (
 
 SESSION_KEY = "lab_session"
 # A fixed scrollbar and reserved chart heights: a redrawn chart must not shift the page,
-# which would make every other chart resize and redraw too.
-CSS = """
-<style>
+# which would make every other chart resize and redraw too. Wide uploaded tables scroll.
+_LAYOUT_CSS = """
 [data-testid="stMain"] { overflow-y: scroll; }
-.st-key-cost_chart, .st-key-delta_chart { min-height: 380px; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
+.st-key-cost_chart, .st-key-delta_chart { min-height: %dpx; }
+.st-key-outputs_table table { display: block; overflow-x: auto; }
+"""
+CSS = (
+    "<style>"
+    + _LAYOUT_CSS % 380
+    + """[data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-.st-key-outputs_table table { display: block; overflow-x: auto; }
-</style>
-"""
-LECTURE_CSS = """
-<style>
-[data-testid="stMain"] { overflow-y: scroll; }
-.st-key-cost_chart, .st-key-delta_chart { min-height: 520px; }
-html { font-size: 22px; }
+</style>"""
+)
+LECTURE_CSS = (
+    "<style>"
+    + _LAYOUT_CSS % 520
+    + """html { font-size: 22px; }
 [data-testid="stMetricValue"] { font-size: 3.4rem; }
-.st-key-outputs_table table { display: block; overflow-x: auto; }
-</style>
-"""
+</style>"""
+)
 PAGES = [
     ("app.py", "Live training", ":material/monitoring:"),
     ("pages/1_Gradient_check.py", "Gradient check", ":material/rule:"),
@@ -227,7 +228,7 @@ def _escape(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
-def outputs_table(table: dict[str, list]) -> None:
+def show_outputs_table(table: dict[str, list]) -> None:
     """The outputs table as markdown, which loads far faster in the browser than a data grid.
     Long or wide uploaded tables scroll."""
     rows = len(next(iter(table.values())))
