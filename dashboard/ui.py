@@ -187,16 +187,20 @@ def training_buttons(session: TrainingSession) -> None:
         )
 
 
-def inspection_session() -> TrainingSession:
-    """The session for a teaching page: training pauses while the network is inspected."""
+def teaching_page(tab_title: str, heading: str) -> TrainingSession:
+    """The header of a teaching page: the session (training pauses while the network is
+    inspected), the heading, and a line saying which network is shown."""
+    setup_page(tab_title)
     session = get_session()
     if session.running:
         session.pause()
         st.toast("Training paused while you inspect the network.")
+    st.title(heading)
+    st.caption(_describe(session))
     return session
 
 
-def describe(session: TrainingSession) -> str:
+def _describe(session: TrainingSession) -> str:
     s = session.settings
     return (
         f"{session.data.title}, network {'-'.join(map(str, session.network.sizes))}, "

@@ -5,15 +5,12 @@ import streamlit as st
 from backprop_core import gradient_check
 from dashboard.bugs import BUGS, buggy_gradients
 from dashboard.teaching_figures import gradient_check_figure
-from dashboard.ui import describe, inspection_session, setup_page
+from dashboard.ui import teaching_page
 
 PASS_BELOW = 1e-7
 EPSILONS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
 
-setup_page("Gradient check")
-session = inspection_session()
-st.title("Gradient check")
-st.caption(describe(session))
+session = teaching_page("Gradient check", "Gradient check")
 st.markdown(
     "Every weight and bias is nudged by ±ε and the cost recomputed: "
     r"$\frac{\partial C}{\partial w} \approx \frac{C(w+\varepsilon) - C(w-\varepsilon)}"

@@ -3,12 +3,9 @@
 import streamlit as st
 
 from dashboard.stepper import build_steps
-from dashboard.ui import describe, inspection_session, setup_page
+from dashboard.ui import teaching_page
 
-setup_page("Backward pass")
-session = inspection_session()
-st.title("The backward pass, step by step")
-st.caption(describe(session))
+session = teaching_page("Backward pass", "The backward pass, step by step")
 
 data = session.data
 rows = list(range(len(data.X)))

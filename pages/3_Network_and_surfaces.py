@@ -8,12 +8,9 @@ from dashboard.teaching_figures import (
     saturation_figure,
     surfaces_figure,
 )
-from dashboard.ui import describe, inspection_session, setup_page
+from dashboard.ui import teaching_page
 
-setup_page("Network and surfaces")
-session = inspection_session()
-st.title("Inside the network")
-st.caption(describe(session))
+session = teaching_page("Network and surfaces", "Inside the network")
 
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
 with session.lock:

@@ -18,15 +18,12 @@ from dashboard.teaching_figures import (
     lottery_histogram_figure,
     lottery_share_figure,
 )
-from dashboard.ui import describe, inspection_session, setup_page
+from dashboard.ui import teaching_page
 
 CONFIRM_ABOVE_SECONDS = 30
 CHUNK_SECONDS = 0.25
 
-setup_page("Initialisation lottery")
-session = inspection_session()
-st.title("Initialisation lottery")
-st.caption(describe(session))
+session = teaching_page("Initialisation lottery", "Initialisation lottery")
 st.markdown(
     "Same architecture, same data, same learning rate; only the seed differs. "
     "Some starts solve the task quickly, some sit on a plateau, some never make it."
