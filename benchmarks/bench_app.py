@@ -89,17 +89,21 @@ def train_live(page, seconds: float) -> dict:
 
 
 def measure(playwright, url: str, train_seconds: float) -> dict:
-    """Loads in a fresh browser (the server's first visitor), then reloaded; live training in
-    a second fresh browser that loaded the page once, and in the reloaded tab."""
-    result = {}
-    for name in ("visitor", "reload"):
+    """The server's first visitor: a fresh browser loads the page and trains in that tab.
+    A later visitor: a second fresh browser loads the page, reloads it, and trains there."""
+
+    def fresh_page():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        result["cold" if name == "visitor" else "visit"] = load_until_charts(page, url)
-        if name == "reload":
-            result["warm"] = load_until_charts(page, url)
-        result[name] = train_live(page, train_seconds)
-        browser.close()
+        return browser, browser.new_page(viewport={"width": 1500, "height": 1100})
+
+    browser, page = fresh_page()
+    result = {"cold": load_until_charts(page, url), "visitor": train_live(page, train_seconds)}
+    browser.close()
+    browser, page = fresh_page()
+    result["visit"] = load_until_charts(page, url)
+    result["warm"] = load_until_charts(page, url)
+    result["reload"] = train_live(page, train_seconds)
+    browser.close()
     return result
 
 
