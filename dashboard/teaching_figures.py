@@ -48,7 +48,7 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
                 zmax=diff_scale if is_diff else scale,
                 showscale=i != 1,
                 colorbar=dict(x=1.0 if is_diff else 0.57, len=0.8),
-                texttemplate=("%{z:.1e}" if is_diff else "%{z:.4f}")
+                texttemplate=("%{z:.1e}" if is_diff else "%{z:.2e}")  # tiny late gradients too
                 if z.size <= MAX_CELL_TEXT
                 else None,
                 hovertemplate=f"{title}<br>%{{y}} %{{x}}<br>%{{z:.3e}}<extra></extra>",

@@ -1,0 +1,76 @@
+import numpy as np
+import plotly.graph_objects as go
+
+from backprop_core import Network, datasets, gradient_check
+from dashboard import teaching_figures as tf
+
+
+def half_adder_network(**options) -> tuple[Network, np.ndarray, np.ndarray]:
+    X, T = datasets.half_adder()
+    return Network([2, 3, 2], seed=1, **options), X, T
+
+
+def test_gradient_check_figure_shows_W_with_its_bias_row_and_the_difference():
+    net, X, T = half_adder_network()
+    check = gradient_check(net, X, T)
+    fig = tf.gradient_check_figure(check, layer=2)
+    backprop, numeric, difference = (np.asarray(t.z) for t in fig.data)
+    assert backprop.shape == numeric.shape == (4, 2)  # 3 weights rows + the bias row
+    np.testing.assert_array_equal(backprop[:3], check.backprop_weights[1])
+    np.testing.assert_array_equal(backprop[3], check.backprop_biases[1])
+    np.testing.assert_array_equal(difference, backprop - numeric)
+
+
+def test_gradient_check_cells_print_tiny_gradients_in_significant_digits():
+    net, X, T = half_adder_network()
+    fig = tf.gradient_check_figure(gradient_check(net, X, T), layer=1)
+    assert fig.data[0].texttemplate == "%{z:.2e}"  # 2.00e-6, not 0.0000
+    assert fig.data[2].texttemplate == "%{z:.1e}"
+
+
+def test_network_graph_bins_the_edges_of_wide_layers_into_a_few_traces():
+    net = Network([64, 64, 2], seed=0)
+    X = np.random.default_rng(0).random((4, 64))
+    T = np.zeros((4, 2))
+    fig = tf.network_graph_figure(net, net.gradients(X, T))
+    edge_traces = [t for t in fig.data if t.mode == "lines"]
+    hover = next(t for t in fig.data if t.mode == "markers" and t.text is not None)
+    assert len(edge_traces) <= 2 * tf.WIDTH_BINS
+    assert len(hover.text) == 64 * 64 + 64 * 2  # one hover point per weight
+
+
+def test_output_surfaces_have_one_named_panel_per_output_on_sigmoid_range():
+    net, _, _ = half_adder_network()
+    fig = tf.surfaces_figure(net, resolution=11, outputs_only=True, names=("sum", "carry"))
+    assert isinstance(fig, go.Figure) and len(fig.data) == 2
+    assert all(np.asarray(t.z).shape == (11, 11) for t in fig.data)
+    assert "output sum" in fig.data[0].hovertemplate
+    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (0.0, 1.0)
+
+
+def test_surfaces_show_at_most_eight_neurons_per_layer():
+    net = Network([2, 20, 1], seed=0)
+    fig = tf.surfaces_figure(net, resolution=5)
+    assert len(fig.data) == tf.MAX_SURFACE_NEURONS + 1
+
+
+def test_saturation_is_the_share_of_units_with_a_tiny_derivative():
+    net, X, _ = half_adder_network()
+    assert np.all(tf.saturation(net, X) < 0.5)
+    net.params[...] = 50.0  # every z is huge: σ'(z) ≈ 0 everywhere
+    np.testing.assert_array_equal(tf.saturation(net, X), [1.0, 1.0])
+    assert list(tf.saturation_figure(np.array([1.0, 0.25])).data[0].text) == ["100%", "25%"]
+
+
+def test_lottery_histogram_counts_diverged_networks_in_its_title():
+    final = np.array([1e-4, 2e-3, np.nan, np.inf, 0.21])
+    fig = tf.lottery_histogram_figure(final)
+    assert "5 networks (2 diverged)" in fig.layout.title.text
+    assert len(fig.data[0].x) == 3
+
+
+def test_lottery_cost_figure_shades_the_plateau_band():
+    quantiles = np.tile(np.geomspace(0.25, 1e-3, 100)[:, None], (1, 5))
+    fig = tf.lottery_cost_figure(quantiles, (0.20, 0.22))
+    (band,) = fig.layout.shapes
+    assert (band.y0, band.y1) == (0.20, 0.22) and fig.layout.yaxis.type == "log"
