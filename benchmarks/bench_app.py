@@ -10,6 +10,7 @@ pressing Train until the half adder's cost is below 1e-3.
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from backprop_core import Network, Trainer, datasets  # noqa: E402
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app  # noqa: E402
+
+FLOOR_APP = "benchmarks/one_chart_app.py"
 
 # Records every change of the Epoch and Cost metrics with its time, in the page itself.
 WATCH = """() => {
@@ -60,14 +63,14 @@ FIRST_PAGE_CHARTS = [
 ALL_DRAWN = "keys => keys.every(k => document.querySelector(`.st-key-${k} .main-svg`))"
 
 
-def load_until_charts(page, url: str) -> tuple[float, float]:
-    """Seconds from navigation until the first metric, and until every chart is drawn."""
+def load_until_charts(page, url: str, charts: list[str] = FIRST_PAGE_CHARTS) -> tuple[float, float]:
+    """Seconds from navigation until the page's first element, and until every chart is drawn."""
     start = time.perf_counter()
     page.goto(url)
-    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
-    metric = time.perf_counter() - start
-    page.wait_for_function(ALL_DRAWN, arg=FIRST_PAGE_CHARTS, timeout=60_000)
-    return metric, time.perf_counter() - start
+    page.get_by_test_id("stElementContainer").first.wait_for(timeout=60_000)
+    first = time.perf_counter() - start
+    page.wait_for_function(ALL_DRAWN, arg=charts, timeout=60_000)
+    return first, time.perf_counter() - start
 
 
 def train_live(page, seconds: float) -> dict:
@@ -88,23 +91,53 @@ def train_live(page, seconds: float) -> dict:
     }
 
 
-def measure(playwright, url: str, train_seconds: float) -> dict:
-    """The server's first visitor: a fresh browser loads the page and trains in that tab.
-    A later visitor: a second fresh browser loads the page, reloads it, and trains there."""
+def fresh_page(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    return browser, browser.new_page(viewport={"width": 1500, "height": 1100})
 
-    def fresh_page():
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        return browser, browser.new_page(viewport={"width": 1500, "height": 1100})
 
-    browser, page = fresh_page()
-    result = {"cold": load_until_charts(page, url), "visitor": train_live(page, train_seconds)}
+def first_loads(playwright, url: str, charts: list[str]) -> tuple[float, float]:
+    """Seconds until every chart is drawn: the server's first visitor, then a later one, each
+    in a fresh browser (nothing cached)."""
+    times = []
+    for _ in range(2):
+        browser, page = fresh_page(playwright)
+        times.append(load_until_charts(page, url, charts)[1])
+        browser.close()
+    return times[0], times[1]
+
+
+def measure_training(playwright, url: str, train_seconds: float) -> dict:
+    """A fresh browser loads the page and trains in that tab; a second one loads the page,
+    reloads it, and trains in the reloaded tab."""
+    browser, page = fresh_page(playwright)
+    load_until_charts(page, url)
+    result = {"visitor": train_live(page, train_seconds)}
     browser.close()
-    browser, page = fresh_page()
-    result["visit"] = load_until_charts(page, url)
-    result["warm"] = load_until_charts(page, url)
+    browser, page = fresh_page(playwright)
+    load_until_charts(page, url)
+    result["reload_load"] = load_until_charts(page, url)[1]
     result["reload"] = train_live(page, train_seconds)
     browser.close()
     return result
+
+
+def measure_loads(playwright, query: str, rounds: int) -> dict[str, list[float]]:
+    """Each round starts the app and the one-chart floor page afresh and loads each twice,
+    alternating which goes first, so both see the same machine."""
+    loads: dict[str, list[float]] = {}
+    for r in range(rounds):
+        with streamlit_app() as app, streamlit_app(FLOOR_APP) as floor:
+            pages = [("app", app + query, FIRST_PAGE_CHARTS), ("floor", floor, ["only_chart"])]
+            for name, url, charts in pages[:: 1 if r % 2 == 0 else -1]:
+                first, later = first_loads(playwright, url, charts)
+                loads.setdefault(f"{name} first", []).append(first)
+                loads.setdefault(f"{name} later", []).append(later)
+    return loads
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f} s ({', '.join(f'{v:.2f}' for v in values)})"
 
 
 def print_training(label: str, live: dict, headless: float) -> None:
@@ -117,27 +150,29 @@ def print_training(label: str, live: dict, headless: float) -> None:
     )
 
 
-def main(query: str = "") -> None:
+def print_loads(loads: dict[str, list[float]], reload: float) -> None:
+    for visit in ("first", "later"):
+        app, floor = loads[f"app {visit}"], loads[f"floor {visit}"]
+        label = "first visit after the server starts" if visit == "first" else "a later visit"
+        print(f"page load, {label}, fresh browser: {spread(app)} (target ≤ 3)")
+        ratio = statistics.median(app) / statistics.median(floor)
+        print(f"    one-chart floor page, same rounds: {spread(floor)}; app/floor {ratio:.2f}")
+    print(f"page load, a reload: {reload:.2f} s (target ≤ 3)")
+
+
+def main(query: str = "", rounds: int = 3) -> None:
     if CHROMIUM is None:
         raise SystemExit("needs Debian's chromium: apt-get install -y chromium")
     print(f"{os.cpu_count()} cores; server, browser and this script share them")
     headless = headless_epochs_per_second()
-    with streamlit_app() as url, sync_playwright() as p:
-        result = measure(p, url + query, train_seconds=8.0)
-    loads = [
-        ("first visit after the server starts", "cold"),
-        ("a later visit, fresh browser", "visit"),
-        ("a reload of that tab", "warm"),
-    ]
-    for label, name in loads:
-        metric, charts = result[name]
-        print(
-            f"page load, {label}: metrics after {metric:.2f} s, every chart after {charts:.2f} s"
-            " (target ≤ 3)"
-        )
+    with sync_playwright() as p:
+        loads = measure_loads(p, query, rounds)
+        with streamlit_app() as url:
+            training = measure_training(p, url + query, train_seconds=8.0)
+    print_loads(loads, training["reload_load"])
     print(f"core, headless: {headless:,.0f} epochs/s")
-    print_training("live, tab that loaded once", result["visitor"], headless)
-    print_training("live, tab after a reload  ", result["reload"], headless)
+    print_training("live, tab that loaded once", training["visitor"], headless)
+    print_training("live, tab after a reload  ", training["reload"], headless)
 
 
 if __name__ == "__main__":

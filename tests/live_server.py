@@ -32,15 +32,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_app(timeout: float = 60.0) -> Iterator[str]:
-    """Start the app, wait for its health check, yield its URL, stop it afterwards."""
+def streamlit_app(script: str = "app.py", timeout: float = 60.0) -> Iterator[str]:
+    """Start ``script`` (a path from the repository root), wait for its health check, yield
+    its URL, stop it afterwards."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.port",
         str(port),
         "--server.headless",
