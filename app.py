@@ -28,14 +28,13 @@ session = get_session()
 lecture = lecture_mode()
 if not lecture:
     settings = settings_controls(session)
-    workflow.dataset_upload(session)
     if settings is not None:
         try:
             if notice := session.apply(settings):
                 st.session_state["notice"] = notice
         except ValueError as err:
             st.sidebar.error(str(err))
-    workflow.save_and_load(session)
+    workflow.files_box(session)
 lecture_toggle()
 workflow.share_link(workflow.sync_url(session))
 

@@ -28,6 +28,7 @@ FONT_SIZE = 16
 # layout pass, and "allow" spares it measuring every tick label for overflow.
 FIXED_AXIS = dict(automargin=False, ticklabeloverflow="allow")
 LIVE_MARGIN = dict(l=80, r=20, t=70, b=60)
+LOG_TICKS = 6  # decades only when the range is wide: fewer labels to draw and to read
 
 
 def thin(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -85,7 +86,13 @@ def base_layout(
 def _log_axes(y_title: str) -> dict:
     return dict(
         xaxis=dict(title=dict(text="epoch"), **FIXED_AXIS),
-        yaxis=dict(title=dict(text=y_title), type="log", exponentformat="power", **FIXED_AXIS),
+        yaxis=dict(
+            title=dict(text=y_title),
+            type="log",
+            exponentformat="power",
+            nticks=LOG_TICKS,
+            **FIXED_AXIS,
+        ),
         margin=LIVE_MARGIN,
     )
 

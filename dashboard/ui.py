@@ -146,7 +146,7 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     seed = side.number_input("Seed", step=1, key="seed")
     side.header("Training")
     lr = side.number_input("Learning rate η", step=0.1, format="%g", key="learning_rate")
-    session.speed = side.select_slider(
+    session.speed = side.selectbox(
         "Epochs per refresh",
         SPEEDS,
         key="epochs_per_refresh",

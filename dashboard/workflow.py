@@ -7,6 +7,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from backprop_core import datasets
@@ -69,9 +70,21 @@ def _load_network(session: TrainingSession, upload: UploadedFile) -> str:
     return message
 
 
-def dataset_upload(session: TrainingSession) -> None:
-    st.sidebar.file_uploader(
-        "Or upload a truth table (CSV)",
+UPLOADS = ("dataset_upload", "network_upload")
+
+
+def files_box(session: TrainingSession) -> None:
+    """Upload a dataset, save and load a network, export the history. The box is drawn only
+    once opened: its uploaders and download buttons would slow every first page load."""
+    box = st.sidebar.expander(
+        "Upload, save and load", icon=":material/save:", key="files_open", on_change="rerun"
+    )
+    if not box.open:
+        for key in UPLOADS:
+            st.session_state.pop(f"{key}_error", None)  # shown beside its uploader only
+        return
+    box.file_uploader(
+        "Upload a truth table (CSV) to train on",
         type="csv",
         key="dataset_upload",
         on_change=_take_upload,
@@ -79,13 +92,24 @@ def dataset_upload(session: TrainingSession) -> None:
         help="A header of in:NAME columns then out:NAME columns, then rows of numbers; targets "
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
-    if "dataset_upload_error" in st.session_state:
-        st.sidebar.error(st.session_state["dataset_upload_error"])
+    _show_error(box, "dataset_upload")
+    _downloads(session, box)
+    box.file_uploader(
+        "Load a network (JSON)",
+        type="json",
+        key="network_upload",
+        on_change=_take_upload,
+        args=("network_upload", partial(_load_network, session)),
+    )
+    _show_error(box, "network_upload")
 
 
-def save_and_load(session: TrainingSession) -> None:
-    side = st.sidebar.expander("Save, load and export", icon=":material/save:")
+def _show_error(box: DeltaGenerator, key: str) -> None:
+    if f"{key}_error" in st.session_state:
+        box.error(st.session_state[f"{key}_error"])
 
+
+def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
     def network_file() -> str:
         with session.lock:
             return network_to_json(
@@ -95,7 +119,7 @@ def save_and_load(session: TrainingSession) -> None:
                 learning_rate=session.settings.learning_rate,
             )
 
-    side.download_button(
+    box.download_button(
         "Download the network (JSON)",
         network_file,
         "network.json",
@@ -103,7 +127,7 @@ def save_and_load(session: TrainingSession) -> None:
         key="save_network",
         on_click="ignore",
     )
-    side.download_button(
+    box.download_button(
         "Download the history (CSV)",
         session.history_csv,
         "history.csv",
@@ -111,15 +135,6 @@ def save_and_load(session: TrainingSession) -> None:
         key="save_history",
         on_click="ignore",
     )
-    side.file_uploader(
-        "Load a network (JSON)",
-        type="json",
-        key="network_upload",
-        on_change=_take_upload,
-        args=("network_upload", partial(_load_network, session)),
-    )
-    if "network_upload_error" in st.session_state:
-        side.error(st.session_state["network_upload_error"])
 
 
 def _keep(session: TrainingSession) -> None:

@@ -1,8 +1,12 @@
 import math
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from tests.apptest_helpers import epoch, errors, heatmap_shapes, metric, run_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def cost(at) -> float:
@@ -119,7 +123,7 @@ def test_divergence_stops_training_and_says_why():
 
 def test_the_speed_control_sets_the_epochs_per_refresh_and_the_link():
     at = run_app()
-    at.select_slider(key="epochs_per_refresh").set_value("10").run()
+    at.selectbox(key="epochs_per_refresh").set_value("10").run()
     assert at.session_state["lab_session"].speed == "10"
     assert at.query_params["speed"] == "10"
 
@@ -135,3 +139,10 @@ def test_the_outputs_table_has_a_row_per_input_and_says_which_are_correct():
     at.session_state["lab_session"].step(20_000)
     at.run()
     assert all(row.endswith("yes] |") for row in outputs_rows(at))
+
+
+def test_the_config_phones_nowhere_and_turns_the_module_rescans_off():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False

@@ -104,6 +104,14 @@ def test_live_charts_have_fixed_margins_and_no_tick_label_overflow_checks():
         assert fig.layout.margin.l >= 80 and fig.layout.margin.t >= 70
 
 
+def test_log_scale_curves_label_a_few_ticks_not_every_2_and_5():
+    for fig in (
+        figures.cost_figure(np.geomspace(10, 1e-6, 500)),
+        figures.delta_figure(np.ones((9, 3))),
+    ):
+        assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.nticks == figures.LOG_TICKS
+
+
 def test_only_the_last_heatmap_carries_the_shared_colour_bar():
     figs = figures.weight_figures(Network([2, 3, 4, 2], seed=0), 2.0)
     assert [fig.data[0].showscale for fig in figs] == [False, False, True]

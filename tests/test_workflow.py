@@ -87,7 +87,28 @@ def test_lecture_mode_keeps_only_train_pause_step_and_reset():
 
 
 def upload(at: AppTest, key: str, name: str, content: str) -> AppTest:
-    return at.file_uploader(key=key).upload(name, content.encode()).run()
+    at.session_state["files_open"] = True
+    return at.run().file_uploader(key=key).upload(name, content.encode()).run()
+
+
+def test_the_files_box_draws_its_uploaders_and_downloads_only_once_opened():
+    at = open_link()
+    assert not at.get("file_uploader") and not at.get("download_button")
+    at.session_state["files_open"] = True
+    at.run()
+    assert {u.key for u in at.get("file_uploader")} == {"dataset_upload", "network_upload"}
+    labels = {d.proto.label for d in at.get("download_button")}
+    assert labels == {"Download the network (JSON)", "Download the history (CSV)"}
+
+
+def test_closing_the_files_box_forgets_an_upload_error():
+    at = open_link()
+    upload(at, "network_upload", "evil.json", '{"format": "pickle"}')
+    assert errors(at)
+    at.session_state["files_open"] = False
+    assert not errors(at.run())
+    at.session_state["files_open"] = True
+    assert not errors(at.run())
 
 
 def test_an_uploaded_truth_table_becomes_the_training_set():
