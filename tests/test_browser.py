@@ -135,3 +135,22 @@ def test_a_malformed_link_warns_and_falls_back(server, page):
         == "2, 2"
     )
     assert_no_exception(page)
+
+
+def test_a_truth_table_uploaded_in_the_files_box_becomes_the_training_set(server, page):
+    open_app(page, server)
+    page.get_by_text("Upload, save and load").click()
+    uploader = page.get_by_test_id("stFileUploaderDropzoneInput").first
+    uploader.set_input_files(
+        files=[
+            {
+                "name": "gates.csv",
+                "mimeType": "text/csv",
+                "buffer": b"in:a,in:b,in:c,out:all\n0,0,0,0\n1,1,1,1\n1,0,1,0\n",
+            }
+        ]
+    )
+    page.get_by_text("Training on gates.csv: 3 rows").wait_for(timeout=30_000)
+    page.get_by_text("a 3-2-2-1 sigmoid network").wait_for(timeout=15_000)
+    page.get_by_text("Download the history (CSV)").wait_for()  # the box stayed open
+    assert_no_exception(page)
