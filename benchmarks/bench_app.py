@@ -65,14 +65,12 @@ FIRST_PAGE_CHARTS = [
 ALL_DRAWN = "keys => keys.every(k => document.querySelector(`.st-key-${k} .main-svg`))"
 
 
-def load_until_charts(page, url: str, charts: list[str] = FIRST_PAGE_CHARTS) -> tuple[float, float]:
-    """Seconds from navigation until the page's first element, and until every chart is drawn."""
+def load_until_charts(page, url: str, charts: list[str] = FIRST_PAGE_CHARTS) -> float:
+    """Seconds from navigation until every chart is drawn."""
     start = time.perf_counter()
     page.goto(url)
-    page.get_by_test_id("stElementContainer").first.wait_for(timeout=60_000)
-    first = time.perf_counter() - start
     page.wait_for_function(ALL_DRAWN, arg=charts, timeout=60_000)
-    return first, time.perf_counter() - start
+    return time.perf_counter() - start
 
 
 def train_live(page, seconds: float) -> dict:
@@ -95,9 +93,10 @@ def train_live(page, seconds: float) -> dict:
 
 
 def slowest_window(times: list[float], width: float = 2.0) -> float:
-    """Redraws per second in the slowest whole ``width``-second window after the first."""
+    """Redraws per second in the slowest whole ``width``-second window of ``times``."""
     counts = np.bincount(((np.array(times) - times[0]) // width).astype(int))
-    return counts[:-1].min() / width  # the last window is cut short by the pause
+    whole = counts[:-1]  # the last window is cut short by the pause
+    return whole.min() / width if len(whole) else float("nan")
 
 
 def fresh_page(playwright):
@@ -111,7 +110,7 @@ def first_loads(playwright, url: str, charts: list[str]) -> tuple[float, float]:
     times = []
     for _ in range(2):
         browser, page = fresh_page(playwright)
-        times.append(load_until_charts(page, url, charts)[1])
+        times.append(load_until_charts(page, url, charts))
         browser.close()
     return times[0], times[1]
 
@@ -125,7 +124,7 @@ def measure_training(playwright, url: str, train_seconds: float) -> dict:
     browser.close()
     browser, page = fresh_page(playwright)
     load_until_charts(page, url)
-    result["reload_load"] = load_until_charts(page, url)[1]
+    result["reload_load"] = load_until_charts(page, url)
     result["reload"] = train_live(page, train_seconds)
     browser.close()
     return result
