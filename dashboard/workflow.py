@@ -83,28 +83,33 @@ def files_box(session: TrainingSession) -> None:
         for key in UPLOADS:
             st.session_state.pop(f"{key}_error", None)  # shown beside its uploader only
         return
-    box.file_uploader(
+    _uploader(
+        box,
+        "dataset_upload",
         "Upload a truth table (CSV) to train on",
-        type="csv",
-        key="dataset_upload",
-        on_change=_take_upload,
-        args=("dataset_upload", partial(_use_truth_table, session)),
+        "csv",
+        partial(_use_truth_table, session),
         help="A header of in:NAME columns then out:NAME columns, then rows of numbers; targets "
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
-    _show_error(box, "dataset_upload")
     _downloads(session, box)
-    box.file_uploader(
-        "Load a network (JSON)",
-        type="json",
-        key="network_upload",
-        on_change=_take_upload,
-        args=("network_upload", partial(_load_network, session)),
+    _uploader(
+        box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, session)
     )
-    _show_error(box, "network_upload")
 
 
-def _show_error(box: DeltaGenerator, key: str) -> None:
+def _uploader(
+    box: DeltaGenerator,
+    key: str,
+    label: str,
+    file_type: str,
+    apply: Callable[[UploadedFile], str],
+    help: str | None = None,
+) -> None:
+    """A file uploader that hands each new file to ``apply``, with its last error beneath."""
+    box.file_uploader(
+        label, type=file_type, key=key, on_change=_take_upload, args=(key, apply), help=help
+    )
     if f"{key}_error" in st.session_state:
         box.error(st.session_state[f"{key}_error"])
 
