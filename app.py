@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import figures, workflow
+from dashboard.components import chart
 from dashboard.session import REFRESH_SECONDS
 from dashboard.teaching_figures import surfaces_figure
 from dashboard.ui import (
@@ -19,8 +20,7 @@ from dashboard.ui import (
 SLOW_REFRESH_SECONDS = 1.0
 SURFACES_NOTE = (
     "Each output neuron over the whole input square [0, 1]². The training inputs are its "
-    "corners; the boundary where the colour turns is where the rounded output flips. "
-    "Drawn while training is paused."
+    "corners; the boundary where the colour turns is where the rounded output flips."
 )
 
 setup_page("Live training")
@@ -81,30 +81,34 @@ def live() -> None:
     if diverged:
         st.error(status)
     left, right = st.columns(2)
-    left.plotly_chart(cost_fig, key="cost_chart")
-    right.plotly_chart(delta_fig, key="delta_chart")
+    with left:
+        chart(cost_fig, key="cost_chart")
+    with right:
+        chart(delta_fig, key="delta_chart")
     if timer and not session.running:
         st.rerun()  # training stopped by itself: a full run shows why and stops the timers
 
 
 @st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
 def parameters() -> None:
-    """Heatmaps, the outputs table and (when paused) the output surfaces: fewer redraws."""
+    """Heatmaps, the outputs table and the output surfaces: fewer redraws."""
     with session.lock:
         network = session.shown_network()
         figs = figures.weight_figures(network, session.weight_scale, session.generation)
         table = session.outputs_table(session.view().outputs)
         surfaces = None
-        if network.sizes[0] == 2 and not session.running:  # heavy for the browser: not live
+        if network.sizes[0] == 2:
             surfaces = surfaces_figure(network, outputs_only=True, names=session.data.output_names)
     st.subheader("Weights and biases")
     for l, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
-        col.plotly_chart(fig, key=f"weights_{l}")
+        with col:
+            chart(fig, key=f"weights_{l}")
     st.subheader("Outputs against targets")
     show_outputs_table(table)
     if surfaces is not None:
         left, right = st.columns(2, vertical_alignment="center")
-        left.plotly_chart(surfaces, key="output_surfaces")
+        with left:
+            chart(surfaces, key="output_surfaces")
         right.caption(SURFACES_NOTE)
 
 

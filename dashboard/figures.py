@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from backprop_core import Network
 
 MAX_POINTS = 2000
+LIVE_POINTS = 600  # per live curve: a couple per pixel of a chart, and small enough to send 10×/s
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
 LAYER_COLOURS = [
     "#1f77b4",
@@ -28,6 +29,12 @@ FONT_SIZE = 16
 # layout pass, and "allow" spares it measuring every tick label for overflow.
 FIXED_AXIS = dict(automargin=False, ticklabeloverflow="allow")
 LIVE_MARGIN = dict(l=80, r=20, t=70, b=60)
+FONT_FAMILY = '"Source Sans", "Source Sans Pro", sans-serif'  # the app's own font
+TEXT_COLOUR = "#31333f"
+GRID_COLOUR = "#e6e9ef"
+# Small and explicit: Streamlit's default plotly template is large and needs its frontend.
+_AXIS_LOOK = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, linecolor=GRID_COLOUR)
+TEMPLATE = dict(layout=dict(xaxis=_AXIS_LOOK, yaxis=_AXIS_LOOK))
 LOG_TICKS = 6  # decades only when the range is wide: fewer labels to draw and to read
 
 
@@ -47,6 +54,45 @@ def thin(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.concatenate(keep))
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def compact(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32, half the bytes to send, unless one is too large for float32."""
+    with np.errstate(invalid="ignore"):
+        fits = not np.any(np.abs(values) > FLOAT32_MAX)
+    return values.astype(np.float32 if fits else np.float64)
+
+
+def envelope(y: np.ndarray, max_points: int = LIVE_POINTS) -> tuple[np.ndarray, float]:
+    """y, (n,) or (n, k), on a regular grid of at most ``max_points`` rows, as float32, and the
+    epochs between two rows: row r is drawn at epoch r × step (plotly's x0 = 0, dx = step).
+
+    Up to ``max_points`` epochs are kept as they are (step 1). Beyond that the epochs fall into
+    buckets of s = 2^m epochs, the fewest that make at most max_points / 2 buckets, and each
+    bucket keeps its minimum and maximum in the order they came, at its start and its middle.
+    So spikes survive, every value drawn is a real one (its epoch is off by under s / 2), and
+    no x array is sent. Buckets change only when the run doubles: the curve does not shimmer.
+    """
+    n = len(y)
+    if n <= max_points:
+        return compact(y), 1.0
+    if y.ndim == 2:  # column by column: numpy's argmin over a middle axis is 30× slower
+        columns = [envelope(column, max_points) for column in y.T]
+        return np.stack([values for values, _ in columns], axis=1), columns[0][1]
+    size = 1 << math.ceil(math.log2(n / (max_points // 2)))
+    whole = n // size * size
+    buckets = [y[:whole].reshape(-1, size)]
+    if whole < n:
+        buckets.append(y[None, whole:])  # the last, partial bucket
+    pairs = []
+    for b in buckets:
+        first_min = b.argmin(axis=1) <= b.argmax(axis=1)
+        lo, hi = b.min(axis=1), b.max(axis=1)
+        pairs.append(np.stack([np.where(first_min, lo, hi), np.where(first_min, hi, lo)], 1))
+    return compact(np.concatenate(pairs).ravel()), size / 2
+
+
 def nice_limit(value: float) -> float:
     """The smallest 1, 2 or 5 × 10^k ≥ value (and ≥ 1): a colour range that rarely moves."""
     if not math.isfinite(value) or value <= 1:
@@ -61,8 +107,12 @@ def base_layout(
     """The shared look: big fonts for a lecture hall; a fixed uirevision keeps the zoom.
     ``extra`` holds the axes and may override any default, such as the margin."""
     layout = dict(
+        template=TEMPLATE,
         title=dict(text=title, font=dict(size=FONT_SIZE + 4)),
-        font=dict(size=FONT_SIZE),
+        font=dict(size=FONT_SIZE, family=FONT_FAMILY, color=TEXT_COLOUR),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="#ffffff",
+        hoverlabel=dict(font=dict(family=FONT_FAMILY)),
         uirevision=str(revision),
         height=height,
         margin=dict(l=60, r=20, t=60, b=50),
@@ -98,9 +148,19 @@ def _log_axes(y_title: str) -> dict:
 
 
 def line(x, y, name: str, colour: str, width: int = 3, dash: str | None = None, **extra) -> dict:
-    """A plotly line trace as a dict (cheaper to build than graph_objects.Scatter)."""
+    """A plotly line trace as a dict (cheaper to build than graph_objects.Scatter); ``extra``
+    may override any of it."""
     style = dict(width=width, color=colour, dash=dash) if dash else dict(width=width, color=colour)
-    return dict(type="scatter", x=x, y=y, mode="lines", name=name, line=style, **extra)
+    return dict(dict(type="scatter", x=x, y=y, mode="lines", name=name, line=style), **extra)
+
+
+def series(
+    values: np.ndarray, step: float, name: str, colour: str, width: int = 3, dash=None, **extra
+) -> dict:
+    """A line over epochs 0, step, 2·step, … (from ``envelope``): no x array to send."""
+    trace = line(None, values, name, colour, width, dash, x0=0, dx=step, **extra)
+    del trace["x"]
+    return trace
 
 
 def _colour(i: int) -> str:
@@ -116,9 +176,9 @@ def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
         y = run.cost if column is None else run.delta[:, column]
         colour = KEPT_COLOURS[k % len(KEPT_COLOURS)]
         lines.append(
-            line(
-                run.epochs,
+            series(
                 y,
+                run.step,
                 run.label,
                 colour,
                 2,
@@ -138,14 +198,16 @@ def cost_figure(
     height: int = 380,
     outputs: tuple[np.ndarray, tuple[str, ...]] | None = None,
 ) -> go.Figure:
-    """The cost per epoch on a log axis, thinned to at most ~2000 points, with kept runs and,
-    for several outputs, each output's share (for the half adder: sum, XOR, against carry, AND)."""
-    idx = thin(cost)
-    lines = [line(idx, cost[idx], "this run", _colour(0))]
+    """The cost per epoch on a log axis (see ``envelope`` for the thinning), with kept runs
+    and, for several outputs, each output's share (for the half adder: sum, XOR, against carry,
+    AND)."""
+    values, step = envelope(cost)
+    lines = [series(values, step, "this run", _colour(0))]
     if outputs is not None:
         per_output, names = outputs
+        shares, _ = envelope(per_output)
         lines += [
-            line(idx, per_output[idx, j], f"output {name}", _colour(j + 2), 2, "dot")
+            series(shares[:, j], step, f"output {name}", _colour(j + 2), 2, "dot")
             for j, name in enumerate(names)
         ]
     layout = base_layout(
@@ -171,12 +233,11 @@ def delta_figure(
 ) -> go.Figure:
     """Mean |δ^l| per layer per epoch, log axis: vanishing gradients show as lines falling apart."""
     n_epochs, n_layers = delta_magnitude.shape
+    values, step = envelope(delta_magnitude)
     lines = []
     for l in range(n_layers):
-        column = delta_magnitude[:, l]
-        idx = thin(column)
         label = f"δ<sup>{l + 1}</sup>" + (" (output)" if l == n_layers - 1 else "")
-        lines.append(line(idx, column[idx], label, _colour(l)))
+        lines.append(series(values[:, l], step, label, _colour(l)))
         lines += [dict(kept_line, opacity=0.6) for kept_line in _kept_lines(kept or [], l)]
     title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
     return go.Figure(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .figures import thin
+from .figures import envelope
 from .settings import Settings
 
 # Epochs to snapshot: every epoch up to 26, then ~50 per decade (256 up to a million epochs).
@@ -50,7 +50,7 @@ class KeptRun:
 
     label: str
     settings: Settings
-    epochs: np.ndarray
+    step: float  # epochs between two points (see figures.envelope)
     cost: np.ndarray
     delta: np.ndarray  # (points, layers), at the same epochs
 
@@ -58,10 +58,9 @@ class KeptRun:
 def keep_run(settings: Settings, cost: np.ndarray, delta: np.ndarray) -> KeptRun:
     if len(cost) == 0:
         raise ValueError("there is nothing to keep yet: train for at least one epoch")
-    idx = thin(cost)
-    return KeptRun(
-        run_label(settings, len(cost)), settings, idx, cost[idx].copy(), delta[idx].copy()
-    )
+    cost_points, step = envelope(cost)
+    delta_points, _ = envelope(delta)
+    return KeptRun(run_label(settings, len(cost)), settings, step, cost_points, delta_points)
 
 
 def run_label(settings: Settings, epochs: int) -> str:

@@ -22,7 +22,7 @@ from .figures import nice_limit
 from .runs import MAX_KEPT, KeptRun, Snapshots, keep_run
 from .settings import CUSTOM_DATASET, Settings, output_activation_for, parse_hidden
 
-REFRESH_SECONDS = 0.2  # how often the page redraws while training
+REFRESH_SECONDS = 0.1  # how often the page redraws while training
 CHUNK_SECONDS = 0.02  # the worker releases the lock this often so the page can read
 IDLE_SECONDS = 10.0
 

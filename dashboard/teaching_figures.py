@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 
 from backprop_core import GradientCheck, Gradients, Network
 
-from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout, line, thin
+from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout, compact, envelope, series
 
 MAX_SURFACE_NEURONS = 8
+LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"
 SATURATED = 0.01  # σ'(z) below this counts as saturated
 
 
@@ -165,9 +166,11 @@ def surfaces_figure(
             traces.append(
                 dict(
                     type="heatmap",
-                    z=a[:, c].reshape(resolution, resolution),
-                    x=axis,
-                    y=axis,
+                    z=compact(a[:, c].reshape(resolution, resolution)),
+                    x0=0,
+                    dx=axis[1],
+                    y0=0,
+                    dy=axis[1],
                     xaxis=f"x{suffix}",
                     yaxis=f"y{suffix}",
                     coloraxis="coloraxis",
@@ -232,15 +235,15 @@ def saturation_figure(shares: np.ndarray) -> go.Figure:
 
 def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> go.Figure:
     """Median cost with 25–75 % and 10–90 % bands over the K networks, plateau shaded."""
-    idx = thin(quantiles[:, 2])  # the median's shape decides which epochs are drawn
-    q = np.clip(quantiles[idx], 1e-12, None)
-    band = dict(type="scatter", x=idx, mode="lines", line=dict(width=0), showlegend=True)
+    q, step = envelope(np.clip(quantiles, 1e-12, None))
+    edge = dict(line=dict(width=0), showlegend=False, hoverinfo="skip")
+    band = dict(line=dict(width=0), fill="tonexty")
     traces = [
-        dict(band, y=q[:, 0], showlegend=False, hoverinfo="skip"),
-        dict(band, y=q[:, 4], fill="tonexty", fillcolor="rgba(31,119,180,0.15)", name="10–90 %"),
-        dict(band, y=q[:, 1], showlegend=False, hoverinfo="skip"),
-        dict(band, y=q[:, 3], fill="tonexty", fillcolor="rgba(31,119,180,0.35)", name="25–75 %"),
-        line(idx, q[:, 2], "median", LAYER_COLOURS[0]),
+        series(q[:, 0], step, "", "", **edge),
+        series(q[:, 4], step, "10–90 %", "", **band, fillcolor=LIGHT_BAND),
+        series(q[:, 1], step, "", "", **edge),
+        series(q[:, 3], step, "25–75 %", "", **band, fillcolor=DARK_BAND),
+        series(q[:, 2], step, "median", LAYER_COLOURS[0]),
     ]
     layout = base_layout(
         "Cost of all K networks per epoch (log scale)",
@@ -277,10 +280,10 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
 
 def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figure:
     """The share of networks solved (all outputs rounded right) and on the plateau, per epoch."""
-    idx = thin(solved)
+    shares, step = envelope(np.column_stack([solved, on_plateau]))
     traces = [
-        line(idx, solved[idx], "solved", LAYER_COLOURS[2]),
-        line(idx, on_plateau[idx], "on the plateau", LAYER_COLOURS[3]),
+        series(shares[:, 0], step, "solved", LAYER_COLOURS[2]),
+        series(shares[:, 1], step, "on the plateau", LAYER_COLOURS[3]),
     ]
     layout = base_layout(
         "Share of networks solved and on the plateau",

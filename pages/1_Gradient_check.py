@@ -4,6 +4,7 @@ import streamlit as st
 
 from backprop_core import gradient_check
 from dashboard.bugs import BUGS, buggy_gradients
+from dashboard.components import chart
 from dashboard.teaching_figures import gradient_check_figure
 from dashboard.ui import teaching_page
 
@@ -47,4 +48,4 @@ else:
     )
 
 for layer in range(1, network.num_layers + 1):
-    st.plotly_chart(gradient_check_figure(check, layer), key=f"gc_layer_{layer}")
+    chart(gradient_check_figure(check, layer), key=f"gc_layer_{layer}")

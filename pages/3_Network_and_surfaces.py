@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.components import chart
 from dashboard.teaching_figures import (
     network_graph_figure,
     saturation,
@@ -15,15 +16,15 @@ session = teaching_page("Network and surfaces", "Inside the network")
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
 with session.lock:
     network, X, T = session.network.copy(), session.data.X, session.data.T
-st.plotly_chart(network_graph_figure(network, network.gradients(X, T), by_gradient), key="ns_graph")
+chart(network_graph_figure(network, network.gradients(X, T), by_gradient), key="ns_graph")
 
 st.subheader("What each neuron computes")
 if X.shape[1] == 2:
     st.caption("For the half adder the sum output should take XOR's shape and the carry AND's.")
-    st.plotly_chart(surfaces_figure(network), key="ns_surfaces")
+    chart(surfaces_figure(network), key="ns_surfaces")
 else:
     st.info(f"Surfaces need a dataset with 2 inputs; {session.data.title} has {X.shape[1]}.")
 
 st.subheader("Saturation")
 st.caption("A unit whose σ′(z) is tiny passes almost no delta back: this is how gradients vanish.")
-st.plotly_chart(saturation_figure(saturation(network, X)), key="ns_saturation")
+chart(saturation_figure(saturation(network, X)), key="ns_saturation")

@@ -4,6 +4,7 @@ import time
 
 import streamlit as st
 
+from dashboard.components import chart
 from dashboard.lottery import (
     MAX_EPOCHS,
     MAX_NETWORKS,
@@ -48,6 +49,7 @@ def start_run() -> None:
     k, n, seed0, _ = state.pop("lot_pending")
     state["lottery"] = LotteryRun(session.settings, k, n, seed0)
     state["lot_active"] = True
+    state["lot_chunk"] = 50
 
 
 def stop_run() -> None:
@@ -66,41 +68,57 @@ elif "lot_pending" in state:
     start_run()
 
 run = state.get("lottery")
-if run is not None and state.get("lot_active") and not run.finished:
-    st.button("Cancel", key="lot_stop", on_click=stop_run)
-    bar = st.progress(run.epoch / run.total_epochs, text="Training…")
-    chunk = 50
-    while not run.finished:
-        started = time.perf_counter()
-        run.advance(chunk)
-        elapsed = time.perf_counter() - started
-        chunk = max(1, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-3)))
-        bar.progress(
-            run.epoch / run.total_epochs, text=f"epoch {run.epoch:,} of {run.total_epochs:,}"
-        )
-    state["lot_active"] = False
-    st.rerun()
-
 if run is None:
     st.info("Press **Run the lottery** to train the networks.")
     st.stop()
-if not run.finished:
-    st.warning(f"Cancelled at epoch {run.epoch:,} of {run.total_epochs:,}: showing what ran.")
-if run.epoch == 0:
-    st.stop()
+training = bool(state.get("lot_active")) and not run.finished
+if training:
+    st.button("Cancel", key="lot_stop", on_click=stop_run)
 
-solved = run.solved.mean()
-cols = st.columns(3)
-cols[0].metric("Networks", f"{len(run.seeds):,}")
-cols[1].metric("Solved at the end", f"{solved:.0%}")
-cols[2].metric(
-    f"Stuck ≥ {STUCK_EPOCHS:,} epochs on the plateau",
-    f"{(run.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
-)
-st.plotly_chart(lottery_cost_figure(run.quantiles, PLATEAU), key="lot_cost")
-left, right = st.columns(2)
-left.plotly_chart(lottery_share_figure(run.solved_share, run.plateau_share), key="lot_share")
-right.plotly_chart(lottery_histogram_figure(run.final_cost), key="lot_hist")
+
+@st.fragment(run_every=CHUNK_SECONDS if training else None)
+def progress() -> None:
+    """While training: about CHUNK_SECONDS of epochs per run, then the charts redrawn in place.
+    Afterwards: the results."""
+    if training:
+        chunk = state.get("lot_chunk", 50)
+        started = time.perf_counter()
+        run.advance(chunk)
+        elapsed = time.perf_counter() - started
+        state["lot_chunk"] = max(1, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-3)))
+        if run.finished:
+            state["lot_active"] = False
+            st.rerun()  # a full run shows the results
+        st.progress(
+            run.epoch / run.total_epochs, text=f"epoch {run.epoch:,} of {run.total_epochs:,}"
+        )
+    else:
+        if not run.finished:
+            st.warning(
+                f"Cancelled at epoch {run.epoch:,} of {run.total_epochs:,}: showing what ran."
+            )
+        if run.epoch > 0:
+            cols = st.columns(3)
+            cols[0].metric("Networks", f"{len(run.seeds):,}")
+            cols[1].metric("Solved at the end", f"{run.solved.mean():.0%}")
+            cols[2].metric(
+                f"Stuck ≥ {STUCK_EPOCHS:,} epochs on the plateau",
+                f"{(run.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
+            )
+    if run.epoch == 0:
+        return
+    chart(lottery_cost_figure(run.quantiles, PLATEAU), key="lot_cost")
+    left, right = st.columns(2)
+    with left:
+        chart(lottery_share_figure(run.solved_share, run.plateau_share), key="lot_share")
+    if not training:
+        with right:
+            chart(lottery_histogram_figure(run.final_cost), key="lot_hist")
+
+
+progress()
+if training or run.epoch == 0:
+    st.stop()
 
 st.subheader("Compare a lucky and an unlucky seed on the Live training page")
 ranked = run.ranked_seeds()

@@ -36,8 +36,9 @@ def epoch(at: AppTest) -> int:
 
 
 def charts(at: AppTest) -> list[dict]:
-    """Each plotly chart's figure as a dict."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """Each chart's figure as a dict. AppTest shows our chart component as an element of
+    type ``bidi_component``; its ``proto.json`` is the data it sent, with the figure's JSON."""
+    return [json.loads(json.loads(c.proto.json)["figure"]) for c in at.get("bidi_component")]
 
 
 def array(value) -> np.ndarray:

@@ -146,3 +146,8 @@ def test_the_config_phones_nowhere_and_turns_the_module_rescans_off():
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["fileWatcherType"] == "none"
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_the_config_serves_the_static_folder_that_holds_plotly_js():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableStaticServing"] is True

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.browser_helpers import COUNT_REDRAWS, blank_screenshots
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
 
 pytestmark = pytest.mark.skipif(
@@ -70,7 +71,7 @@ def test_train_in_a_real_browser_raises_the_epoch_and_draws_the_plots(server, pa
         arg=first,
         timeout=15_000,
     )
-    charts = page.get_by_test_id("stPlotlyChart")
+    charts = page.locator(".bp-plot")
     assert charts.count() >= 5
     charts.first.locator(".main-svg").first.wait_for(timeout=15_000)
     page.get_by_role("button", name="Pause").click()
@@ -101,7 +102,7 @@ def test_lottery_runs_in_the_browser_and_draws_its_charts(server, page):
     page.get_by_label("Epochs").press("Enter")
     page.get_by_role("button", name="Run the lottery").click()
     page.get_by_text("Solved at the end").wait_for(timeout=60_000)
-    page.get_by_test_id("stPlotlyChart").nth(2).wait_for(timeout=30_000)
+    page.locator(".st-key-lot_hist .main-svg").first.wait_for(timeout=30_000)
     assert_no_exception(page)
 
 
@@ -153,4 +154,43 @@ def test_a_truth_table_uploaded_in_the_files_box_becomes_the_training_set(server
     page.get_by_text("Training on gates.csv: 3 rows").wait_for(timeout=30_000)
     page.get_by_text("a 3-2-2-1 sigmoid network").wait_for(timeout=15_000)
     page.get_by_text("Download the history (CSV)").wait_for()  # the box stayed open
+    assert_no_exception(page)
+
+
+X_RANGE = "() => document.querySelector('.st-key-cost_chart .bp-plot')._fullLayout.xaxis.range"
+
+
+def test_live_charts_never_blank_while_training_and_a_zoom_survives_the_redraws(server, page):
+    open_app(page, server)
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-cost_chart .bp-plot')?.bpFigure?.data[0].y"
+    )
+    blank, taken = blank_screenshots(page, 4.0)
+    assert taken >= 10 and blank == 0, f"{blank} of {taken} screenshots had a blank live chart"
+
+    area = page.locator(".st-key-cost_chart .nsewdrag").bounding_box()
+    y = area["y"] + area["height"] / 2
+    page.mouse.move(area["x"] + area["width"] * 0.3, y)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.6, y, steps=8)
+    page.mouse.up()
+    zoomed = page.evaluate(X_RANGE)
+    page.evaluate(COUNT_REDRAWS, "cost_chart")
+    page.wait_for_function("() => window.__redraws.length >= 3", timeout=15_000)
+    assert page.evaluate(X_RANGE) == zoomed
+    assert not page.evaluate(
+        "() => document.querySelector('.st-key-cost_chart .bp-plot')._fullLayout.xaxis.autorange"
+    )
+    page.get_by_role("button", name="Pause").click()
+    assert_no_exception(page)
+
+
+def test_a_chart_says_what_is_missing_when_plotly_js_cannot_be_loaded(server, page):
+    page.route("**/app/static/plotly-*.min.js", lambda route: route.abort())
+    open_app(page, server)
+    message = page.locator(".st-key-cost_chart").get_by_text("Chart unavailable")
+    message.wait_for(timeout=30_000)
+    text = message.inner_text()
+    assert "plotly-" in text and "could not be loaded" in text and "\n" not in text.strip()
     assert_no_exception(page)

@@ -1,0 +1,69 @@
+"""What the browser tests and the app benchmark read off a page: blank charts in screenshots,
+chart redraws, and the bytes the server sends over the websocket."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+from PIL import Image
+
+LINE_RGB = (31, 119, 180)  # the first trace's colour on both live charts (figures.LAYER_COLOURS)
+LIVE_CHARTS = ("cost_chart", "delta_chart")
+
+
+def chart_box(page, key: str) -> dict:
+    """The chart's bounding box in page coordinates."""
+    return page.locator(f".st-key-{key}").bounding_box()
+
+
+def line_pixels(png: bytes, box: dict, origin: dict) -> int:
+    """How many pixels inside ``box`` have the line colour; a blank chart has none."""
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    x0, y0 = int(box["x"] - origin["x"]), int(box["y"] - origin["y"])
+    crop = image[y0 : y0 + int(box["height"]), x0 : x0 + int(box["width"])]
+    return int((np.abs(crop - LINE_RGB).sum(axis=2) < 60).sum())
+
+
+def blank_screenshots(page, seconds: float, keys=LIVE_CHARTS) -> tuple[int, int]:
+    """Screenshots of the live charts, taken as fast as they come for ``seconds``: returns how
+    many showed a blank chart (no pixel of its line colour), and how many were taken."""
+    boxes = [chart_box(page, k) for k in keys]
+    left, top = min(b["x"] for b in boxes), min(b["y"] for b in boxes)
+    right = max(b["x"] + b["width"] for b in boxes)
+    bottom = max(b["y"] + b["height"] for b in boxes)
+    clip = dict(x=left, y=top, width=right - left, height=bottom - top)
+    blank = taken = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        png = page.screenshot(clip=clip)
+        taken += 1
+        blank += any(line_pixels(png, box, clip) < 20 for box in boxes)
+    return blank, taken
+
+
+# Counts each Plotly redraw of the chart with a new figure, with its time, in the page itself.
+COUNT_REDRAWS = """key => {
+  const plot = document.querySelector(`.st-key-${key} .bp-plot`);
+  window.__redraws = [];
+  let drawn = null;
+  plot.on('plotly_afterplot', () => {
+    if (plot.bpFigure !== drawn) window.__redraws.push(performance.now());
+    drawn = plot.bpFigure;
+  });
+}"""
+
+
+class WebSocketBytes:
+    """Counts the bytes of every websocket frame the page receives from the server."""
+
+    def __init__(self, page) -> None:
+        self.total = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        ws.on("framereceived", self._count)
+
+    def _count(self, payload) -> None:
+        self.total += len(payload)
