@@ -158,7 +158,9 @@ def series(
     values: np.ndarray, step: float, name: str, colour: str, width: int = 3, dash=None, **extra
 ) -> dict:
     """A line over epochs 0, step, 2·step, … (from ``envelope``): no x array to send."""
-    trace = line(None, values, name, colour, width, dash, x0=0, dx=step, **extra)
+    hover = "epoch %{x:,.0f}: %{y:.4g}"
+    trace = line(None, values, name, colour, width, dash, x0=0, dx=step, hovertemplate=hover)
+    trace.update(extra)
     del trace["x"]
     return trace
 
