@@ -99,11 +99,12 @@ def train_live(page, seconds: float) -> dict:
 
 
 def bytes_per_redraw(page, received: WebSocketBytes, seconds: float = 5.0) -> float:
-    """Websocket bytes received per cost-curve redraw over ``seconds`` of training."""
-    page.evaluate(COUNT_REDRAWS, "cost_chart")
+    """Websocket bytes received per redraw of the live numbers over ``seconds`` of training:
+    each redraw is one run of the page's live part, seen as a new Epoch value."""
+    page.evaluate(WATCH)
     start = received.total
     page.wait_for_timeout(seconds * 1000)  # not time.sleep: the frame events need the loop
-    return (received.total - start) / max(len(page.evaluate("window.__redraws")), 1)
+    return (received.total - start) / max(len(page.evaluate("window.__samples")), 1)
 
 
 def measure_live_charts(playwright, url: str, epochs: int = 10**6) -> dict:
