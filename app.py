@@ -6,6 +6,7 @@ from dashboard import figures, workflow
 from dashboard.components import chart
 from dashboard.session import REFRESH_SECONDS
 from dashboard.teaching_figures import surfaces_figure
+from dashboard.text import plain
 from dashboard.ui import (
     get_session,
     lecture_mode,
@@ -33,7 +34,7 @@ if not lecture:
             if notice := session.apply(settings):
                 st.session_state["notice"] = notice
         except ValueError as err:
-            st.sidebar.error(str(err))
+            st.sidebar.error(plain(str(err)))
     workflow.files_box(session)
 lecture_toggle()
 workflow.share_link(workflow.sync_url(session))
@@ -41,13 +42,15 @@ workflow.share_link(workflow.sync_url(session))
 st.title("Backprop Lab")
 show_url_warnings()
 st.caption(
-    f"{session.data.title}: a {'-'.join(map(str, session.network.sizes))} "
-    f"{session.settings.activation} network, {session.settings.cost} cost, "
-    f"learning rate {session.settings.learning_rate:g}."
+    plain(
+        f"{session.data.title}: a {'-'.join(map(str, session.network.sizes))} "
+        f"{session.settings.activation} network, {session.settings.cost} cost, "
+        f"learning rate {session.settings.learning_rate:g}."
+    )
 )
 training_buttons(session)
 if "notice" in st.session_state:
-    st.info(st.session_state["notice"])
+    st.info(plain(st.session_state["notice"]))
 shown_epoch = None
 if not lecture:
     workflow.compare_runs(session)
@@ -62,24 +65,22 @@ height = 520 if lecture else 380
 def live() -> None:
     """The numbers and the curves, redrawn while the worker trains."""
     session.seen()
-    with session.lock:
+    with session.lock:  # only what the figures need; the worker trains while they are built
         view = session.view()
         epoch, status, diverged = session.epoch, session.status(), session.history.diverged
         rev, history = session.generation, session.history
-        outputs = None
-        if history.output_cost.shape[1] > 1:
-            outputs = (history.output_cost, session.data.output_names)
-        cost_fig = figures.cost_figure(
-            history.cost, rev, shown_epoch, session.kept, height, outputs
-        )
-        delta_fig = figures.delta_figure(history.delta_magnitude, rev, session.kept, height)
+        # Views of the records so far: training only appends, so they stay valid.
+        cost, delta, per_output = history.cost, history.delta_magnitude, history.output_cost
+    outputs = (per_output, session.data.output_names) if per_output.shape[1] > 1 else None
+    cost_fig = figures.cost_figure(cost, rev, shown_epoch, session.kept, height, outputs)
+    delta_fig = figures.delta_figure(delta, rev, session.kept, height)
     cols = st.columns(4)
     cols[0].metric("Epoch", f"{epoch:,}" if shown_epoch is None else f"{shown_epoch:,} ⏪")
     cols[1].metric("Cost", f"{view.cost:.4g}")
     cols[2].metric("Status", "Diverged" if diverged else status)
     cols[3].metric("Outputs", "all correct" if view.all_correct else "not yet")
     if diverged:
-        st.error(status)
+        st.error(plain(status))
     left, right = st.columns(2)
     with left:
         chart(cost_fig, key="cost_chart")

@@ -16,6 +16,7 @@ from .costs import COSTS
 from .initialisation import INITIALISERS
 from .network import Network
 from .training import Trainer
+from .validation import brief
 
 REPORT_EVERY = 1000
 
@@ -27,7 +28,7 @@ def parse_hidden(text: str) -> list[int]:
         return [int(p) for p in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"hidden layers must be comma-separated positive integers like 2,2, got {text!r}"
+            f"hidden layers must be comma-separated positive integers like 2,2, got {brief(text)}"
         ) from None
 
 

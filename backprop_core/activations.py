@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .validation import brief
+
 LEAKY_SLOPE = 0.01
 
 
@@ -92,5 +94,5 @@ def get_activation(name: str) -> Activation:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
         raise ValueError(
-            f"unknown activation {name!r}; allowed: {', '.join(ACTIVATIONS)}"
+            f"unknown activation {brief(name)}; allowed: {', '.join(ACTIVATIONS)}"
         ) from None

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import Activation
+from .validation import brief
 
 
 class Cost(NamedTuple):
@@ -98,4 +99,4 @@ def get_cost(name: str) -> Cost:
     try:
         return COSTS[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown cost {name!r}; allowed: {', '.join(COSTS)}") from None
+        raise ValueError(f"unknown cost {brief(name)}; allowed: {', '.join(COSTS)}") from None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Network
+from .validation import brief
 
 
 @dataclass
@@ -73,7 +74,7 @@ def gradient_check(
     The network's parameters are restored exactly afterwards.
     """
     if not (isinstance(epsilon, (int, float)) and 0 < epsilon < 1):
-        raise ValueError(f"epsilon must be a number in (0, 1), got {epsilon!r}")
+        raise ValueError(f"epsilon must be a number in (0, 1), got {brief(epsilon)}")
     X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
     backprop = gradients if gradients is not None else network.gradients(X, T)
     network.check_data(X, T)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .validation import brief
+
 Initialiser = Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]]
 
 
@@ -34,8 +36,8 @@ def initialise(
     sizes: list[int], init: str, seed: int | None
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Draw every W^l and b^l for layer sizes [n_0, …, n_L] from ``default_rng(seed)``."""
-    if init not in INITIALISERS:
-        raise ValueError(f"unknown init {init!r}; allowed: {', '.join(INITIALISERS)}")
+    if not isinstance(init, str) or init not in INITIALISERS:
+        raise ValueError(f"unknown init {brief(init)}; allowed: {', '.join(INITIALISERS)}")
     rng = np.random.default_rng(seed)
     draw = INITIALISERS[init]
     pairs = [draw(rng, n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]

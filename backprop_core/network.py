@@ -15,6 +15,7 @@ import numpy as np
 from .activations import get_activation
 from .costs import REQUIRED_OUTPUT, get_cost
 from .initialisation import initialise
+from .validation import brief
 
 MAX_SIZE = 1_000_000
 
@@ -53,16 +54,16 @@ def validate_sizes(sizes: object) -> list[int]:
         sizes = list(sizes)  # type: ignore[call-overload]
     except TypeError:
         raise ValueError(
-            f"layer sizes must be a list of positive integers, got {sizes!r}"
+            f"layer sizes must be a list of positive integers, got {brief(sizes)}"
         ) from None
     if len(sizes) < 2:
         raise ValueError(
-            f"layer sizes need at least two entries (inputs and outputs), got {sizes!r}"
+            f"layer sizes need at least two entries (inputs and outputs), got {brief(sizes)}"
         )
     for n in sizes:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_SIZE:
             raise ValueError(
-                f"layer size {n!r} in {sizes!r} is not allowed; "
+                f"layer size {brief(n)} in {brief(sizes)} is not allowed; "
                 f"each must be an integer from 1 to {MAX_SIZE}"
             )
     return [int(n) for n in sizes]
@@ -112,8 +113,8 @@ class Network:
         required = REQUIRED_OUTPUT.get(cost)
         if required and self.output_activation.name != required:
             raise ValueError(
-                f"cost {cost!r} needs {required!r} outputs, "
-                f"got output activation {self.output_activation.name!r}"
+                f"cost {brief(cost)} needs {brief(required)} outputs, "
+                f"got output activation {brief(self.output_activation.name)}"
             )
         self.seed = seed
         self.init = init

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
+import re
+import sys
 
 import numpy as np
 
 from .network import Network, num_parameters, validate_sizes
+from .validation import brief
 
 FORMAT = "backprop-lab-network"
 VERSION = 1
 MAX_PARAMETERS = 1_000_000
+MAX_DEPTH = 8  # a saved network nests 4 deep (file, weights, layer, row); json recurses
+MAX_SEED = 2**32 - 1
+MAX_EPOCH = 10**15
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def network_to_dict(network: Network, epoch: int = 0, **extra) -> dict:
@@ -39,6 +45,10 @@ def network_to_json(network: Network, epoch: int = 0, **extra) -> str:
     return json.dumps(network_to_dict(network, epoch, **extra), separators=(",", ":"))
 
 
+def _whole(value: object, top: int) -> bool:
+    return type(value) is int and 0 <= value <= top
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"the file contains {name}; every number must be finite")
 
@@ -46,22 +56,37 @@ def _reject_constant(name: str) -> float:
 def network_from_json(
     text: str | bytes, max_parameters: int = MAX_PARAMETERS
 ) -> tuple[Network, dict]:
-    """Parse and check a saved network; returns it and the file's other fields."""
+    """Parse and check a saved network; returns it and the file's other fields. Any bad
+    input raises a ValueError with a short message, and nothing else."""
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        _check_depth(text)
         data = json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"not a JSON file: {err}") from None
+    except ValueError as err:  # UnicodeDecodeError, JSONDecodeError, an over-long integer
+        raise ValueError(f"not a usable JSON file: {str(err)[:200]}") from None
     return network_from_dict(data, max_parameters)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before json.loads, which would recurse into it."""
+    brackets = np.frombuffer(_STRING.sub("", text).encode("ascii", "replace"), np.uint8)
+    step = np.isin(brackets, (ord("["), ord("{"))).astype(np.int64)
+    step -= np.isin(brackets, (ord("]"), ord("}")))
+    depth = int(np.cumsum(step).max(initial=0))
+    if depth > MAX_DEPTH:
+        raise ValueError(f"the JSON nests {depth:,} levels deep; a saved network needs at most 4")
 
 
 def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tuple[Network, dict]:
     """Check every field of a saved network and rebuild it."""
     if not isinstance(data, dict):
         raise ValueError("a saved network must be a JSON object")
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
+    version = data.get("version")
+    if data.get("format") != FORMAT or type(version) is not int or version != VERSION:
         raise ValueError(
             f"not a Backprop Lab network file: expected format {FORMAT!r} version {VERSION}, "
-            f"got {data.get('format')!r} version {data.get('version')!r}"
+            f"got {brief(data.get('format'))} version {brief(version)}"
         )
     sizes = validate_sizes(data.get("sizes"))
     if num_parameters(sizes) > max_parameters:
@@ -70,18 +95,23 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
             f"{max_parameters:,} are allowed"
         )
     seed, epoch = data.get("seed"), data.get("epoch", 0)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ValueError(f"seed must be a whole number ≥ 0 or null, got {seed!r}")
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise ValueError(f"epoch must be a whole number ≥ 0, got {epoch!r}")
-    network = Network(
-        sizes,
-        activation=data.get("activation"),
-        cost=data.get("cost"),
-        seed=seed,
-        init=data.get("init", "uniform"),
-        output_activation=data.get("output_activation"),
-    )
+    if seed is not None and not _whole(seed, MAX_SEED):
+        raise ValueError(
+            f"seed must be a whole number from 0 to {MAX_SEED} or null, got {brief(seed)}"
+        )
+    if not _whole(epoch, MAX_EPOCH):
+        raise ValueError(
+            f"epoch must be a whole number from 0 to {MAX_EPOCH:.0e}, got {brief(epoch)}"
+        )
+    names = {}
+    for field, default in (("activation", None), ("cost", None), ("init", "uniform")):
+        names[field] = data.get(field, default)
+        if not isinstance(names[field], str):
+            raise ValueError(f"{field} must be a name (text), got {brief(names[field])}")
+    output = data.get("output_activation")
+    if output is not None and not isinstance(output, str):
+        raise ValueError(f"output_activation must be a name (text) or null, got {brief(output)}")
+    network = Network(sizes, seed=seed, output_activation=output, **names)
     weights = _arrays(data.get("weights"), [(m, n) for m, n in zip(sizes, sizes[1:])], "weights")
     biases = _arrays(data.get("biases"), [(n,) for n in sizes[1:]], "biases")
     network.set_parameters(weights, biases)
@@ -90,7 +120,7 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
 
 def _arrays(value: object, shapes: list[tuple[int, ...]], name: str) -> list[np.ndarray]:
     if not isinstance(value, list) or len(value) != len(shapes):
-        raise ValueError(f"{name} must be a list of {len(shapes)} arrays")
+        raise ValueError(f"{name} must be a list of {len(shapes)} arrays, got {brief(value)}")
     return [_array(v, shape, f"{name}[{l}]") for l, (v, shape) in enumerate(zip(value, shapes))]
 
 
@@ -99,9 +129,14 @@ def _array(value: object, shape: tuple[int, ...], name: str) -> np.ndarray:
 
     def flatten(v: object, dims: tuple[int, ...]) -> list[float]:
         if not dims:
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                raise ValueError(f"{name} must hold finite numbers, found {v!r}")
-            return [float(v)]
+            if (
+                type(v) is int
+                and abs(v) <= sys.float_info.max
+                or type(v) is float
+                and math.isfinite(v)
+            ):
+                return [float(v)]
+            raise ValueError(f"{name} must hold finite numbers, found {brief(v)}")
         if not isinstance(v, list) or len(v) != dims[0]:
             raise ValueError(f"{name} must have shape {shape}")
         return [x for item in v for x in flatten(item, dims[1:])]

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from .network import Gradients, Network
+from .validation import brief
 
 MAX_EPOCHS_PER_CALL = 100_000_000
 GROW_BY = 1 << 16  # history rows added at a time, so a time-boxed huge request stays small
@@ -24,9 +25,9 @@ GROW_BY = 1 << 16  # history rows added at a time, so a time-boxed huge request 
 def validate_learning_rate(learning_rate: object) -> float:
     """Return η as a float, or raise a ValueError unless it is a finite number > 0."""
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-        raise ValueError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
+        raise ValueError(f"learning rate must be a finite number > 0, got {brief(learning_rate)}")
     if not math.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
+        raise ValueError(f"learning rate must be a finite number > 0, got {brief(learning_rate)}")
     return float(learning_rate)
 
 
@@ -123,7 +124,7 @@ class Trainer:
         network goes back to the last parameters with a finite cost, and training stops.
         """
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-            raise ValueError(f"epochs must be a whole number, got {epochs!r}")
+            raise ValueError(f"epochs must be a whole number, got {brief(epochs)}")
         if not 0 <= epochs <= MAX_EPOCHS_PER_CALL:
             raise ValueError(f"epochs must be from 0 to {MAX_EPOCHS_PER_CALL}, got {epochs}")
         if self.history.diverged:

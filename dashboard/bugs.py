@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_core import Gradients, Network
+from backprop_core.validation import brief
 
 BUGS = {
     "none": "No bug: backprop_core's own backward pass",
@@ -21,7 +22,7 @@ BUGS = {
 def buggy_gradients(network: Network, X: np.ndarray, T: np.ndarray, bug: str) -> Gradients:
     """The gradients a backward pass with ``bug`` would return ('none' is the real one)."""
     if bug not in BUGS:
-        raise ValueError(f"unknown bug {bug!r}; allowed: {', '.join(BUGS)}")
+        raise ValueError(f"unknown bug {brief(bug)}; allowed: {', '.join(BUGS)}")
     if bug == "none":
         return network.gradients(X, T)
     fwd = network.forward(X)

@@ -8,6 +8,7 @@ import numpy as np
 
 from backprop_core import datasets
 from backprop_core.ensemble import Ensemble
+from backprop_core.validation import brief
 
 from .settings import Settings
 
@@ -25,7 +26,7 @@ def check_lottery(count: object, epochs: object) -> tuple[int, int]:
         ("epochs", epochs, MAX_EPOCHS),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-            raise ValueError(f"{name} must be a whole number from 1 to {top:,}, got {value!r}")
+            raise ValueError(f"{name} must be a whole number from 1 to {top:,}, got {brief(value)}")
     return count, epochs  # type: ignore[return-value]
 
 

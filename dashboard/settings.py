@@ -8,10 +8,12 @@ from dataclasses import dataclass, replace
 
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
 from backprop_core.datasets import Dataset
+from backprop_core.validation import brief
 
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 64
 MAX_SEED = 2**32 - 1
+MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1000.0
 MAX_PARAM_LENGTH = 200
 CUSTOM_DATASET = "custom"  # an uploaded truth table; it lives in the session, not the URL
@@ -73,28 +75,33 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     if not text.strip():
         raise ValueError(f"{allowed}; got an empty value")
     parts = [p.strip() for p in text.split(",")]
-    bad = [p for p in parts if not re.fullmatch(r"\d+", p)]
+    bad = [p for p in parts if not re.fullmatch(r"[0-9]+", p)]  # ASCII: int() takes "٣" too
     if bad:
-        raise ValueError(f"{allowed}; {bad[0]!r} in {text!r} is not a whole number")
+        raise ValueError(f"{allowed}; {brief(bad[0])} in {brief(text)} is not a whole number")
     sizes = tuple(int(p) for p in parts)
     if len(sizes) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"{allowed}; {text!r} has {len(sizes)} layers")
+        raise ValueError(f"{allowed}; {brief(text)} has {len(sizes)} layers")
     for n in sizes:
         if not 1 <= n <= MAX_WIDTH:
-            raise ValueError(f"{allowed}; {n} in {text!r} is out of range")
+            raise ValueError(f"{allowed}; {n} in {brief(text)} is out of range")
     return sizes
 
 
 def check_learning_rate(value: object) -> float:
-    """A finite number in (0, 1000]; anything else is a ValueError naming it."""
-    try:
-        lr = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        lr = math.nan
-    if isinstance(value, bool) or not math.isfinite(lr) or not 0 < lr <= MAX_LEARNING_RATE:
+    """A number from 10⁻⁶ to 1000; anything else is a ValueError naming it. Text (from a
+    link) may hold only ASCII digits and the ``.``, ``-``, ``+`` and ``e`` a float needs."""
+    lr = math.nan
+    if isinstance(value, str) and re.fullmatch(r"[0-9.eE+-]{1,40}", value):
+        try:
+            lr = float(value)
+        except ValueError:
+            pass
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        lr = float(value)
+    if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:  # NaN fails too
         raise ValueError(
-            f"learning rate must be a finite number above 0 and at most "
-            f"{MAX_LEARNING_RATE:g}, got {value!r}"
+            f"learning rate must be a number from {MIN_LEARNING_RATE:g} to "
+            f"{MAX_LEARNING_RATE:g}, got {brief(value)}"
         )
     return lr
 
@@ -104,13 +111,13 @@ def check_seed(value: object) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {value!r}")
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {brief(value)}")
     return value
 
 
 def check_choice(kind: str, value: object, allowed: list[str]) -> str:
     if value not in allowed:
-        raise ValueError(f"unknown {kind} {value!r}; allowed: {', '.join(allowed)}")
+        raise ValueError(f"unknown {kind} {brief(value)}; allowed: {', '.join(allowed)}")
     return value  # type: ignore[return-value]
 
 
@@ -143,7 +150,7 @@ QUERY_FIELDS = {
     "activation": ("activation", lambda v: check_choice("activation", v, list(ACTIVATIONS))),
     "cost": ("cost", lambda v: check_choice("cost", v, list(COSTS))),
     "init": ("init", lambda v: check_choice("init", v, list(INITIALISERS))),
-    "seed": ("seed", lambda v: check_seed(int(v)) if re.fullmatch(r"-?\d+", v) else check_seed(v)),
+    "seed": ("seed", lambda v: check_seed(int(v) if re.fullmatch(r"-?[0-9]+", v) else v)),
 }
 
 
@@ -164,7 +171,7 @@ def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[st
         try:
             values[field] = parse(raw)
         except ValueError as err:
-            warnings.append(f"URL parameter {key}={raw[:40]!r}: {err}; using the default instead")
+            warnings.append(f"URL parameter {key}: {err}; using the default instead")
     panels = {"lecture": params.get("lecture", "0") in ("1", "true", "on"), "speed": "max"}
     speed = params.get("speed")
     if speed is not None:
@@ -172,7 +179,8 @@ def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[st
             panels["speed"] = speed
         else:
             warnings.append(
-                f"URL parameter speed={speed[:40]!r} must be one of {', '.join(SPEEDS)}; using max"
+                f"URL parameter speed must be one of {', '.join(SPEEDS)}, got {brief(speed)}; "
+                "using max"
             )
     return Settings(**values), panels, warnings
 

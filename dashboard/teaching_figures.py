@@ -7,7 +7,18 @@ import plotly.graph_objects as go
 
 from backprop_core import GradientCheck, Gradients, Network
 
-from .figures import LAYER_COLOURS, MAX_CELL_TEXT, base_layout, compact, envelope, series
+from .figures import (
+    DIVERGING,
+    LAYER_COLOURS,
+    MAX_CELL_TEXT,
+    SEQUENTIAL,
+    base_layout,
+    compact,
+    envelope,
+    figure,
+    series,
+)
+from .text import plotly_text
 
 MAX_SURFACE_NEURONS = 8
 LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"
@@ -43,7 +54,7 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
                 y=rows,
                 xaxis=f"x{axis}",
                 yaxis=f"y{axis}",
-                colorscale="RdBu",
+                colorscale=DIVERGING,
                 zmid=0,
                 zmin=-(diff_scale if is_diff else scale),
                 zmax=diff_scale if is_diff else scale,
@@ -59,7 +70,7 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
         axes[f"xaxis{axis}"] = dict(domain=[left, left + 0.25], title=dict(text=title))
         axes[f"yaxis{axis}"] = dict(autorange="reversed", anchor=f"x{axis}", showticklabels=i == 0)
     title = f"Layer {layer}: ∂C/∂W<sup>{layer}</sup> and ∂C/∂b<sup>{layer}</sup>"
-    return go.Figure(data=traces, layout=base_layout(title, layer, 180 + 40 * n_in, **axes))
+    return figure(traces, base_layout(title, layer, 180 + 40 * n_in, **axes))
 
 
 WIDTH_BINS = 6  # edges are drawn in one trace per (sign, width bin): fast at 64×64
@@ -135,7 +146,7 @@ def network_graph_figure(
         ],
     )
     title = f"The network: edge colour = sign of the {what} (blue +, red −), width = size"
-    return go.Figure(data=traces, layout=base_layout(title, "graph", 160 + 40 * max(sizes), **axes))
+    return figure(traces, base_layout(title, "graph", 160 + 40 * max(sizes), **axes))
 
 
 def input_grid(resolution: int = 41) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +173,7 @@ def surfaces_figure(
             suffix = "" if k == 1 else str(k)
             label = "output" if r == rows - 1 else f"hidden layer {r + 1}"
             if r == rows - 1 and c < len(names):
-                label = f"output {names[c]}"
+                label = f"output {plotly_text(names[c])}"
             traces.append(
                 dict(
                     type="heatmap",
@@ -196,13 +207,13 @@ def surfaces_figure(
     else:
         values = np.concatenate([a.ravel() for a in activations])
         lo, hi = float(values.min()), float(values.max())
-    axes["coloraxis"] = dict(colorscale="Viridis", cmin=lo, cmax=hi if hi > lo else lo + 1)
+    axes["coloraxis"] = dict(colorscale=SEQUENTIAL, cmin=lo, cmax=hi if hi > lo else lo + 1)
     title = (
         "Outputs over the input square"
         if outputs_only
         else ("Each neuron's activation over the input square (x1 across, x2 up)")
     )
-    return go.Figure(data=traces, layout=base_layout(title, "surfaces", 140 + 170 * rows, **axes))
+    return figure(traces, base_layout(title, "surfaces", 140 + 170 * rows, **axes))
 
 
 def saturation(network: Network, X: np.ndarray) -> np.ndarray:
@@ -230,7 +241,7 @@ def saturation_figure(shares: np.ndarray) -> go.Figure:
     )
     axes = dict(yaxis=dict(range=[0, 1], tickformat=".0%", title=dict(text="saturated")))
     title = "Saturated units per layer (σ′(z) < 0.01 on the training inputs)"
-    return go.Figure(data=[bar], layout=base_layout(title, "saturation", 320, **axes))
+    return figure([bar], base_layout(title, "saturation", 320, **axes))
 
 
 def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> go.Figure:
@@ -275,7 +286,7 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
             showarrow=False,
         )
     ]
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figure:
@@ -292,7 +303,7 @@ def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figur
         xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(range=[0, 1], tickformat=".0%"),
     )
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def lottery_histogram_figure(final_cost: np.ndarray) -> go.Figure:
@@ -314,4 +325,4 @@ def lottery_histogram_figure(final_cost: np.ndarray) -> go.Figure:
         xaxis=dict(title=dict(text="log10 of the final cost")),
         yaxis=dict(title=dict(text="networks")),
     )
-    return go.Figure(data=[bar], layout=layout)
+    return figure([bar], layout)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
@@ -17,6 +15,7 @@ from .settings import (
     make_settings,
     settings_from_query,
 )
+from .text import plain
 
 SESSION_KEY = "lab_session"
 # A fixed scrollbar and reserved chart heights: a redrawn chart must not shift the page,
@@ -100,7 +99,7 @@ def get_session() -> TrainingSession:
 
 def show_url_warnings() -> None:
     for warning in st.session_state.pop("url_warnings", []):
-        st.warning(warning)
+        st.warning(plain(warning))
 
 
 def sync_widgets(settings: Settings) -> None:
@@ -155,7 +154,7 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     try:
         return make_settings(dataset, hidden, lr, activation, cost, init, seed)
     except ValueError as err:
-        side.error(f"{err}. Keeping the last good network.")
+        side.error(plain(f"{err}. Keeping the last good network."))
         return None
 
 
@@ -196,7 +195,7 @@ def teaching_page(tab_title: str, heading: str) -> TrainingSession:
         session.pause()
         st.toast("Training paused while you inspect the network.")
     st.title(heading)
-    st.caption(_describe(session))
+    st.caption(plain(_describe(session)))
     return session
 
 
@@ -220,16 +219,11 @@ def markdown_table(table: dict[str, list]) -> str:
             return YES if value else NO
         if isinstance(value, float):
             return f"{value:g}" if value.is_integer() else f"{value:.4f}"
-        return _escape(str(value))
+        return plain(str(value))
 
-    lines = ["| " + " | ".join(map(_escape, table)) + " |", "|" + " ---: |" * len(table)]
+    lines = ["| " + " | ".join(map(plain, table)) + " |", "|" + " ---: |" * len(table)]
     lines += ["| " + " | ".join(map(cell, row)) + " |" for row in zip(*table.values())]
     return "\n".join(lines)
-
-
-def _escape(text: str) -> str:
-    """Backslash before ASCII punctuation: uploaded column names stay literal text."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def show_outputs_table(table: dict[str, list]) -> None:

@@ -12,9 +12,11 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from backprop_core import datasets
 from backprop_core.persistence import network_from_json, network_to_json
+from backprop_core.validation import brief
 
 from .session import TrainingSession
 from .settings import settings_to_query
+from .text import plain
 from .ui import lecture_mode, sync_widgets
 
 
@@ -48,7 +50,7 @@ def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:
     try:
         notice = apply(upload)
     except ValueError as err:  # UnicodeDecodeError is one too
-        st.session_state[f"{key}_error"] = f"{upload.name}: {err}"
+        st.session_state[f"{key}_error"] = f"{brief(upload.name)}: {err}"
         return
     st.session_state.pop(f"{key}_error", None)
     st.session_state["notice"] = notice
@@ -59,7 +61,7 @@ def _use_truth_table(session: TrainingSession, upload: UploadedFile) -> str:
     session.use_dataset(data)
     sync_widgets(session.settings)
     return (
-        f"Training on {upload.name}: {len(data.X)} rows, {len(data.input_names)} inputs, "
+        f"Training on {brief(upload.name)}: {len(data.X)} rows, {len(data.input_names)} inputs, "
         f"{len(data.output_names)} targets."
     )
 
@@ -111,7 +113,7 @@ def _uploader(
         label, type=file_type, key=key, on_change=_take_upload, args=(key, apply), help=help
     )
     if f"{key}_error" in st.session_state:
-        box.error(st.session_state[f"{key}_error"])
+        box.error(plain(st.session_state[f"{key}_error"]))
 
 
 def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:

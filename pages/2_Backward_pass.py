@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.stepper import build_steps
+from dashboard.text import plain
 from dashboard.ui import teaching_page
 
 session = teaching_page("Backward pass", "The backward pass, step by step")
@@ -61,7 +62,9 @@ if "bp_applied" in st.session_state:
     )
 
 step = steps[index]
-st.progress((index + 1) / len(steps), text=f"Step {index + 1} of {len(steps)}: {step.title}")
+st.progress(
+    (index + 1) / len(steps), text=f"Step {index + 1:,} of {len(steps):,}: {plain(step.title)}"
+)
 st.markdown("**The equation**")
 st.latex(step.equation)
 st.markdown("**With this row's numbers** (operands blue, result red)")
@@ -73,5 +76,5 @@ if index == len(steps) - 1:
     )
 with st.expander("Every step so far"):
     for done in steps[: index + 1]:
-        st.markdown(f"**{done.title}**")
+        st.markdown(f"**{plain(done.title)}**")
         st.latex(done.numbers)

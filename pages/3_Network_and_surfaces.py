@@ -9,6 +9,7 @@ from dashboard.teaching_figures import (
     saturation_figure,
     surfaces_figure,
 )
+from dashboard.text import plain
 from dashboard.ui import teaching_page
 
 session = teaching_page("Network and surfaces", "Inside the network")
@@ -23,7 +24,7 @@ if X.shape[1] == 2:
     st.caption("For the half adder the sum output should take XOR's shape and the carry AND's.")
     chart(surfaces_figure(network), key="ns_surfaces")
 else:
-    st.info(f"Surfaces need a dataset with 2 inputs; {session.data.title} has {X.shape[1]}.")
+    st.info(plain(f"Surfaces need a dataset with 2 inputs; {session.data.title} has {X.shape[1]}."))
 
 st.subheader("Saturation")
 st.caption("A unit whose σ′(z) is tiny passes almost no delta back: this is how gradients vanish.")

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -61,5 +62,12 @@ def heatmap_shapes(at: AppTest) -> list[tuple[int, ...]]:
     ]
 
 
+def shown(elements) -> list[str]:
+    """What a reader sees of each message: its markdown, with the escapes that keep user text
+    literal (dashboard.text.plain) taken off."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+
+
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error] + [e.value for e in at.sidebar.error]
+    """Every error on the page, the sidebar's included."""
+    return shown(at.error)

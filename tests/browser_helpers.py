@@ -43,15 +43,20 @@ def blank_screenshots(page, seconds: float, keys=LIVE_CHARTS) -> tuple[int, int]
     return blank, taken
 
 
-# Counts each Plotly redraw of the chart with a new figure, with its time, in the page itself.
+# Records the time of every animation frame in which the chart's drawing changed. (Plotly's
+# own plotly_afterplot event fires for full replots only, not for most Plotly.react updates.)
 COUNT_REDRAWS = """key => {
   const plot = document.querySelector(`.st-key-${key} .bp-plot`);
   window.__redraws = [];
-  let drawn = null;
-  plot.on('plotly_afterplot', () => {
-    if (plot.bpFigure !== drawn) window.__redraws.push(performance.now());
-    drawn = plot.bpFigure;
-  });
+  let pending = false;
+  new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      window.__redraws.push(performance.now());
+    });
+  }).observe(plot, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
 
 

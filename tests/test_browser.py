@@ -1,6 +1,7 @@
 """End to end in a real Chromium (Debian's package): `streamlit run app.py`, then click around."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -151,7 +152,7 @@ def test_a_truth_table_uploaded_in_the_files_box_becomes_the_training_set(server
             }
         ]
     )
-    page.get_by_text("Training on gates.csv: 3 rows").wait_for(timeout=30_000)
+    page.get_by_text("Training on 'gates.csv': 3 rows").wait_for(timeout=30_000)
     page.get_by_text("a 3-2-2-1 sigmoid network").wait_for(timeout=15_000)
     page.get_by_text("Download the history (CSV)").wait_for()  # the box stayed open
     assert_no_exception(page)
@@ -193,4 +194,17 @@ def test_a_chart_says_what_is_missing_when_plotly_js_cannot_be_loaded(server, pa
     message.wait_for(timeout=30_000)
     text = message.inner_text()
     assert "plotly-" in text and "could not be loaded" in text and "\n" not in text.strip()
+    assert_no_exception(page)
+
+
+def test_a_link_carrying_markdown_shows_it_as_text_and_fetches_nothing(server, page):
+    pixel, phish = "![pix](http://host/track.png)", ":red[**Log in:**] [here](http://host/phish)"
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_app(page, f"{server}/?{urlencode({'hidden': pixel, 'speed': phish})}")
+    page.get_by_text("using the default instead").first.wait_for(timeout=15_000)
+    page.get_by_text(pixel).first.wait_for(timeout=15_000)  # shown literally
+    assert page.locator('img[src*="host/"]').count() == 0
+    assert page.locator('a[href*="host/"]').count() == 0
+    assert not any("//host/" in url for url in requested)
     assert_no_exception(page)

@@ -1,8 +1,12 @@
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 
 from backprop_core import Network
 from dashboard import figures
+from dashboard.runs import keep_run
+from dashboard.settings import Settings
 
 
 def test_thin_keeps_short_series_whole_and_caps_long_ones():
@@ -20,9 +24,11 @@ def test_thin_keeps_a_lone_spike():
 
 
 def test_envelope_keeps_short_series_whole_as_float32_one_epoch_apart():
-    values, step = figures.envelope(np.geomspace(1, 1e-3, 600))
+    values, step = figures.envelope(np.geomspace(1, 1e-3, figures.LIVE_POINTS))
     assert step == 1.0 and values.dtype == np.float32
-    np.testing.assert_array_equal(values, np.geomspace(1, 1e-3, 600).astype(np.float32))
+    np.testing.assert_array_equal(
+        values, np.geomspace(1, 1e-3, figures.LIVE_POINTS).astype(np.float32)
+    )
 
 
 def test_envelope_caps_long_series_and_keeps_each_buckets_extremes_in_order():
@@ -171,3 +177,31 @@ def test_only_the_last_heatmap_carries_the_shared_colour_bar():
     figs = figures.weight_figures(Network([2, 3, 4, 2], seed=0), 2.0)
     assert [fig.data[0].showscale for fig in figs] == [False, False, True]
     assert all(fig.data[1].showscale is False for fig in figs)
+
+
+def _every_builder() -> list[go.Figure]:
+    from backprop_core import gradient_check
+    from dashboard import teaching_figures as tf
+
+    X, T = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
+    net = Network([2, 3, 1], seed=0)
+    kept = [keep_run(Settings(), np.geomspace(1, 1e-3, 5000), np.ones((5000, 2)))]
+    quantiles = np.tile(np.geomspace(0.25, 1e-3, 3000)[:, None], (1, 5))
+    return [
+        figures.cost_figure(np.geomspace(1, 1e-3, 5000), 1, 40, kept, 380),
+        figures.delta_figure(np.ones((5000, 2), np.float32), 1, kept),
+        *figures.weight_figures(net, 2.0),
+        tf.gradient_check_figure(gradient_check(net, X, T), 1),
+        tf.network_graph_figure(net, net.gradients(X, T), True),
+        tf.surfaces_figure(net, names=("xor",)),
+        tf.saturation_figure(tf.saturation(net, X)),
+        tf.lottery_cost_figure(quantiles, (0.2, 0.22)),
+        tf.lottery_share_figure(np.linspace(0, 1, 3000), np.linspace(1, 0, 3000)),
+        tf.lottery_histogram_figure(np.geomspace(1, 1e-3, 50)),
+    ]
+
+
+def test_every_figure_passes_plotlys_validation_unchanged():
+    for fig in _every_builder():
+        validated = go.Figure(fig.to_plotly_json())  # raises on any invalid property
+        assert json.loads(validated.to_json()) == json.loads(fig.to_json())

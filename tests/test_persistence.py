@@ -2,6 +2,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop_core import Network, Trainer
 from backprop_core.persistence import network_from_json, network_to_dict, network_to_json
@@ -37,7 +39,7 @@ def saved(**changes) -> str:
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("{not json", "not a JSON file"),
+        ("{not json", "not a usable JSON file"),
         ("[1, 2]", "must be a JSON object"),
         (saved(format="pickle"), "not a Backprop Lab network file"),
         (saved(version=99), "version 99"),
@@ -57,3 +59,76 @@ def saved(**changes) -> str:
 def test_loading_rejects_bad_files_with_a_clear_message(text, message):
     with pytest.raises(ValueError, match=message):
         network_from_json(text)
+
+
+def _saved(**changes) -> str:
+    data = network_to_dict(Network([2, 2, 2, 2], seed=0), 5)
+    data.update(changes)
+    return json.dumps(data)
+
+
+def _with_huge_weight() -> str:
+    data = network_to_dict(Network([2, 2, 2, 2], seed=0), 5)
+    data["weights"][0][0][0] = 10**4000
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests 100,000 levels deep"),
+        ('{"sizes": ' + "[" * 5000 + "]" * 5000 + "}", "nests 5,001 levels deep"),
+        (_saved(init=[1]), "init must be a name (text), got [1]"),
+        (_saved(activation={"a": 1}), "activation must be a name"),
+        (_with_huge_weight(), "weights[0] must hold finite numbers"),
+        (_saved(seed=2**70), "seed must be a whole number from 0 to 4294967295"),
+        (_saved(seed=-1), "seed must be a whole number from 0 to 4294967295"),
+        (_saved(format="x" * 900_000), "not a Backprop Lab network file"),
+        (_saved(version=True), "version True"),
+        (_saved(sizes="abc"), "layer size 'a'"),
+        (_saved(sizes=list(range(1, 10**5))), "parameters; at most 1,000,000"),
+        ('{"n": 1' + "0" * 5000 + "}", "not a usable JSON file"),
+        (b"\xff\xfe", "not a usable JSON file"),
+    ],
+    ids=lambda value: value[:30] if isinstance(value, str | bytes) else None,
+)
+def test_crafted_network_files_raise_a_short_value_error_that_names_the_field(text, words):
+    with pytest.raises(ValueError) as err:
+        network_from_json(text)
+    assert words in str(err.value) and len(str(err.value)) <= 300
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=25,
+)
+FIELDS = ["format", "version", "sizes", "activation", "cost", "init", "seed", "epoch"]
+FIELDS += ["output_activation", "weights", "biases"]
+
+
+@given(st.sampled_from(FIELDS), JSON_VALUES)
+@settings(deadline=1000, max_examples=300)
+def test_any_json_value_in_any_field_loads_or_raises_only_a_short_value_error(field, value):
+    try:
+        network_from_json(_saved(**{field: value}))
+    except ValueError as err:
+        assert len(str(err)) <= 300
+
+
+@given(JSON_VALUES)
+@settings(deadline=1000, max_examples=200)
+def test_any_json_document_loads_or_raises_only_a_short_value_error(value):
+    try:
+        network_from_json(json.dumps(value))
+    except ValueError as err:
+        assert len(str(err)) <= 300
+
+
+@given(st.text(alphabet='[]{}":,0123456789.eE-tfnul \\x', max_size=400))
+@settings(deadline=1000, max_examples=200)
+def test_any_text_loads_or_raises_only_a_short_value_error(text):
+    try:
+        network_from_json(text)
+    except ValueError as err:
+        assert len(str(err)) <= 300

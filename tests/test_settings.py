@@ -10,6 +10,7 @@ from dashboard.settings import (
     check_seed,
     make_settings,
     parse_hidden,
+    settings_from_query,
 )
 
 
@@ -45,14 +46,31 @@ def test_parse_hidden_rejects_bad_text_naming_it_and_the_caps(text, detail):
     assert f"up to {MAX_HIDDEN_LAYERS}" in message and f"from 1 to {MAX_WIDTH}" in message
 
 
-@pytest.mark.parametrize("value", [0, -0.5, math.nan, math.inf, "abc", None, True, 1e6])
-def test_check_learning_rate_rejects_values_that_are_not_finite_and_positive(value):
-    with pytest.raises(ValueError, match=f"learning rate must be .* got {value!r}"):
+@pytest.mark.parametrize(
+    "value", [0, -0.5, math.nan, math.inf, "abc", None, True, 1e6, 1e-7, "٣", "inf", "1_0"]
+)
+def test_check_learning_rate_rejects_values_outside_1e_6_to_1000(value):
+    with pytest.raises(ValueError, match=f"must be a number from 1e-06 to 1000, got {value!r}"):
         check_learning_rate(value)
 
 
 def test_check_learning_rate_accepts_numbers_and_numeric_text():
     assert check_learning_rate(0.5) == 0.5 and check_learning_rate("2") == 2.0
+    assert check_learning_rate("1e-6") == 1e-6 and check_learning_rate("1E+3") == 1000.0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"hidden": "２,٣"}, {"seed": "٣"}, {"lr": "٠.٥"}, {"hidden": "2,𝟚"}],
+)
+def test_link_parameters_take_ascii_digits_only(params):
+    settings, _, warnings = settings_from_query(params)
+    assert settings == Settings() and len(warnings) == 1
+
+
+def test_an_echoed_link_value_is_cut_to_about_40_characters():
+    _, _, warnings = settings_from_query({"speed": "x" * 150, "dataset": "y" * 150})
+    assert all("x" * 38 not in w and "y" * 38 not in w and "…" in w for w in warnings)
 
 
 @pytest.mark.parametrize("value", [-1, 2**32, 1.5, "7", None])

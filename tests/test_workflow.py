@@ -1,12 +1,15 @@
 """The lecture workflow under AppTest: URL state, uploads, save/load, kept runs, rewind, lecture."""
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from backprop_core import Network, Trainer, datasets
-from backprop_core.persistence import network_to_json
-from tests.apptest_helpers import array, charts, errors, heatmap_shapes, new_app
+from backprop_core.persistence import network_to_dict, network_to_json
+from dashboard.settings import Settings
+from tests.apptest_helpers import array, charts, errors, heatmap_shapes, new_app, shown
 
 
 def open_link(**params) -> AppTest:
@@ -58,18 +61,18 @@ def test_the_url_follows_the_controls():
     "params, words",
     [
         ({"hidden": "2,x"}, "'x' in '2,x' is not a whole number"),
-        ({"lr": "nan"}, "learning rate must be a finite number"),
+        ({"lr": "nan"}, "learning rate must be a number from 1e-06 to 1000"),
         ({"hidden": "100000"}, "100000 in '100000' is out of range"),
         ({"seed": "-1"}, "seed must be a whole number"),
         ({"activation": "x" * 10_000}, "10,000 characters long"),
         ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
-        ({"speed": "fast"}, "speed='fast' must be one of"),
+        ({"speed": "fast"}, "speed must be one of 1, 10, 100, 1000, max, got 'fast'"),
     ],
 )
 def test_malformed_link_parameters_fall_back_to_defaults_with_a_warning(params, words):
     at = open_link(**params)
     assert not at.exception
-    assert any(words in w.value and ("default" in w.value or "max" in w.value) for w in at.warning)
+    assert any(words in w and ("default" in w or "max" in w) for w in shown(at.warning))
     session = at.session_state["lab_session"]
     assert session.network.sizes == [2, 2, 2, 2] and session.settings.learning_rate == 0.5
 
@@ -150,7 +153,7 @@ def test_a_saved_network_loads_back_and_predicts_the_same_to_the_bit():
     assert session.network.predict(X).tobytes() == net.predict(X).tobytes()
     assert at.text_input(key="hidden_layers").value == "3"
     assert at.selectbox(key="activation").value == "tanh"
-    assert any("trained for 500 epochs" in i.value for i in at.info)
+    assert any("trained for 500 epochs" in i for i in shown(at.info))
 
 
 def test_a_bad_network_file_is_refused_and_the_network_kept():
@@ -197,7 +200,7 @@ def test_at_most_ten_runs_are_kept():
     for _ in range(11):
         at.button(key="keep_run").click().run()
     assert len(at.session_state["lab_session"].kept) == 10
-    assert any("10 runs are kept already" in i.value for i in at.info)
+    assert any("10 runs are kept already" in i for i in shown(at.info))
 
 
 def test_rewind_shows_a_snapshot_and_resume_continues_from_it():
@@ -232,3 +235,70 @@ def test_the_share_box_draws_the_link_only_once_opened():
     at.session_state["share_open"] = True
     link = at.run().code[0].value
     assert "hidden=3&" in link and "seed=4" in link
+
+
+PIXEL = "![pix](http://host/track.png)"
+PHISH = ":red[**Log in:**] [here](http://host/phish)"
+
+
+def test_link_payloads_are_shown_as_literal_text_and_fall_back_to_defaults():
+    at = open_link(hidden=PIXEL, speed=PHISH, seed="٣", lr="٠.٥")
+    assert not at.exception
+    raw = [w.value for w in at.warning]
+    assert len(raw) == 4
+    assert not any("![" in w or "](" in w or ":red[" in w for w in raw)  # every mark escaped
+    seen = " ".join(shown(at.warning))
+    assert PIXEL in seen and PHISH[:30] in seen and "…" in seen
+    session = at.session_state["lab_session"]
+    assert session.settings == Settings() and session.speed == "max"
+
+
+def _saved_json(**changes) -> str:
+    data = network_to_dict(Network([2, 3, 2], "tanh", seed=5), 7, dataset="half_adder")
+    data.update(changes)
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests 100,000 levels deep"),
+        ('{"sizes": ' + "[" * 5000 + "]" * 5000 + "}", "nests 5,001 levels deep"),
+        (_saved_json(init=[1]), "init must be a name"),
+        (_saved_json(weights=[[[10**4000, 0, 0], [0, 0, 0]], [[0, 0]] * 3]), "finite numbers"),
+        (_saved_json(seed=2**70), "seed must be a whole number from 0 to 4294967295"),
+        (_saved_json(format="x" * 900_000), "not a Backprop Lab network file"),
+        (_saved_json(version=True), "version True"),
+    ],
+    ids=["brackets", "deep sizes", "init list", "huge int", "huge seed", "huge format", "true"],
+)
+def test_crafted_network_files_show_a_short_error_and_keep_the_state(content, words):
+    at = open_link()
+    at.button(key="step_100").click().run()
+    before = at.session_state["lab_session"].network.params.copy()
+    upload(at, "network_upload", "crafted.json", content)
+    assert not at.exception
+    (message,) = errors(at)
+    assert words in message and len(message) <= 320
+    session = at.session_state["lab_session"]
+    assert session.epoch == 100 and np.array_equal(session.network.params, before)
+    at.run()  # and later runs stay clean: no seed or other error left behind
+    assert not at.exception and errors(at) == [message]
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("in:a,in:a,out:b\n0,0,0\n", "column name 'a' appears twice"),
+        ('in:a,out:<span style="font-size:90px">BIG</span>\n0,1\n', "is not allowed"),
+        (f"in:a,out:{PIXEL}\n0,1\n", "is not allowed"),
+    ],
+)
+def test_csv_column_names_must_be_plain_unique_labels(content, words):
+    at = open_link()
+    upload(at, "dataset_upload", f"{PIXEL}.csv", content)
+    assert not at.exception
+    (message,) = errors(at)
+    assert words in message and "![pix](http://host/trac" in message  # the file name, as text
+    assert "![" not in at.error[0].value
+    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]

@@ -1,0 +1,85 @@
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard.text import plain, plotly_text
+
+ROOT = Path(__file__).resolve().parent.parent
+PAYLOADS = [
+    "![pix](http://host/track.png)",
+    ":red[**Log in:**] [here](http://host/phish)",
+    "<img src=x onerror=alert(1)>",
+    "$\\frac{1}{2}$ :material/home: `code` ~~gone~~ # heading",
+    "line one\n- a list item\n> a quote",
+]
+PUNCTUATION = r"!-/:-@\[-`{-~"
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_plain_leaves_no_markdown_character_unescaped_and_no_line_break(payload):
+    shown = plain(payload)
+    assert re.fullmatch(rf"(\\[{PUNCTUATION}]|[^{PUNCTUATION}\n])*", shown)
+    assert re.sub(r"\\(.)", r"\1", shown) == payload.replace("\n", " ")
+
+
+def test_plotly_text_escapes_html():
+    assert plotly_text('out:<span style="font-size:90px">BIG</span>') == (
+        "out:&lt;span style=&quot;font-size:90px&quot;&gt;BIG&lt;/span&gt;"
+    )
+
+
+# Streamlit calls that render their text as markdown, and the argument that holds it.
+MARKDOWN_CALLS = {
+    "error": 0,
+    "warning": 0,
+    "info": 0,
+    "success": 0,
+    "toast": 0,
+    "caption": 0,
+    "markdown": 0,
+    "progress": "text",
+}
+SAFE_CALLS = {"plain", "markdown_table"}
+
+
+def _is_safe(node: ast.expr) -> bool:
+    """A literal, a constant, plain(…), or an f-string whose every value is plain(…) or
+    formatted as a number."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id.isupper()
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id in SAFE_CALLS
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            not isinstance(part, ast.FormattedValue) or part.format_spec or _is_safe(part.value)
+            for part in node.values
+        )
+    if isinstance(node, ast.BinOp):
+        return _is_safe(node.left) and _is_safe(node.right)
+    if isinstance(node, ast.IfExp):
+        return _is_safe(node.body) and _is_safe(node.orelse)
+    return False
+
+
+def _message(call: ast.Call, where: int | str) -> ast.expr | None:
+    if isinstance(where, int):
+        return call.args[where] if len(call.args) > where else None
+    return next((k.value for k in call.keywords if k.arg == where), None)
+
+
+def test_no_message_path_formats_a_value_into_markdown_without_plain():
+    sources = [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("dashboard/**/*.py")]
+    unsafe = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            where = MARKDOWN_CALLS.get(node.func.attr)
+            message = None if where is None else _message(node, where)
+            if message is not None and not _is_safe(message):
+                unsafe.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not unsafe, f"wrap these messages in plain(): {unsafe}"
