@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from backprop_core import Network, Trainer, datasets  # noqa: E402
-from tests.browser_helpers import COUNT_REDRAWS, WebSocketBytes, blank_screenshots  # noqa: E402
+from tests.browser_helpers import COUNT_REDRAWS, CURVES_DRAWN, WebSocketBytes, blank_screenshots  # noqa: E402
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app  # noqa: E402
 
 FLOOR_APP = "benchmarks/one_chart_app.py"
@@ -114,9 +114,7 @@ def measure_live_charts(playwright, url: str, epochs: int = 10**6) -> dict:
     received = WebSocketBytes(page)
     load_until_charts(page, url)
     page.get_by_role("button", name="Train", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('.st-key-cost_chart .bp-plot')?.bpFigure?.data[0].y"
-    )
+    page.wait_for_function(CURVES_DRAWN, timeout=30_000)
     blank, taken = blank_screenshots(page, 10.0)
     result = {"blank": blank, "screenshots": taken, "early_bytes": bytes_per_redraw(page, received)}
     page.wait_for_function(

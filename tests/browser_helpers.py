@@ -13,6 +13,13 @@ LINE_RGB = (31, 119, 180)  # the first trace's colour on both live charts (figur
 LIVE_CHARTS = ("cost_chart", "delta_chart")
 
 
+# True once the cost chart has drawn a trained epoch (at epoch 0 it shows only a note).
+CURVES_DRAWN = """() => {
+  const plot = document.querySelector('.st-key-cost_chart .bp-plot');
+  return Boolean(plot?._fullLayout) && !(plot.layout.annotations || []).length;
+}"""
+
+
 def chart_box(page, key: str) -> dict:
     """The chart's bounding box in page coordinates."""
     return page.locator(f".st-key-{key}").bounding_box()

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser_helpers import COUNT_REDRAWS, blank_screenshots
+from tests.browser_helpers import COUNT_REDRAWS, CURVES_DRAWN, blank_screenshots
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
 
 pytestmark = pytest.mark.skipif(
@@ -164,9 +164,7 @@ X_RANGE = "() => document.querySelector('.st-key-cost_chart .bp-plot')._fullLayo
 def test_live_charts_never_blank_while_training_and_a_zoom_survives_the_redraws(server, page):
     open_app(page, server)
     page.get_by_role("button", name="Train").click()
-    page.wait_for_function(
-        "() => document.querySelector('.st-key-cost_chart .bp-plot')?.bpFigure?.data[0].y"
-    )
+    page.wait_for_function(CURVES_DRAWN, timeout=30_000)
     blank, taken = blank_screenshots(page, 4.0)
     assert taken >= 10 and blank == 0, f"{blank} of {taken} screenshots had a blank live chart"
 
