@@ -76,6 +76,17 @@ def load_until_charts(page, url: str, charts: list[str] = FIRST_PAGE_CHARTS) -> 
     return time.perf_counter() - start
 
 
+PAUSED = """() => [...document.querySelectorAll('[data-testid=stMetric]')]
+    .some(m => m.innerText.startsWith('Status') && m.innerText.includes('Paused'))"""
+
+
+def pause(page) -> None:
+    """Pause, and wait until the page says so: a tab closed while its worker still trains
+    would take the CPU from the next measurement for the 10 s until the worker stops."""
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_function(PAUSED, timeout=30_000)
+
+
 def train_live(page, seconds: float) -> dict:
     """Press Train on a loaded page, watch for ``seconds``, then pause."""
     page.evaluate(WATCH)
@@ -84,7 +95,7 @@ def train_live(page, seconds: float) -> dict:
     clicked = page.evaluate("performance.now()")
     page.wait_for_timeout(seconds * 1000)
     samples, redraws = page.evaluate("[window.__samples, window.__redraws]")
-    page.get_by_role("button", name="Pause", exact=True).click()
+    pause(page)
     live = [s for s in samples if s["epoch"] > 0]
     span = (live[-1]["t"] - live[0]["t"]) / 1000
     solved = next((s["t"] for s in live if s["cost"] < 1e-3), None)
@@ -125,6 +136,7 @@ def measure_live_charts(playwright, url: str, epochs: int = 10**6) -> dict:
         timeout=600_000,
     )
     result["late_bytes"] = bytes_per_redraw(page, received)
+    pause(page)
     browser.close()
     return result
 
