@@ -103,6 +103,9 @@ class Trainer:
         self.learning_rate = learning_rate
         self.track_outputs = track_outputs
         self.history = History(network.num_layers, T.shape[1] if track_outputs else 0)
+        # (parameters at the end of the last step call, the parameters its last epoch started
+        # from): so that a divergence in the first epoch of a call can still roll back.
+        self._left: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def learning_rate(self) -> float:
@@ -142,34 +145,44 @@ class Trainer:
         layer_grads = [grads.vector[s:e] for s, e in zip(offsets, offsets[1:])]
         # mean |δ| as a dot product with 1/size weights: cheaper than abs().mean() on tiny arrays
         mean_of = [np.full((len(X), n), 1.0 / (len(X) * n)) for n in net.sizes[1:]]
-        previous = net.params.copy()
+        previous = self._previous_params()
         step = np.empty_like(previous)
-        for done in range(epochs):
-            if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
-                return done
-            fwd = net.forward(X)
-            cost = net.cost_of(fwd, T)
-            net.backward(fwd, T, out=grads)
-            i = hist._n
-            if i == len(hist._cost):
-                hist.reserve(GROW_BY)
-            total = cost
-            for l, (delta, weights, g) in enumerate(zip(grads.deltas, mean_of, layer_grads)):
-                hist._delta[i, l] = np.vdot(np.abs(delta), weights)
-                norm = math.sqrt(np.vdot(g, g))
-                hist._grad[i, l] = norm
-                total += norm
-            if not math.isfinite(total):
-                self._roll_back(previous, i)
-                return done
-            hist._cost[i] = cost
-            if self.track_outputs:
-                hist._outputs[i] = net.cost_function.per_output(fwd.z[-1], fwd.a[-1], T)
-            hist._n = i + 1
-            np.copyto(previous, net.params)
-            np.multiply(grads.vector, self._learning_rate, out=step)
-            net.params -= step
-        return epochs
+        try:
+            for done in range(epochs):
+                if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
+                    return done
+                fwd = net.forward(X)
+                cost = net.cost_of(fwd, T)
+                net.backward(fwd, T, out=grads)
+                i = hist._n
+                if i == len(hist._cost):
+                    hist.reserve(GROW_BY)
+                total = cost
+                for l, (delta, weights, g) in enumerate(zip(grads.deltas, mean_of, layer_grads)):
+                    hist._delta[i, l] = np.vdot(np.abs(delta), weights)
+                    norm = math.sqrt(np.vdot(g, g))
+                    hist._grad[i, l] = norm
+                    total += norm
+                if not math.isfinite(total):
+                    self._roll_back(previous, i)
+                    return done
+                hist._cost[i] = cost
+                if self.track_outputs:
+                    hist._outputs[i] = net.cost_function.per_output(fwd.z[-1], fwd.a[-1], T)
+                hist._n = i + 1
+                np.copyto(previous, net.params)
+                np.multiply(grads.vector, self._learning_rate, out=step)
+                net.params -= step
+            return epochs
+        finally:
+            self._left = (net.params.copy(), previous)
+
+    def _previous_params(self) -> np.ndarray:
+        """The parameters the last recorded epoch started from, if the network still holds
+        what the last call left; otherwise the current ones (nothing earlier is known)."""
+        if self._left is not None and np.array_equal(self._left[0], self.network.params):
+            return self._left[1].copy()
+        return self.network.params.copy()
 
     def _roll_back(self, previous: np.ndarray, epoch: int) -> None:
         if epoch > 0:

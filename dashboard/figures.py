@@ -26,15 +26,17 @@ LAYER_COLOURS = [
     "#7f7f7f",
     "#bcbd22",
 ]
+KEPT_DASHES = ["dash", "dot", "dashdot", "longdash", "longdashdot"]
 KEPT_COLOURS = ["#7f7f7f", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 # As lists: plotly.js has colour scales of these names too, but its RdBu is another one.
 DIVERGING = get_colorscale("RdBu")  # red below 0, white at 0, blue above
 SEQUENTIAL = get_colorscale("Viridis")
-FONT_SIZE = 16
+FONT_SIZE = 16  # every label at least this; lecture mode passes LECTURE_FONT_SIZE
+LECTURE_FONT_SIZE = 18
 # The live charts are redrawn several times a second. Fixed margins spare plotly a second
 # layout pass, and "allow" spares it measuring every tick label for overflow.
 FIXED_AXIS = dict(automargin=False, ticklabeloverflow="allow")
-LIVE_MARGIN = dict(l=80, r=20, t=70, b=60)
+LIVE_MARGIN = dict(l=95, r=20, t=50, b=75)  # the foot holds the tick labels and the legend
 FONT_FAMILY = '"Source Sans", "Source Sans Pro", sans-serif'  # the app's own font
 TEXT_COLOUR = "#31333f"
 GRID_COLOUR = "#e6e9ef"
@@ -105,30 +107,49 @@ def envelope(y: np.ndarray, max_points: int = LIVE_POINTS) -> tuple[np.ndarray, 
     return compact(np.concatenate(pairs).ravel()), size / 2
 
 
+NICE_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8, 10)
+
+
 def nice_limit(value: float) -> float:
-    """The smallest 1, 2 or 5 × 10^k ≥ value (and ≥ 1): a colour range that rarely moves."""
-    if not math.isfinite(value) or value <= 1:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
+    """The smallest m × 10^k ≥ value with m in NICE_STEPS, and at least 0.1."""
+    if not math.isfinite(value) or value <= 0.1:
+        return 0.1
+    k = math.floor(math.log10(value))
+    return next(float(f"{m}e{k}") for m in NICE_STEPS if float(f"{m}e{k}") >= value)
+
+
+def colour_limit(current: float, top: float) -> float:
+    """The weights' colour range ±limit for the largest |w| ``top``: it grows at once, and
+    shrinks only once ``top`` is a fifth below the next nice value down, so the colours do not
+    flicker while a weight hovers near a step."""
+    wanted = nice_limit(top)
+    if wanted > current or nice_limit(top * 1.25) < current:
+        return wanted
+    return current
 
 
 def base_layout(
-    title: str, revision: object, height: int, epochs: int | None = None, **extra
+    title: str,
+    revision: object,
+    height: int,
+    epochs: int | None = None,
+    font_size: int = FONT_SIZE,
+    **extra,
 ) -> dict:
     """The shared look: big fonts for a lecture hall; a fixed uirevision keeps the zoom.
     ``extra`` holds the axes and may override any default, such as the margin."""
     layout = dict(
         template=TEMPLATE,
-        title=dict(text=title, font=dict(size=FONT_SIZE + 4)),
-        font=dict(size=FONT_SIZE, family=FONT_FAMILY, color=TEXT_COLOUR),
+        title=dict(text=title, font=dict(size=font_size + 4)),
+        font=dict(size=font_size, family=FONT_FAMILY, color=TEXT_COLOUR),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="#ffffff",
         hoverlabel=dict(font=dict(family=FONT_FAMILY)),
         uirevision=str(revision),
         height=height,
         margin=dict(l=60, r=20, t=60, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        # Below the plot, at the figure's foot: never over a title; plotly wraps long ones.
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0),
     )
     layout.update(extra)
     if epochs == 0:
@@ -145,12 +166,18 @@ def base_layout(
     return layout
 
 
-def _log_axes(y_title: str) -> dict:
+def _log_axes(y_title: str, log_x: bool, font_size: int) -> dict:
+    # Plotly draws a log axis's 2 and 5 labels at 3/4 size: this keeps them at font_size.
+    log_ticks = dict(size=round(font_size * 4 / 3))
     return dict(
-        xaxis=dict(title=dict(text="epoch"), **FIXED_AXIS),
+        # No x-axis title: the chart's title says "per epoch", and 720p needs the room.
+        xaxis=dict(type="log", tickfont=log_ticks, **FIXED_AXIS)
+        if log_x
+        else dict(type="linear", **FIXED_AXIS),
         yaxis=dict(
             title=dict(text=y_title),
             type="log",
+            tickfont=log_ticks,
             exponentformat="power",
             nticks=LOG_TICKS,
             **FIXED_AXIS,
@@ -182,25 +209,18 @@ def _colour(i: int) -> str:
 
 
 def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
-    """Dashed lines for kept runs: the cost (column None) or one layer's mean |δ|."""
+    """Kept runs, a dash pattern each: the cost (column None) in a colour per run, or one
+    layer's mean |δ| in that layer's colour."""
     lines = []
     for k, run in enumerate(kept):
         if column is not None and column >= run.delta.shape[1]:
             continue  # that run had fewer layers
         y = run.cost if column is None else run.delta[:, column]
-        colour = KEPT_COLOURS[k % len(KEPT_COLOURS)]
-        lines.append(
-            series(
-                y,
-                run.step,
-                run.label,
-                colour,
-                2,
-                "dash",
-                legendgroup=run.label,
-                showlegend=column in (None, 0),
-            )
-        )
+        colour = KEPT_COLOURS[k % len(KEPT_COLOURS)] if column is None else _colour(column)
+        dash = KEPT_DASHES[k % len(KEPT_DASHES)]
+        label = plotly_text(run.label)
+        extra = dict(legendgroup=run.label, showlegend=column in (None, 0))
+        lines.append(series(y, run.step, label, colour, 2, dash, **extra))
     return lines
 
 
@@ -211,6 +231,8 @@ def cost_figure(
     kept: list | None = None,
     height: int = 380,
     outputs: tuple[np.ndarray, tuple[str, ...]] | None = None,
+    log_x: bool = False,
+    font_size: int = FONT_SIZE,
 ) -> go.Figure:
     """The cost per epoch on a log axis (see ``envelope`` for the thinning), with kept runs
     and, for several outputs, each output's share (for the half adder: sum, XOR, against carry,
@@ -224,9 +246,8 @@ def cost_figure(
             series(shares[:, j], step, f"output {plotly_text(name)}", _colour(j + 2), 2, "dot")
             for j, name in enumerate(names)
         ]
-    layout = base_layout(
-        "Cost per epoch (log scale)", revision, height, len(cost), **_log_axes("cost C")
-    )
+    axes = _log_axes("C", log_x, font_size)
+    layout = base_layout("Cost C per epoch", revision, height, len(cost), font_size, **axes)
     if marker_epoch is not None:
         layout["shapes"] = [
             dict(
@@ -243,7 +264,12 @@ def cost_figure(
 
 
 def delta_figure(
-    delta_magnitude: np.ndarray, revision: object = 0, kept: list | None = None, height: int = 380
+    delta_magnitude: np.ndarray,
+    revision: object = 0,
+    kept: list | None = None,
+    height: int = 380,
+    log_x: bool = False,
+    font_size: int = FONT_SIZE,
 ) -> go.Figure:
     """Mean |δ^l| per layer per epoch, log axis: vanishing gradients show as lines falling apart."""
     n_epochs, n_layers = delta_magnitude.shape
@@ -253,8 +279,9 @@ def delta_figure(
         label = f"δ<sup>{l + 1}</sup>" + (" (output)" if l == n_layers - 1 else "")
         lines.append(series(values[:, l], step, label, _colour(l)))
         lines += [dict(kept_line, opacity=0.6) for kept_line in _kept_lines(kept or [], l)]
-    title = "Delta magnitude per layer, mean |δ<sup>l</sup>| (log scale)"
-    return figure(lines, base_layout(title, revision, height, n_epochs, **_log_axes("mean |δ|")))
+    title = "Mean |δ<sup>l</sup>| per epoch, by layer"
+    axes = _log_axes("mean |δ|", log_x, font_size)
+    return figure(lines, base_layout(title, revision, height, n_epochs, font_size, **axes))
 
 
 def weight_figure(
@@ -297,7 +324,7 @@ def weight_figure(
     )
     split = 1 / (n_in + 1)  # the bias row gets the height of one weight row
     axes = dict(
-        xaxis=dict(title=dict(text="to neuron j (next layer)"), anchor="y2", **FIXED_AXIS),
+        xaxis=dict(title=dict(text="to neuron j"), anchor="y2", **FIXED_AXIS),
         yaxis=dict(
             title=dict(text="from neuron i"),
             domain=[split + 0.08, 1],
@@ -305,9 +332,9 @@ def weight_figure(
             **FIXED_AXIS,
         ),
         yaxis2=dict(domain=[0, split], anchor="x", **FIXED_AXIS),
-        margin=dict(LIVE_MARGIN, l=110, r=110),  # room for row labels and the colour bar
+        margin=dict(LIVE_MARGIN, l=100, r=100 if colour_bar else 15),  # row labels, colour bar
     )
-    title = f"Layer {layer}: W<sup>{layer}</sup> and b<sup>{layer}</sup>"
+    title = f"W<sup>{layer}</sup> and b<sup>{layer}</sup>"
     height = 160 + 45 * (n_in + 1)
     return figure([weights, biases], base_layout(title, revision, height, **axes))
 

@@ -18,7 +18,7 @@ from backprop_core import Network, Trainer, datasets
 from backprop_core.datasets import Dataset
 from backprop_core.training import MAX_EPOCHS_PER_CALL
 
-from .figures import nice_limit
+from .figures import colour_limit, nice_limit
 from .runs import MAX_KEPT, KeptRun, Snapshots, keep_run
 from .settings import CUSTOM_DATASET, Settings, output_activation_for, parse_hidden
 
@@ -33,7 +33,11 @@ class View:
 
     cost: float
     outputs: np.ndarray
-    all_correct: bool
+    rows_correct: int  # training rows whose every output rounds to its target
+
+    @property
+    def all_correct(self) -> bool:
+        return self.rows_correct == len(self.outputs)
 
 
 class TrainingSession:
@@ -44,6 +48,8 @@ class TrainingSession:
         self.generation = 0
         self.speed = "max"  # epochs per refresh, as the speed control shows it
         self.idle_stop = False
+        self.stop_when_solved = False
+        self.solved_stop = False
         self.last_seen = time.monotonic()
         self.custom_data: Dataset | None = None
         self.kept: list[KeptRun] = []
@@ -93,9 +99,10 @@ class TrainingSession:
     def apply(self, settings: Settings) -> str | None:
         """Take new settings. A new architecture re-initialises (and says so); η applies at once."""
         if settings.architecture() != self.settings.architecture():
-            old = self.settings
+            old, was_running = self.settings, self.running
             self._build(settings)
-            return "Re-initialised the network: " + describe_changes(old, settings) + "."
+            notice = "Re-initialised the network: " + describe_changes(old, settings) + "."
+            return notice + (" Training paused: press Train to go on." if was_running else "")
         with self.lock:
             self.trainer.learning_rate = settings.learning_rate
             self.settings = settings
@@ -110,7 +117,7 @@ class TrainingSession:
         if self.running or self.history.diverged:
             return
         self.seen()
-        self.idle_stop = False
+        self.idle_stop = self.solved_stop = False
         self.rewound_to = None
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, args=(self._stop,), daemon=True)
@@ -148,7 +155,7 @@ class TrainingSession:
                 if ran == 0:
                     break
             top = float(np.abs(self.network.params).max())
-            self.weight_scale = max(self.weight_scale, nice_limit(top))
+            self.weight_scale = colour_limit(self.weight_scale, top)
         return done
 
     def _work(self, stop: threading.Event) -> None:
@@ -158,6 +165,9 @@ class TrainingSession:
                 break
             speed = None if self.speed == "max" else int(self.speed)
             done = self.train(MAX_EPOCHS_PER_CALL if speed is None else speed)
+            if self.stop_when_solved and self.view().all_correct:
+                self.solved_stop = True
+                break
             # Rate-limit slow speeds; otherwise just let the page take the lock.
             stop.wait(REFRESH_SECONDS * done / speed if speed else 0.001)
         stop.set()
@@ -245,8 +255,14 @@ class TrainingSession:
             fwd = network.forward(self.data.X)
             cost = network.cost_of(fwd, self.data.T)
         outputs = fwd.a[-1]
-        correct = bool(np.all(np.round(outputs) == self.data.T))
-        return View(cost, outputs, correct)
+        rows = int(np.all(np.round(outputs) == self.data.T, axis=1).sum())
+        return View(cost, outputs, rows)
+
+    def shown_epoch(self) -> int:
+        """The epoch whose parameters the network holds: after a divergence, the last one
+        with a finite cost."""
+        at = self.history.diverged_at
+        return self.epoch if at is None else max(at - 1, 0)
 
     def status(self) -> str:
         if self.history.diverged:
@@ -258,7 +274,17 @@ class TrainingSession:
             )
         if self.running:
             return "Training"
-        return "Paused (page was hidden)" if self.idle_stop else "Paused"
+        if self.solved_stop:
+            return (
+                f"Solved: at epoch {self.epoch:,} every output rounds to its target, so "
+                "training stopped. Turn off 'Stop when solved' to train on."
+            )
+        if self.idle_stop:
+            return (
+                f"Paused: no page drew for {IDLE_SECONDS:g} s (a hidden or closed tab), so "
+                "training stopped. Press Train to go on."
+            )
+        return "Paused"
 
     def outputs_table(self, outputs: np.ndarray) -> dict[str, list]:
         """One row per training input: inputs, targets, outputs and rounded outputs."""

@@ -18,6 +18,25 @@ MAX_LEARNING_RATE = 1000.0
 MAX_PARAM_LENGTH = 200
 CUSTOM_DATASET = "custom"  # an uploaded truth table; it lives in the session, not the URL
 SPEEDS = ["1", "10", "100", "1000", "max"]
+# What a lecturer may hide from the audience in lecture mode, with a link's hide=dataset,speed.
+HIDEABLE = ("dataset", "lr", "speed", "step", "step_100", "reset")
+# What the controls show for each option's code name.
+OPTION_NAMES = {
+    "sigmoid": "sigmoid σ",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "identity": "identity (linear)",
+    "mse": "mean squared error",
+    "cross_entropy": "cross-entropy",
+    "uniform": "uniform on [−1, 1]",
+    "xavier": "Xavier (Glorot)",
+    "he": "He",
+}
+
+
+def option_name(name: str) -> str:
+    return OPTION_NAMES.get(name, name)
 
 
 @dataclass(frozen=True)
@@ -172,7 +191,19 @@ def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[st
             values[field] = parse(raw)
         except ValueError as err:
             warnings.append(f"URL parameter {key}: {err}; using the default instead")
-    panels = {"lecture": params.get("lecture", "0") in ("1", "true", "on"), "speed": "max"}
+    panels: dict = {"lecture": False, "speed": "max", "hide": ()}
+    lecture = params.get("lecture")
+    if lecture is not None:
+        if lecture in ("0", "1", "true", "false", "on", "off"):
+            panels["lecture"] = lecture in ("1", "true", "on")
+        else:
+            warnings.append(f"URL parameter lecture must be 1 or 0, got {brief(lecture)}; using 0")
+    hide = params.get("hide")
+    if hide is not None:
+        try:
+            panels["hide"] = parse_hide(hide)
+        except ValueError as err:
+            warnings.append(f"URL parameter hide: {err}; hiding nothing")
     speed = params.get("speed")
     if speed is not None:
         if speed in SPEEDS:
@@ -185,7 +216,19 @@ def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[st
     return Settings(**values), panels, warnings
 
 
-def settings_to_query(settings: Settings, lecture: bool, speed: str) -> dict[str, str]:
+def parse_hide(text: str) -> tuple[str, ...]:
+    """'dataset,speed' → ('dataset', 'speed'): the lecture-mode controls to hide."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip()) if len(text) <= 100 else ()
+    bad = [n for n in names if n not in HIDEABLE]
+    if bad or len(text) > 100:
+        got = brief(bad[0]) if bad else "a value over 100 characters"
+        raise ValueError(f"controls to hide must be among {', '.join(HIDEABLE)}, got {got}")
+    return tuple(n for n in HIDEABLE if n in names)
+
+
+def settings_to_query(
+    settings: Settings, lecture: bool, speed: str, hide: tuple[str, ...] = ()
+) -> dict[str, str]:
     """The URL parameters that restore ``settings`` (an uploaded dataset cannot travel)."""
     query = {
         "dataset": settings.dataset,
@@ -201,4 +244,6 @@ def settings_to_query(settings: Settings, lecture: bool, speed: str) -> dict[str
         del query["dataset"]
     if lecture:
         query["lecture"] = "1"
+    if hide:
+        query["hide"] = ",".join(hide)
     return query

@@ -9,6 +9,7 @@ titles, legends and hover labels. Every message that can hold such text goes thr
 from __future__ import annotations
 
 import html
+import math
 import re
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -19,6 +20,18 @@ def plain(text: str) -> str:
     mark (no link, image, emphasis, colour directive, icon or LaTeX survives) and line breaks
     as spaces."""
     return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split("\n")))
+
+
+def metric_number(value: float) -> str:
+    """A metric's number in at most 8 characters: 0.2163 between 0.01 and 10,000, else
+    3.86e-4; inf and NaN as words."""
+    if not math.isfinite(value):
+        return "infinite" if math.isinf(value) else "not a number"
+    text = f"{value:.4g}"
+    if "e" not in text and (value == 0 or abs(value) >= 0.01):
+        return text
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def plotly_text(text: str) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from threadpoolctl import threadpool_limits
 
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
@@ -12,33 +16,61 @@ from .settings import (
     CUSTOM_DATASET,
     SPEEDS,
     Settings,
-    make_settings,
+    check_learning_rate,
+    check_seed,
+    option_name,
+    parse_hidden,
     settings_from_query,
 )
 from .text import plain
 
 SESSION_KEY = "lab_session"
-# A fixed scrollbar and reserved chart heights: a redrawn chart must not shift the page,
-# which would make every other chart resize and redraw too. Wide uploaded tables scroll.
-_LAYOUT_CSS = """
+T = TypeVar("T")
+INVALID_FIELD = "border-color: #c62828 !important; background-color: #fdecea !important;"
+# A fixed scrollbar: a redrawn chart must not shift the page, which would make every other
+# chart resize and redraw too. Wide uploaded tables scroll. Captions dark enough for a hall.
+_COMMON_CSS = """
 [data-testid="stMain"] { overflow-y: scroll; }
-.st-key-cost_chart, .st-key-delta_chart { min-height: %dpx; }
 .st-key-outputs_table table { display: block; overflow-x: auto; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d4150; }
 """
 CSS = (
     "<style>"
-    + _LAYOUT_CSS % 380
-    + """[data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+    + _COMMON_CSS
+    + """[data-testid="stMetricValue"] { font-size: 2.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
 </style>"""
 )
+# Lecture mode fits a 1280×720 projector: less padding, a smaller title, big numbers.
 LECTURE_CSS = (
     "<style>"
-    + _LAYOUT_CSS % 520
-    + """html { font-size: 22px; }
-[data-testid="stMetricValue"] { font-size: 3.4rem; }
+    + _COMMON_CSS
+    + """html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 2rem 1rem 2rem; max-width: none; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
+.st-key-lecture_title p { font-size: 1.3rem; margin: 0 0 0 2.2rem; }
+[data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { padding: 0 0.4rem; }
 </style>"""
 )
+# One line of help beside the first appearance of each idea.
+HELP = {
+    "epoch": "How many full-batch updates the network has had: one epoch uses every row once.",
+    "cost": "The cost C of the parameters shown, over all training rows.",
+    "outputs": "Training rows whose every output, rounded to 0 or 1, equals its target.",
+    "plateau": (
+        "The plateau: for hundreds of epochs the half adder sits near C ≈ 0.21, where every "
+        "output is about the mean of its targets, before the hidden units split the inputs."
+    ),
+    "delta": (
+        "δˡ = ∂C/∂zˡ, the error signal of layer l: δᴸ at the output, then back layer by layer, "
+        "δˡ = (δˡ⁺¹ Wˡ⁺¹ᵀ) ⊙ σ′(zˡ). Lines that fall apart are vanishing gradients."
+    ),
+    "row_vectors": (
+        "Each row of the data is a row vector, so a layer computes zˡ = aˡ⁻¹ Wˡ + bˡ: row i of "
+        "Wˡ holds the weights out of neuron i. Books that write z = W a + b use the transpose."
+    ),
+}
 PAGES = [
     ("app.py", "Live training", ":material/monitoring:"),
     ("pages/1_Gradient_check.py", "Gradient check", ":material/rule:"),
@@ -61,13 +93,16 @@ def lecture_toggle() -> None:
 
     def flip() -> None:
         st.session_state["lecture_mode"] = st.session_state["lecture_toggle"]
+        if st.session_state["lecture_mode"]:
+            get_session().stop_when_solved = True  # a demo stops once the point is made
 
     st.sidebar.toggle(
         "Lecture mode",
         key="lecture_toggle",
         on_change=flip,
-        help="Big fonts and figures, no settings panel, only Train, Pause, Step "
-        "and Reset. Also in the URL as lecture=1.",
+        help="Big fonts and charts that fit a 720p projector: the buttons, the dataset, η and "
+        "the speed, without the settings panel. Also in the URL as lecture=1; hide=dataset,"
+        "lr,speed,step,step_100,reset hides some of those.",
     )
 
 
@@ -92,6 +127,8 @@ def get_session() -> TrainingSession:
         settings, panels, warnings = settings_from_query(st.query_params.to_dict())
         st.session_state[SESSION_KEY] = TrainingSession(settings)
         st.session_state["lecture_mode"] = panels["lecture"]
+        st.session_state["lecture_hide"] = panels["hide"]
+        st.session_state[SESSION_KEY].stop_when_solved = panels["lecture"]
         st.session_state[SESSION_KEY].speed = panels["speed"]
         st.session_state["url_warnings"] = warnings
     return st.session_state[SESSION_KEY]
@@ -117,49 +154,137 @@ def sync_widgets(settings: Settings) -> None:
         st.session_state[key] = value
 
 
+def _checked(
+    box: DeltaGenerator, key: str, check: Callable[[object], T], value: object
+) -> T | None:
+    """``check(value)``; on a ValueError, the message right under the field, which turns red."""
+    try:
+        return check(value)
+    except ValueError as err:
+        box.error(plain(f"{err}. Keeping the last good network."))
+        box.html(f"<style>.st-key-{key} [data-baseweb] {{ {INVALID_FIELD} }}</style>")
+        return None
+
+
 def settings_controls(session: TrainingSession) -> Settings | None:
-    """The sidebar controls. Returns valid Settings, or None after showing what is wrong."""
+    """The sidebar controls. Returns valid Settings, or None after showing what is wrong
+    next to the field that holds it."""
     if "hidden_layers" not in st.session_state:
         sync_widgets(session.settings)
         st.session_state["epochs_per_refresh"] = session.speed
     side = st.sidebar
     side.header("Network")
-    names = datasets.names() + ([CUSTOM_DATASET] if session.custom_data else [])
-    titles = {CUSTOM_DATASET: session.custom_data.title if session.custom_data else ""}
-    dataset = side.selectbox(
-        "Dataset",
-        names,
-        key="dataset",
-        format_func=lambda n: titles.get(n) or datasets.get(n).title,
-    )
+    dataset = _dataset_box(side, session)
     hidden = side.text_input(
         "Hidden layer sizes",
         key="hidden_layers",
         help="Comma-separated widths, e.g. 2, 2. Up to 8 layers of 1–64, or none.",
     )
-    activation = side.selectbox("Activation", list(ACTIVATIONS), key="activation")
-    cost = side.selectbox(
-        "Cost", list(COSTS), key="cost", help="Cross-entropy always uses sigmoid outputs."
+    hidden = _checked(side, "hidden_layers", parse_hidden, hidden)
+    activation = side.selectbox(
+        "Activation", list(ACTIVATIONS), key="activation", format_func=option_name
     )
-    init = side.selectbox("Initialisation", list(INITIALISERS), key="init")
-    seed = side.number_input("Seed", step=1, key="seed")
+    cost = side.selectbox(
+        "Cost",
+        list(COSTS),
+        key="cost",
+        format_func=option_name,
+        help="Cross-entropy always uses sigmoid outputs.",
+    )
+    init = side.selectbox("Initialisation", list(INITIALISERS), key="init", format_func=option_name)
+    seed = _checked(side, "seed", check_seed, side.number_input("Seed", step=1, key="seed"))
     side.header("Training")
-    lr = side.number_input("Learning rate η", step=0.1, format="%g", key="learning_rate")
-    session.speed = side.selectbox(
-        "Epochs per refresh",
+    lr = _learning_rate(side)
+    session.speed = _speed_box(side)
+    if hidden is None or seed is None or lr is None:
+        return None
+    return Settings(dataset, hidden, lr, activation, cost, init, seed)
+
+
+def apply_settings(session: TrainingSession, settings: Settings | None) -> None:
+    """Hand valid settings to the session; a notice says what a new network means."""
+    if settings is None:
+        return
+    try:
+        if notice := session.apply(settings):
+            st.session_state["notice"] = notice
+    except ValueError as err:
+        st.error(plain(str(err)))
+
+
+def display_toggles(session: TrainingSession) -> None:
+    """How training stops and how the epoch axis is drawn."""
+    st.session_state["stop_when_solved"] = session.stop_when_solved
+
+    def flip() -> None:
+        session.stop_when_solved = st.session_state["stop_when_solved"]
+
+    st.sidebar.toggle(
+        "Stop when solved",
+        key="stop_when_solved",
+        on_change=flip,
+        help="Pause once every output rounds to its target. On by default in lecture mode.",
+    )
+    st.sidebar.toggle(
+        "Log-scale epoch axis",
+        key="log_epochs",
+        help="The plateau and the drop happen in the first few percent of a long run.",
+    )
+
+
+def _lecture_controls(session: TrainingSession, boxes: dict) -> Settings | None:
+    """Lecture mode's controls on the page itself (the dataset, η, the speed), in ``boxes``
+    keyed by name. Returns the settings they give, or None after showing an error."""
+    if "learning_rate" not in st.session_state:
+        sync_widgets(session.settings)
+        st.session_state["epochs_per_refresh"] = session.speed
+    settings = session.settings
+    if "dataset" in boxes:
+        settings = settings.with_(dataset=_dataset_box(boxes["dataset"], session))
+    if "lr" in boxes:
+        lr = _learning_rate(boxes["lr"])
+        if lr is None:
+            return None
+        settings = settings.with_(learning_rate=lr)
+    if "speed" in boxes:
+        session.speed = _speed_box(boxes["speed"])
+    return settings
+
+
+def _dataset_box(box: DeltaGenerator, session: TrainingSession) -> str:
+    names = datasets.names() + ([CUSTOM_DATASET] if session.custom_data else [])
+    titles = {CUSTOM_DATASET: session.custom_data.title if session.custom_data else ""}
+    return box.selectbox(
+        "Dataset",
+        names,
+        key="dataset",
+        format_func=lambda n: titles.get(n) or datasets.get(n).title,
+    )
+
+
+def _learning_rate(box: DeltaGenerator) -> float | None:
+    lr = box.number_input("Learning rate η", step=0.1, format="%g", key="learning_rate")
+    return _checked(box, "learning_rate", check_learning_rate, lr)
+
+
+def _speed_box(box: DeltaGenerator) -> str:
+    return box.selectbox(
+        "Speed",
         SPEEDS,
         key="epochs_per_refresh",
-        help="'max' trains as many epochs as fit in each refresh.",
+        help="Epochs per redraw; 'max' trains as many as fit between two redraws.",
     )
-    try:
-        return make_settings(dataset, hidden, lr, activation, cost, init, seed)
-    except ValueError as err:
-        side.error(plain(f"{err}. Keeping the last good network."))
-        return None
 
 
-def training_buttons(session: TrainingSession) -> None:
-    """Train, Pause, Step, Step 100 and Reset (no Step 100 in lecture mode)."""
+def lecture_hidden() -> tuple[str, ...]:
+    """The lecture-mode controls a link asked to hide (hide=dataset,speed)."""
+    return st.session_state.get("lecture_hide", ())
+
+
+def training_buttons(session: TrainingSession) -> Settings | None:
+    """Train, Pause, Step 1, Step 100 and Reset, less those a link hides in lecture mode,
+    where the dataset, η and speed controls share their row. Returns the lecture controls'
+    settings (None in normal mode or after an error)."""
 
     def start() -> None:
         session.start()
@@ -168,13 +293,17 @@ def training_buttons(session: TrainingSession) -> None:
     buttons = [
         ("Train", "train", ":material/play_arrow:", start, ()),
         ("Pause", "pause", ":material/pause:", session.pause, ()),
-        ("Step 1 epoch", "step", ":material/skip_next:", session.step, (1,)),
+        ("Step 1", "step", ":material/skip_next:", session.step, (1,)),
         ("Step 100", "step_100", ":material/fast_forward:", session.step, (100,)),
         ("Reset", "reset", ":material/restart_alt:", session.reset, ()),
     ]
+    controls = []
     if lecture_mode():
-        buttons = [b for b in buttons if b[1] != "step_100"]
-    for col, (label, key, icon, action, args) in zip(st.columns(len(buttons)), buttons):
+        buttons = [b for b in buttons if b[1] not in lecture_hidden()]
+        controls = [name for name in ("dataset", "lr", "speed") if name not in lecture_hidden()]
+    widths = [1] * len(buttons) + [1.25] * len(controls)
+    cols = st.columns(widths, vertical_alignment="bottom")
+    for col, (label, key, icon, action, args) in zip(cols, buttons):
         col.button(
             label,
             key=key,
@@ -184,6 +313,9 @@ def training_buttons(session: TrainingSession) -> None:
             width="stretch",
             type="primary" if key == "train" else "secondary",
         )
+    if lecture_mode():
+        return _lecture_controls(session, dict(zip(controls, cols[len(buttons) :])))
+    return None
 
 
 def teaching_page(tab_title: str, heading: str) -> TrainingSession:

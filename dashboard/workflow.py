@@ -17,12 +17,12 @@ from backprop_core.validation import brief
 from .session import TrainingSession
 from .settings import settings_to_query
 from .text import plain
-from .ui import lecture_mode, sync_widgets
+from .ui import lecture_hidden, lecture_mode, sync_widgets
 
 
 def sync_url(session: TrainingSession) -> dict[str, str]:
     """Write the configuration into the URL, so the address bar is always a shareable link."""
-    query = settings_to_query(session.settings, lecture_mode(), session.speed)
+    query = settings_to_query(session.settings, lecture_mode(), session.speed, lecture_hidden())
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return query

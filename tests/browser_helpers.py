@@ -79,3 +79,40 @@ class WebSocketBytes:
 
     def _count(self, payload) -> None:
         self.total += len(payload)
+
+
+# What a lecture-hall check reads off a page: anything cut off, and how the axis ticks look.
+LAYOUT_REPORT = """() => {
+  const cut = [];
+  const check = (el, what) => {
+    const text = el.innerText.trim();
+    if (el.scrollWidth > el.clientWidth + 1 || text.endsWith('…')) cut.push(`${what}: ${text}`);
+  };
+  document.querySelectorAll('[data-testid=stMetricValue] div, [data-testid=stMetricLabel] p')
+    .forEach(el => check(el, 'metric'));
+  document.querySelectorAll('button [data-testid=stMarkdownContainer] p')
+    .forEach(el => check(el, 'button'));
+  const ticks = [];
+  for (const plot of document.querySelectorAll('.bp-plot')) {
+    const box = plot.getBoundingClientRect();
+    const title = plot.querySelector('.gtitle')?.getBoundingClientRect();
+    if (title && (title.left < box.left - 1 || title.right > box.right + 1))
+      cut.push(`chart title: ${plot.querySelector('.gtitle').textContent}`);
+    const legend = plot.querySelector('.legend')?.getBoundingClientRect();
+    if (legend && title && legend.top < title.bottom) cut.push('legend over a chart title');
+    if (legend && (legend.right > box.right + 1 || legend.bottom > box.bottom + 1))
+      cut.push('legend outside its chart');
+    for (const text of plot.querySelectorAll('.xtick text, .ytick text')) {
+      const style = getComputedStyle(text);
+      ticks.push({size: parseFloat(style.fontSize), fill: style.fill});
+    }
+  }
+  return {cut, ticks};
+}"""
+
+
+def luminance(rgb: str) -> float:
+    """Relative luminance (WCAG) of a CSS colour such as 'rgb(49, 51, 63)'."""
+    channels = [int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]

@@ -1,11 +1,18 @@
 """End to end in a real Chromium (Debian's package): `streamlit run app.py`, then click around."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser_helpers import COUNT_REDRAWS, CURVES_DRAWN, blank_screenshots
+from tests.browser_helpers import (
+    COUNT_REDRAWS,
+    CURVES_DRAWN,
+    LAYOUT_REPORT,
+    blank_screenshots,
+    luminance,
+)
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
 
 pytestmark = pytest.mark.skipif(
@@ -120,7 +127,7 @@ def test_a_shared_link_opens_with_its_settings_restored(server, page):
         == "0.25"
     )
     assert page.get_by_label("Seed", exact=True).and_(page.locator("input")).input_value() == "7"
-    page.get_by_text("a 2-3-4-2 tanh network").wait_for(timeout=15_000)
+    page.get_by_text("a 2-3-4-2 network, tanh").wait_for(timeout=15_000)
     assert "hidden=3%2C4" in page.url or "hidden=3,4" in page.url
     page.get_by_text("Share this setup").click()
     page.get_by_test_id("stCode").filter(has_text="seed=7").wait_for(timeout=15_000)
@@ -153,7 +160,7 @@ def test_a_truth_table_uploaded_in_the_files_box_becomes_the_training_set(server
         ]
     )
     page.get_by_text("Training on 'gates.csv': 3 rows").wait_for(timeout=30_000)
-    page.get_by_text("a 3-2-2-1 sigmoid network").wait_for(timeout=15_000)
+    page.get_by_text("a 3-2-2-1 network, sigmoid").wait_for(timeout=15_000)
     page.get_by_text("Download the history (CSV)").wait_for()  # the box stayed open
     assert_no_exception(page)
 
@@ -206,3 +213,35 @@ def test_a_link_carrying_markdown_shows_it_as_text_and_fetches_nothing(server, p
     assert page.locator('a[href*="host/"]').count() == 0
     assert not any("//host/" in url for url in requested)
     assert_no_exception(page)
+
+
+SHOTS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.mark.parametrize(
+    "mode, width, height",
+    [("lecture", 1280, 720), ("lecture", 1920, 1080), ("normal", 1280, 800)],
+)
+def test_the_page_fits_a_projector_and_nothing_is_cut_off(server, browser, mode, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    open_app(page, f"{server}/?lecture={int(mode == 'lecture')}")
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_function(CURVES_DRAWN, timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / f"layout-{mode}-{width}x{height}.png"))
+    report = page.evaluate(LAYOUT_REPORT)
+    assert not report["cut"], report["cut"]
+    smallest = 16 if mode == "lecture" else 14
+    assert report["ticks"] and all(t["size"] >= smallest for t in report["ticks"])
+    assert all(luminance(t["fill"]) <= 0.45 for t in report["ticks"])
+    assert not page.get_by_text("Deploy", exact=True).is_visible()
+    assert not page.get_by_test_id("stMainMenu").is_visible()
+    if mode == "lecture":
+        assert page.get_by_label("Learning rate η").is_visible()
+        for key in ("cost_chart", "delta_chart"):
+            box = page.locator(f".st-key-{key}").bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= height, key
+    page.get_by_role("button", name="Pause").click()
+    assert_no_exception(page)
+    context.close()

@@ -97,7 +97,7 @@ def test_cost_figure_without_epochs_says_so():
 def test_delta_figure_has_one_log_line_per_layer():
     deltas = np.abs(np.random.default_rng(1).normal(size=(500, 4))).astype(np.float32)
     fig = figures.delta_figure(deltas)
-    assert "Delta" in fig.layout.title.text and fig.layout.yaxis.type == "log"
+    assert "δ" in fig.layout.title.text and fig.layout.yaxis.type == "log"
     assert len(fig.data) == 4
     np.testing.assert_array_equal(fig.data[2].y, deltas[:, 2])
 
@@ -127,21 +127,23 @@ def test_weight_axes_say_from_neuron_i_to_neuron_j():
     assert "from neuron i" in titles and any("to neuron j" in (t or "") for t in titles)
 
 
-def test_nice_limit_rounds_up_to_1_2_5_steps():
-    assert [figures.nice_limit(v) for v in (0.3, 1.0, 1.3, 2.5, 7, 11, float("nan"))] == [
-        1,
-        1,
-        2,
-        5,
-        10,
-        20,
-        1,
-    ]
+def test_nice_limit_rounds_up_to_the_next_nice_step():
+    values = (0.05, 0.3, 1.0, 1.3, 2.5, 6.3, 7, 11, float("nan"))
+    assert [figures.nice_limit(v) for v in values] == [0.1, 0.3, 1, 1.5, 3, 8, 8, 15, 0.1]
+
+
+def test_the_colour_range_follows_the_weights_down_but_does_not_flicker_at_a_step():
+    limit = figures.colour_limit(1.0, 6.3)
+    assert limit == 8  # grows at once, to the next step, not to 10
+    assert figures.colour_limit(limit, 8.01) == 10
+    assert figures.colour_limit(10, 7.99) == 10  # back under the step: no flicker
+    assert figures.colour_limit(10, 6.3) == 8  # a fifth below it: the range shrinks
+    assert figures.colour_limit(8, 0.4) == 0.4
 
 
 def test_nice_limit_of_huge_weights_is_a_float_json_can_hold():
     limit = figures.nice_limit(3e30)
-    assert isinstance(limit, float) and limit == 5e30
+    assert isinstance(limit, float) and limit == 3e30
 
 
 def test_cost_figure_adds_a_dotted_line_per_output_that_sum_to_the_cost():
@@ -162,7 +164,7 @@ def test_live_charts_have_fixed_margins_and_no_tick_label_overflow_checks():
     for fig in live:
         axes = [fig.layout[name] for name in ("xaxis", "yaxis")]
         assert all(a.automargin is False and a.ticklabeloverflow == "allow" for a in axes)
-        assert fig.layout.margin.l >= 80 and fig.layout.margin.t >= 70
+        assert fig.layout.margin.l >= 80 and fig.layout.margin.t >= 50
 
 
 def test_log_scale_curves_label_a_few_ticks_not_every_2_and_5():

@@ -54,4 +54,4 @@ def test_the_app_mounts_every_live_chart_as_the_component_with_its_key():
         "output_surfaces",
     ]
     sent = json.loads(at.get("bidi_component")[0].proto.json)
-    assert json.loads(sent["figure"])["layout"]["title"]["text"].startswith("Cost per epoch")
+    assert json.loads(sent["figure"])["layout"]["title"]["text"].startswith("Cost C per epoch")

@@ -101,7 +101,7 @@ def test_the_worker_stops_when_nobody_has_looked_for_a_while(monkeypatch):
     session = TrainingSession()
     session.start()
     wait_for(lambda: not session.running)
-    assert session.status() == "Paused (page was hidden)"
+    assert session.status().startswith("Paused: no page drew for")
 
 
 def test_step_pauses_the_worker_and_adds_exactly_that_many_epochs():
@@ -190,3 +190,15 @@ def test_rewind_to_an_epoch_without_a_snapshot_is_refused():
     session.step(50)
     with pytest.raises(ValueError, match="no snapshot at epoch 27"):
         session.rewind(27)
+
+
+def test_stop_when_solved_pauses_once_every_output_rounds_to_its_target():
+    session = TrainingSession()
+    session.stop_when_solved = True
+    session.start()
+    deadline = time.monotonic() + 30
+    while session.running and time.monotonic() < deadline:
+        session.seen()
+        time.sleep(0.05)
+    assert not session.running and session.solved_stop and session.view().all_correct
+    assert session.status().startswith("Solved: at epoch")

@@ -3,7 +3,7 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop_core import Network, Trainer
+from backprop_core import Network, Trainer, datasets
 from backprop_core.training import History
 
 
@@ -155,3 +155,16 @@ def test_output_costs_are_not_kept_unless_asked(half_adder):
     trainer = Trainer(Network([2, 3, 2], seed=2), *half_adder)
     trainer.step(5)
     assert trainer.history.output_cost.shape == (5, 0)
+
+
+def test_a_divergence_in_the_first_epoch_of_a_call_still_rolls_back_to_the_last_finite_one():
+    X, T = datasets.half_adder()
+    at_once = Trainer(Network([2, 2, 2, 2], "identity", seed=0), X, T, 50.0)
+    at_once.step(100)
+    one_by_one = Trainer(Network([2, 2, 2, 2], "identity", seed=0), X, T, 50.0)
+    while one_by_one.step(1):
+        pass
+    assert one_by_one.history.diverged_at == at_once.history.diverged_at == 3
+    np.testing.assert_array_equal(one_by_one.network.params, at_once.network.params)
+    net = one_by_one.network
+    assert net.cost_of(net.forward(X), T) == one_by_one.history.cost[-1]

@@ -77,13 +77,17 @@ def test_malformed_link_parameters_fall_back_to_defaults_with_a_warning(params, 
     assert session.network.sizes == [2, 2, 2, 2] and session.settings.learning_rate == 0.5
 
 
-def test_lecture_mode_keeps_only_train_pause_step_and_reset():
+def test_lecture_mode_keeps_the_buttons_the_dataset_the_learning_rate_and_the_speed():
     at = open_link(lecture="1", hidden="3")
     assert not at.exception
     keys = {b.key for b in at.button}
-    assert {"train", "pause", "step", "reset"} <= keys
-    assert not keys & {"step_100", "keep_run"}
+    assert keys == {"train", "pause", "step", "step_100", "reset"}
+    assert at.selectbox(key="dataset").value == "half_adder"
+    assert at.selectbox(key="epochs_per_refresh").value == "max"
+    at.number_input(key="learning_rate").set_value(2.0).run()
+    assert at.session_state["lab_session"].settings.learning_rate == 2.0
     assert not [w for w in at.sidebar.text_input]  # the settings panel is hidden
+    assert at.session_state["lab_session"].stop_when_solved  # on by default in lecture mode
     assert heatmap_shapes(at) == [(2, 3), (3, 2)]
     at.toggle(key="lecture_toggle").set_value(False).run()
     assert at.text_input(key="hidden_layers").value == "3"
@@ -181,14 +185,14 @@ def test_kept_runs_overlay_the_cost_and_delta_charts_with_their_settings():
     at.button(key="step_100").click().run()
     at.button(key="keep_run").click().run()
     cost_chart = next(
-        c for c in charts(at) if c["layout"]["title"]["text"].startswith("Cost per e")
+        c for c in charts(at) if c["layout"]["title"]["text"].startswith("Cost C per e")
     )
     names = [trace["name"] for trace in cost_chart["data"]]
     assert names[:3] == ["this run", "output sum", "output carry"]  # the per-output curves
     kept = names[3:]
     assert len(kept) == 2 and "lr=0.5" in kept[0] and "lr=2" in kept[1]
     assert all("seed 3" in n for n in kept)
-    delta_chart = next(c for c in charts(at) if "Delta" in c["layout"]["title"]["text"])
+    delta_chart = next(c for c in charts(at) if "δ" in c["layout"]["title"]["text"])
     assert len(delta_chart["data"]) == 3 + 2 * 3
     at.multiselect(key="remove_runs").set_value([kept[0]]).run()
     assert len(at.session_state["lab_session"].kept) == 1
@@ -302,3 +306,25 @@ def test_csv_column_names_must_be_plain_unique_labels(content, words):
     assert words in message and "![pix](http://host/trac" in message  # the file name, as text
     assert "![" not in at.error[0].value
     assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+
+
+def test_a_link_hides_the_lecture_controls_it_names():
+    at = open_link(lecture="1", hide="dataset,speed,step_100")
+    assert not at.exception and not at.warning
+    assert {b.key for b in at.button} == {"train", "pause", "step", "reset"}
+    assert not at.get("selectbox") and at.number_input(key="learning_rate")
+    assert at.query_params["hide"] == "dataset,speed,step_100"
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"lecture": "maybe"}, "lecture must be 1 or 0, got 'maybe'"),
+        ({"hide": "dataset,![x](http://h/p.png)"}, "controls to hide must be among dataset"),
+    ],
+)
+def test_bad_lecture_parameters_warn_and_fall_back(params, words):
+    at = open_link(**params)
+    assert not at.exception
+    assert any(words in w for w in shown(at.warning))
+    assert {"keep_run", "step_100"} <= {b.key for b in at.button}  # normal mode, all shown

@@ -52,7 +52,9 @@ function schedule(plot, Plotly) {
     const { data, layout } = plot.bpFigure;
     Plotly.react(plot, data, layout, CONFIG);
     if (!plot.bpResize) {
-      plot.bpResize = new ResizeObserver(() => Plotly.Plots.resize(plot));
+      // A hidden plot cannot be resized; it is laid out again when it is drawn next.
+      const resize = () => plot.offsetParent && Plotly.Plots.resize(plot).catch(() => {});
+      plot.bpResize = new ResizeObserver(resize);
       plot.bpResize.observe(plot);
     }
   });
