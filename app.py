@@ -23,7 +23,7 @@ from dashboard.ui import (
 )
 
 SLOW_REFRESH_SECONDS = 1.0
-HEATMAPS_PER_ROW = 4
+HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
 SURFACES_NOTE = (
     "Each output neuron over the whole input square [0, 1]². The training inputs are its "
     "corners; the boundary where the colour turns is where the rounded output flips."

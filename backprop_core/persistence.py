@@ -14,10 +14,13 @@ import sys
 import numpy as np
 
 from .network import Network, num_parameters, validate_sizes
+from .training import History
 from .validation import brief
 
 FORMAT = "backprop-lab-network"
-VERSION = 1
+VERSION = 2  # 2 adds the training history; version 1 files still load
+MAX_SAVED_EPOCHS = 5_000  # a longer history would not fit the app's 1 MB upload limit
+HISTORY_FIELDS = ("cost", "delta_magnitude", "gradient_norm", "output_cost")
 MAX_PARAMETERS = 1_000_000
 MAX_DEPTH = 8  # a saved network nests 4 deep (file, weights, layer, row); json recurses
 MAX_SEED = 2**32 - 1
@@ -25,10 +28,24 @@ MAX_EPOCH = 10**15
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
-def network_to_dict(network: Network, epoch: int = 0, **extra) -> dict:
-    """Everything that rebuilds ``network`` exactly, plus ``epoch`` and any extra fields."""
+def network_to_dict(
+    network: Network, epoch: int = 0, history: History | None = None, **extra
+) -> dict:
+    """Everything that rebuilds ``network`` exactly, plus ``epoch``, the training ``history``
+    when it has at most MAX_SAVED_EPOCHS epochs, and any extra fields."""
     network.sync()
     config = network.config()
+    if history is not None and 0 < len(history) <= MAX_SAVED_EPOCHS:
+        extra["history"] = {
+            "cost": history.cost.tolist(),
+            # float32 records as the shortest decimals that give the same float32 back
+            **{
+                name: [[float(str(v)) for v in row] for row in getattr(history, name)]
+                if getattr(history, name).shape[1]
+                else []  # not recorded: a single output has no shares to keep
+                for name in HISTORY_FIELDS[1:]
+            },
+        }
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -40,9 +57,12 @@ def network_to_dict(network: Network, epoch: int = 0, **extra) -> dict:
     }
 
 
-def network_to_json(network: Network, epoch: int = 0, **extra) -> str:
+def network_to_json(
+    network: Network, epoch: int = 0, history: History | None = None, **extra
+) -> str:
     """JSON text; floats are written with repr, so they read back to the same bits."""
-    return json.dumps(network_to_dict(network, epoch, **extra), separators=(",", ":"))
+    data = network_to_dict(network, epoch, history, **extra)
+    return json.dumps(data, separators=(",", ":"))
 
 
 def _whole(value: object, top: int) -> bool:
@@ -83,10 +103,10 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
     if not isinstance(data, dict):
         raise ValueError("a saved network must be a JSON object")
     version = data.get("version")
-    if data.get("format") != FORMAT or type(version) is not int or version != VERSION:
+    if data.get("format") != FORMAT or type(version) is not int or not 1 <= version <= VERSION:
         raise ValueError(
-            f"not a Backprop Lab network file: expected format {FORMAT!r} version {VERSION}, "
-            f"got {brief(data.get('format'))} version {brief(version)}"
+            f"not a Backprop Lab network file: expected format {FORMAT!r} version 1 to "
+            f"{VERSION}, got {brief(data.get('format'))} version {brief(version)}"
         )
     sizes = validate_sizes(data.get("sizes"))
     if num_parameters(sizes) > max_parameters:
@@ -115,7 +135,28 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
     weights = _arrays(data.get("weights"), [(m, n) for m, n in zip(sizes, sizes[1:])], "weights")
     biases = _arrays(data.get("biases"), [(n,) for n in sizes[1:]], "biases")
     network.set_parameters(weights, biases)
-    return network, {k: v for k, v in data.items() if k not in ("weights", "biases")}
+    meta = {k: v for k, v in data.items() if k not in ("weights", "biases", "history")}
+    if "history" in data:
+        meta["history"] = _history(data["history"], epoch, len(sizes) - 1, sizes[-1])
+    return network, meta
+
+
+def _history(value: object, epochs: int, layers: int, outputs: int) -> dict[str, np.ndarray]:
+    """A saved history: one record per epoch, each array of the shape the network gives."""
+    if not isinstance(value, dict) or set(value) != set(HISTORY_FIELDS):
+        raise ValueError(f"history must be an object with {', '.join(HISTORY_FIELDS)}")
+    if not 0 < epochs <= MAX_SAVED_EPOCHS:
+        raise ValueError(f"a saved history holds 1 to {MAX_SAVED_EPOCHS:,} epochs, got {epochs}")
+    widths = {"cost": None, "delta_magnitude": layers, "gradient_norm": layers}
+    widths["output_cost"] = outputs
+    arrays = {}
+    for name, width in widths.items():
+        shape = (epochs,) if width is None else (epochs, width)
+        rows = value[name]
+        if name == "output_cost" and rows == []:  # not recorded (a single output)
+            shape = (0,)
+        arrays[name] = _array(rows, shape, f"history.{name}")
+    return arrays
 
 
 def _arrays(value: object, shapes: list[tuple[int, ...]], name: str) -> list[np.ndarray]:

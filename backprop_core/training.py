@@ -48,6 +48,32 @@ class History:
     def __len__(self) -> int:
         return self._n
 
+    def extend(
+        self,
+        cost: np.ndarray,
+        delta_magnitude: np.ndarray,
+        gradient_norm: np.ndarray,
+        output_cost: np.ndarray | None = None,
+    ) -> None:
+        """Append recorded epochs, for example a saved run's, after checking their shapes."""
+        n, layers = len(cost), self._delta.shape[1]
+        outputs = np.empty((n, 0)) if output_cost is None else output_cost
+        for name, rows, width in (
+            ("delta_magnitude", delta_magnitude, layers),
+            ("gradient_norm", gradient_norm, layers),
+            ("output_cost", outputs, self._outputs.shape[1]),
+        ):
+            if np.shape(rows) != (n, width) and not (name == "output_cost" and width == 0):
+                raise ValueError(f"{name} must have shape ({n}, {width}), got {np.shape(rows)}")
+        self.reserve(n)
+        end = self._n + n
+        self._cost[self._n : end] = cost
+        self._delta[self._n : end] = delta_magnitude
+        self._grad[self._n : end] = gradient_norm
+        if self._outputs.shape[1]:
+            self._outputs[self._n : end] = outputs
+        self._n = end
+
     @property
     def diverged(self) -> bool:
         return self.diverged_at is not None

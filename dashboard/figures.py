@@ -15,6 +15,7 @@ from .text import plotly_text
 MAX_POINTS = 2000
 LIVE_POINTS = 500  # per live curve: about one bucket (2 points) per 2-3 pixels, small to send 10×/s
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
+MAX_LAYERS_WITH_TEXT = 4  # and for networks of up to this many layers
 LAYER_COLOURS = [
     "#1f77b4",
     "#ff7f0e",
@@ -148,8 +149,9 @@ def base_layout(
         uirevision=str(revision),
         height=height,
         margin=dict(l=60, r=20, t=60, b=50),
-        # Below the plot, at the figure's foot: never over a title; plotly wraps long ones.
-        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0),
+        # Below the tick labels, never over a title: plotly wraps a long legend into rows and
+        # takes their room from the plot.
+        legend=dict(orientation="h", y=-0.1, yanchor="top", x=0),
     )
     layout.update(extra)
     if epochs == 0:
@@ -218,9 +220,13 @@ def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
         y = run.cost if column is None else run.delta[:, column]
         colour = KEPT_COLOURS[k % len(KEPT_COLOURS)] if column is None else _colour(column)
         dash = KEPT_DASHES[k % len(KEPT_DASHES)]
-        label = plotly_text(run.label)
-        extra = dict(legendgroup=run.label, showlegend=column in (None, 0))
-        lines.append(series(y, run.step, label, colour, 2, dash, **extra))
+        name = f"kept {k + 1}: lr={run.settings.learning_rate:g}, seed {run.settings.seed}"
+        extra = dict(
+            legendgroup=run.label,
+            showlegend=column in (None, 0),
+            hovertemplate=plotly_text(run.label) + "<br>epoch %{x:,.0f}: %{y:.4g}<extra></extra>",
+        )
+        lines.append(series(y, run.step, name, colour, 2, dash, **extra))
     return lines
 
 
@@ -274,11 +280,12 @@ def delta_figure(
     """Mean |δ^l| per layer per epoch, log axis: vanishing gradients show as lines falling apart."""
     n_epochs, n_layers = delta_magnitude.shape
     values, step = envelope(delta_magnitude)
-    lines = []
+    lines, kept_lines = [], []
     for l in range(n_layers):
         label = f"δ<sup>{l + 1}</sup>" + (" (output)" if l == n_layers - 1 else "")
         lines.append(series(values[:, l], step, label, _colour(l)))
-        lines += [dict(kept_line, opacity=0.6) for kept_line in _kept_lines(kept or [], l)]
+        kept_lines += [dict(line, opacity=0.6) for line in _kept_lines(kept or [], l)]
+    lines += kept_lines  # after the layers, so the legend lists δ¹, δ², … first
     title = "Mean |δ<sup>l</sup>| per epoch, by layer"
     axes = _log_axes("mean |δ|", log_x, font_size)
     return figure(lines, base_layout(title, revision, height, n_epochs, font_size, **axes))
@@ -291,6 +298,7 @@ def weight_figure(
     scale: float,
     revision: object = 0,
     colour_bar: bool = True,
+    cell_text: bool = True,
 ) -> go.Figure:
     """W^l as a heatmap (row i = from neuron i, column j = to neuron j) with b^l below it."""
     n_in, n_out = W.shape
@@ -301,7 +309,7 @@ def weight_figure(
         zmin=-scale,
         zmax=scale,
         x=[f"to {j + 1}" for j in range(n_out)],
-        texttemplate="%{z:.2f}" if W.size <= MAX_CELL_TEXT else None,
+        texttemplate="%{z:.2f}" if cell_text and W.size <= MAX_CELL_TEXT else None,
         textfont=dict(size=FONT_SIZE),
     )
     weights = dict(
@@ -332,7 +340,7 @@ def weight_figure(
             **FIXED_AXIS,
         ),
         yaxis2=dict(domain=[0, split], anchor="x", **FIXED_AXIS),
-        margin=dict(LIVE_MARGIN, l=100, r=100 if colour_bar else 15),  # row labels, colour bar
+        margin=dict(LIVE_MARGIN, l=100, r=80 if colour_bar else 15),  # row labels, colour bar
     )
     title = f"W<sup>{layer}</sup> and b<sup>{layer}</sup>"
     height = 160 + 45 * (n_in + 1)
@@ -341,9 +349,11 @@ def weight_figure(
 
 def weight_figures(network: Network, scale: float, revision: object = 0) -> list[go.Figure]:
     """One heatmap figure per layer, all on the same symmetric colour range ±scale, so one
-    colour bar (on the last layer) serves them all."""
+    colour bar (on the last layer) serves them all. Deep networks' heatmaps are narrow: their
+    cells show no numbers (hover shows them)."""
     last = len(network.weights) - 1
+    cell_text = len(network.weights) <= MAX_LAYERS_WITH_TEXT
     return [
-        weight_figure(W, b, l + 1, scale, revision, colour_bar=l == last)
+        weight_figure(W, b, l + 1, scale, revision, colour_bar=l == last, cell_text=cell_text)
         for l, (W, b) in enumerate(zip(network.weights, network.biases))
     ]

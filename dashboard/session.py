@@ -244,10 +244,26 @@ class TrainingSession:
                 f"{data.title} needs {data.X.shape[1]} and {data.T.shape[1]}"
             )
         self._build(settings, network)
-        return (
-            f"Loaded a {'-'.join(map(str, network.sizes))} network trained for "
-            f"{meta.get('epoch', 0):,} epochs; training continues from it."
+        epochs = meta.get("epoch", 0)
+        loaded = (
+            f"Loaded a {'-'.join(map(str, network.sizes))} network trained for {epochs:,} epochs"
         )
+        if "history" not in meta:
+            return loaded + "; the file holds no history, so the charts start from here."
+        self._restore(meta["history"])
+        return loaded + f", with its history; training continues from epoch {self.epoch:,}."
+
+    def _restore(self, history: dict[str, np.ndarray]) -> None:
+        """Put a saved run's records in front of the loaded network's training."""
+        shares = history["output_cost"]
+        if self.trainer.track_outputs and shares.size == 0:
+            shares = np.full((len(history["cost"]), self.data.T.shape[1]), np.nan)  # unknown
+        with self.lock:
+            self.history.extend(
+                history["cost"], history["delta_magnitude"], history["gradient_norm"], shares
+            )
+            self.snapshots = Snapshots()
+            self.snapshots.record(self.epoch, self.network.params)
 
     def view(self) -> View:
         with self.lock:

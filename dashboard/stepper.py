@@ -30,6 +30,11 @@ def matrix(values: np.ndarray, colour: str | None = None, digits: int = 4) -> st
     return rf"{{\color{{{colour}}}{text}}}" if colour else text
 
 
+def _lines(*lines: str) -> str:
+    """Equations one under another, so a long step fits the page's width."""
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
 def _partial(param: str, l: int) -> str:
     return rf"\frac{{\partial C}}{{\partial {param}^{{{l}}}}}"
 
@@ -98,8 +103,10 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
                 f"Backward: delta δ^{l}",
                 rf"\delta^{{{l}}} = \left(\delta^{{{l + 1}}} (W^{{{l + 1}}})^T\right) \odot "
                 rf"\sigma'(z^{{{l}}})",
-                rf"\left({_op(delta[l])} {_op(network.weights[l].T)}\right) \odot {_op(deriv)}"
-                rf" = {_res(delta[l - 1])}",
+                _lines(
+                    rf"\left({_op(delta[l])} {_op(network.weights[l].T)}\right) \odot {_op(deriv)}",
+                    rf"= {_res(delta[l - 1])}",
+                ),
                 {f"δ^{l}": delta[l - 1][0]},
             )
         )
@@ -109,8 +116,11 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
                 f"Gradient of layer {l}",
                 rf"{_partial('W', l)} = (a^{{{l - 1}}})^T \delta^{{{l}}}, \quad "
                 rf"{_partial('b', l)} = \delta^{{{l}}}",
-                rf"{_op(a[l - 1].T)} {_op(delta[l - 1])} = {_res(grads.weights[l - 1])}, \quad "
-                rf"{_res(grads.biases[l - 1])}",
+                _lines(
+                    rf"{_partial('W', l)} = {_op(a[l - 1].T)} {_op(delta[l - 1])} "
+                    rf"= {_res(grads.weights[l - 1])}",
+                    rf"{_partial('b', l)} = {_res(grads.biases[l - 1])}",
+                ),
                 {
                     f"∂C/∂W^{l}": grads.weights[l - 1].copy(),
                     f"∂C/∂b^{l}": grads.biases[l - 1].copy(),
@@ -126,8 +136,10 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
                 f"Update of layer {l} from this row alone (η = {eta:g})",
                 rf"W^{{{l}}} \leftarrow W^{{{l}}} - \eta {_partial('W', l)}, \quad "
                 rf"b^{{{l}}} \leftarrow b^{{{l}}} - \eta {_partial('b', l)}",
-                rf"{_op(W)} - {eta:g} {_op(gW)} = {_res(W - eta * gW)}, \quad "
-                rf"{_op(b)} - {eta:g} {_op(gb)} = {_res(b - eta * gb)}",
+                _lines(
+                    rf"W^{{{l}}} \leftarrow {_op(W)} - {eta:g} {_op(gW)} = {_res(W - eta * gW)}",
+                    rf"b^{{{l}}} \leftarrow {_op(b)} - {eta:g} {_op(gb)} = {_res(b - eta * gb)}",
+                ),
                 {f"new W^{l}": W - eta * gW, f"new b^{l}": b - eta * gb},
             )
         )

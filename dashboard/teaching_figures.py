@@ -166,7 +166,7 @@ def surfaces_figure(
         activations = activations[-1:]
     shown = [min(a.shape[1], MAX_SURFACE_NEURONS) for a in activations]
     rows, cols = len(activations), max(shown)
-    traces, axes = [], {}
+    traces, axes, labels = [], {}, []
     for r, a in enumerate(activations):
         for c in range(shown[r]):
             k = r * cols + c + 1
@@ -190,17 +190,31 @@ def surfaces_figure(
                 )
             )
             gap = 0.04
+            left, right = c / cols + gap / 2, (c + 1) / cols - gap / 2
             axes[f"xaxis{suffix}"] = dict(
-                domain=[c / cols + gap / 2, (c + 1) / cols - gap / 2],
+                domain=[left, right],
                 showticklabels=r == rows - 1,
                 anchor=f"y{suffix}",
+                title=dict(text="x1" if r == rows - 1 else ""),
             )
             top = 1 - r / rows
             axes[f"yaxis{suffix}"] = dict(
                 domain=[top - 1 / rows + gap, top - gap / 2],
                 showticklabels=c == 0,
                 anchor=f"x{suffix}",
-                title=dict(text=label if c == 0 else ""),
+                title=dict(text="x2" if c == 0 else ""),
+            )
+            panel = label if shown[r] == 1 else f"{label}, neuron {c + 1}"
+            labels.append(
+                dict(
+                    text=panel,
+                    xref="paper",
+                    yref="paper",
+                    x=(left + right) / 2,
+                    y=top - gap / 2,
+                    yanchor="bottom",
+                    showarrow=False,
+                )
             )
     if {network.activation.name, network.output_activation.name} == {"sigmoid"}:
         lo, hi = 0.0, 1.0  # σ's whole range, so shapes compare across neurons and epochs
@@ -213,7 +227,9 @@ def surfaces_figure(
         if outputs_only
         else ("Each neuron's activation over the input square (x1 across, x2 up)")
     )
-    return figure(traces, base_layout(title, "surfaces", 140 + 170 * rows, **axes))
+    layout = base_layout(title, "surfaces", 160 + 190 * rows, **axes)
+    layout["annotations"] = labels  # each panel's neuron, above it
+    return figure(traces, layout)
 
 
 def saturation(network: Network, X: np.ndarray) -> np.ndarray:

@@ -335,7 +335,8 @@ def _describe(session: TrainingSession) -> str:
     s = session.settings
     return (
         f"{session.data.title}, network {'-'.join(map(str, session.network.sizes))}, "
-        f"{s.activation}, {s.cost}, η = {s.learning_rate:g}, seed {s.seed}, "
+        f"{option_name(s.activation)}, {option_name(s.cost)}, η = {s.learning_rate:g}, "
+        f"seed {s.seed}, "
         f"epoch {session.epoch:,}. Change it on the Live training page."
     )
 

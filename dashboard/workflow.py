@@ -51,6 +51,7 @@ def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:
         notice = apply(upload)
     except ValueError as err:  # UnicodeDecodeError is one too
         st.session_state[f"{key}_error"] = f"{brief(upload.name)}: {err}"
+        st.session_state.pop("notice", None)  # an older "Loaded …" would contradict it
         return
     st.session_state.pop(f"{key}_error", None)
     st.session_state["notice"] = notice
@@ -122,6 +123,7 @@ def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
             return network_to_json(
                 session.network,
                 session.epoch,
+                session.history,
                 dataset=session.settings.dataset,
                 learning_rate=session.settings.learning_rate,
             )

@@ -102,8 +102,9 @@ def progress() -> None:
             cols[0].metric("Networks", f"{len(run.seeds):,}")
             cols[1].metric("Solved at the end", f"{run.solved.mean():.0%}")
             cols[2].metric(
-                f"Stuck ≥ {STUCK_EPOCHS:,} epochs on the plateau",
+                "Stuck on the plateau",
                 f"{(run.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
+                help=f"Networks that spent at least {STUCK_EPOCHS:,} epochs on the plateau.",
             )
     if run.epoch == 0:
         return

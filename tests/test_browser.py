@@ -245,3 +245,23 @@ def test_the_page_fits_a_projector_and_nothing_is_cut_off(server, browser, mode,
     page.get_by_role("button", name="Pause").click()
     assert_no_exception(page)
     context.close()
+
+
+KATEX_OVERFLOW = """() => [...document.querySelectorAll('[data-testid=stMain] .katex-display')]
+        .filter(el => el.scrollWidth > el.clientWidth + 3).length  // KaTeX's aligned rounds 2 px"""
+
+
+def test_every_step_of_the_backward_pass_fits_1280x800_without_sideways_scrolling(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server}/Backward_pass")
+    for step in range(1, 16):
+        page.get_by_text(f"Step {step} of 15").wait_for(timeout=30_000)
+        page.wait_for_timeout(300)  # KaTeX lays out after the text appears
+        assert page.evaluate(KATEX_OVERFLOW) == 0, f"step {step} overflows"
+        if step in (9, 15):
+            page.screenshot(path=str(SHOTS / f"backward-pass-step-{step}.png"), full_page=True)
+        if step < 15:
+            page.get_by_role("button", name="Next").click()
+    assert_no_exception(page)
+    context.close()

@@ -5,8 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_core import Network, Trainer
-from backprop_core.persistence import network_from_json, network_to_dict, network_to_json
+from backprop_core import Network, Trainer, datasets
+from backprop_core.persistence import (
+    MAX_SAVED_EPOCHS,
+    network_from_json,
+    network_to_dict,
+    network_to_json,
+)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +137,53 @@ def test_any_text_loads_or_raises_only_a_short_value_error(text):
         network_from_json(text)
     except ValueError as err:
         assert len(str(err)) <= 300
+
+
+def _trained(epochs: int, outputs: bool = True) -> Trainer:
+    X, T = datasets.half_adder()
+    trainer = Trainer(Network([2, 3, 2], "tanh", seed=4), X, T, 0.3, track_outputs=outputs)
+    trainer.step(epochs)
+    return trainer
+
+
+@pytest.mark.parametrize("outputs", [True, False])
+def test_the_history_travels_with_the_network_to_the_bit(outputs):
+    trainer = _trained(300, outputs)
+    history = trainer.history
+    _, meta = network_from_json(network_to_json(trainer.network, 300, history))
+    saved = meta["history"]
+    assert saved["cost"].tobytes() == history.cost.tobytes()
+    for name in ("delta_magnitude", "gradient_norm"):
+        np.testing.assert_array_equal(saved[name].astype(np.float32), getattr(history, name))
+    if outputs:
+        np.testing.assert_array_equal(saved["output_cost"].astype(np.float32), history.output_cost)
+    else:
+        assert saved["output_cost"].size == 0
+
+
+def test_a_history_too_long_for_an_upload_is_left_out_and_version_1_files_still_load():
+    trainer = _trained(MAX_SAVED_EPOCHS + 1)
+    data = network_to_dict(trainer.network, len(trainer.history), trainer.history)
+    assert "history" not in data and data["version"] == 2
+    data["version"] = 1
+    loaded, meta = network_from_json(json.dumps(data))
+    np.testing.assert_array_equal(loaded.params, trainer.network.params)
+    assert "history" not in meta
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda h: h.pop("cost"), "history must be an object with"),
+        (lambda h: h["cost"].append(0.1), "history.cost must have shape (20,)"),
+        (lambda h: h["delta_magnitude"][0].append(1.0), "history.delta_magnitude must have shape"),
+        (lambda h: h["gradient_norm"].__setitem__(0, [None, 1]), "must hold finite numbers"),
+    ],
+)
+def test_a_saved_history_is_checked_like_every_other_field(change, words):
+    trainer = _trained(20)
+    data = network_to_dict(trainer.network, 20, trainer.history)
+    change(data["history"])
+    with pytest.raises(ValueError) as err:
+        network_from_json(json.dumps(data))
+    assert words in str(err.value)

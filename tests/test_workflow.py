@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from backprop_core import Network, Trainer, datasets
 from backprop_core.persistence import network_to_dict, network_to_json
 from dashboard.settings import Settings
-from tests.apptest_helpers import array, charts, errors, heatmap_shapes, new_app, shown
+from tests.apptest_helpers import array, charts, epoch, errors, heatmap_shapes, new_app, shown
 
 
 def open_link(**params) -> AppTest:
@@ -190,11 +190,13 @@ def test_kept_runs_overlay_the_cost_and_delta_charts_with_their_settings():
     names = [trace["name"] for trace in cost_chart["data"]]
     assert names[:3] == ["this run", "output sum", "output carry"]  # the per-output curves
     kept = names[3:]
-    assert len(kept) == 2 and "lr=0.5" in kept[0] and "lr=2" in kept[1]
-    assert all("seed 3" in n for n in kept)
+    assert kept == ["kept 1: lr=0.5, seed 3", "kept 2: lr=2, seed 3"]
+    hovers = [trace["hovertemplate"] for trace in cost_chart["data"][3:]]
+    assert "lr=0.5 · 2, 2 · sigmoid · seed 3 (100 epochs)" in hovers[0]
     delta_chart = next(c for c in charts(at) if "δ" in c["layout"]["title"]["text"])
     assert len(delta_chart["data"]) == 3 + 2 * 3
-    at.multiselect(key="remove_runs").set_value([kept[0]]).run()
+    labels = [run.label for run in at.session_state["lab_session"].kept]
+    at.multiselect(key="remove_runs").set_value([labels[0]]).run()
     assert len(at.session_state["lab_session"].kept) == 1
 
 
@@ -328,3 +330,26 @@ def test_bad_lecture_parameters_warn_and_fall_back(params, words):
     assert not at.exception
     assert any(words in w for w in shown(at.warning))
     assert {"keep_run", "step_100"} <= {b.key for b in at.button}  # normal mode, all shown
+
+
+def test_a_saved_network_brings_back_its_epoch_and_history():
+    X, T = datasets.half_adder()
+    trainer = Trainer(Network([2, 3, 2], "tanh", seed=5), X, T, 0.3, track_outputs=True)
+    trainer.step(500)
+    at = open_link()
+    upload(at, "network_upload", "net.json", network_to_json(trainer.network, 500, trainer.history))
+    assert not at.exception and not errors(at)
+    session = at.session_state["lab_session"]
+    assert session.epoch == 500 and epoch(at) == 500
+    assert session.history.cost.tobytes() == trainer.history.cost.tobytes()
+    assert any("with its history; training continues from epoch 500" in i for i in shown(at.info))
+    at.button(key="step").click().run()
+    assert epoch(at) == 501 and session.snapshots.epochs[0] == 500
+
+
+def test_a_failed_upload_clears_the_last_loaded_notice():
+    at = open_link()
+    upload(at, "network_upload", "net.json", network_to_json(Network([2, 3, 2], seed=1), 7))
+    assert any("Loaded a 2-3-2 network" in i for i in shown(at.info))
+    at.file_uploader(key="network_upload").upload("bad.json", b"{oops").run()
+    assert errors(at) and not at.info
