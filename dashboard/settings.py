@@ -192,12 +192,15 @@ def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[st
         except ValueError as err:
             warnings.append(f"URL parameter {key}: {err}; using the default instead")
     panels: dict = {"lecture": False, "speed": "max", "hide": ()}
-    lecture = params.get("lecture")
-    if lecture is not None:
-        if lecture in ("0", "1", "true", "false", "on", "off"):
-            panels["lecture"] = lecture in ("1", "true", "on")
+    for key in ("lecture", "stop_solved"):
+        value = params.get(key)
+        if value is None:
+            continue
+        if value in ("0", "1", "true", "false", "on", "off"):
+            panels[key] = value in ("1", "true", "on")
         else:
-            warnings.append(f"URL parameter lecture must be 1 or 0, got {brief(lecture)}; using 0")
+            warnings.append(f"URL parameter {key} must be 1 or 0, got {brief(value)}; ignoring it")
+    panels.setdefault("stop_solved", panels["lecture"])  # on by default in lecture mode
     hide = params.get("hide")
     if hide is not None:
         try:
@@ -227,7 +230,11 @@ def parse_hide(text: str) -> tuple[str, ...]:
 
 
 def settings_to_query(
-    settings: Settings, lecture: bool, speed: str, hide: tuple[str, ...] = ()
+    settings: Settings,
+    lecture: bool,
+    speed: str,
+    hide: tuple[str, ...] = (),
+    stop_solved: bool | None = None,
 ) -> dict[str, str]:
     """The URL parameters that restore ``settings`` (an uploaded dataset cannot travel)."""
     query = {
@@ -246,4 +253,6 @@ def settings_to_query(
         query["lecture"] = "1"
     if hide:
         query["hide"] = ",".join(hide)
+    if stop_solved is not None and stop_solved != lecture:  # only when not the default
+        query["stop_solved"] = str(int(stop_solved))
     return query

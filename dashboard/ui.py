@@ -128,7 +128,7 @@ def get_session() -> TrainingSession:
         st.session_state[SESSION_KEY] = TrainingSession(settings)
         st.session_state["lecture_mode"] = panels["lecture"]
         st.session_state["lecture_hide"] = panels["hide"]
-        st.session_state[SESSION_KEY].stop_when_solved = panels["lecture"]
+        st.session_state[SESSION_KEY].stop_when_solved = panels["stop_solved"]
         st.session_state[SESSION_KEY].speed = panels["speed"]
         st.session_state["url_warnings"] = warnings
     return st.session_state[SESSION_KEY]

@@ -22,7 +22,13 @@ from .ui import lecture_hidden, lecture_mode, sync_widgets
 
 def sync_url(session: TrainingSession) -> dict[str, str]:
     """Write the configuration into the URL, so the address bar is always a shareable link."""
-    query = settings_to_query(session.settings, lecture_mode(), session.speed, lecture_hidden())
+    query = settings_to_query(
+        session.settings,
+        lecture_mode(),
+        session.speed,
+        lecture_hidden(),
+        session.stop_when_solved,
+    )
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return query

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest_helpers import epoch, errors, heatmap_shapes, metric, run_app, shown
+from dashboard.text import metric_number
+from tests.apptest_helpers import charts, epoch, errors, heatmap_shapes, metric, run_app, shown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,3 +152,39 @@ def test_the_config_phones_nowhere_and_turns_the_module_rescans_off():
 def test_the_config_serves_the_static_folder_that_holds_plotly_js():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableStaticServing"] is True
+
+
+def test_a_new_architecture_while_training_says_that_training_paused():
+    at = run_app()
+    at.button(key="train").click().run()
+    at.text_input(key="hidden_layers").input("3").run()
+    assert any("Training paused: press Train to go on" in i for i in shown(at.info))
+    assert not at.session_state["lab_session"].running
+
+
+def test_the_log_scale_epoch_axis_switch_changes_both_curves():
+    at = run_app()
+    at.button(key="step_100").click().run()
+    at.toggle(key="log_epochs").set_value(True).run()
+    curves = [c for c in charts(at) if c["layout"]["yaxis"].get("type") == "log"]
+    assert len(curves) == 2 and all(c["layout"]["xaxis"]["type"] == "log" for c in curves)
+
+
+def test_a_bad_value_shows_its_message_right_under_its_own_field():
+    at = run_app()
+    at.text_input(key="hidden_layers").input("2,,2").run()
+    order = [getattr(e, "key", None) or e.type for e in at.sidebar]
+    field = order.index("hidden_layers")
+    assert order[field + 1] == "alert" or "error" in str(order[field + 1])
+    assert order.index("activation") > field + 1
+
+
+def test_a_divergence_shows_the_epoch_and_cost_of_the_parameters_kept():
+    at = run_app()
+    at.selectbox(key="activation").set_value("identity").run()
+    at.number_input(key="learning_rate").set_value(50.0).run()
+    at.button(key="step_100").click().run()
+    session = at.session_state["lab_session"]
+    assert epoch(at) == session.history.diverged_at - 1
+    assert metric(at, "Cost") == metric_number(session.history.cost[-1])
+    assert any(f"parameters of epoch {epoch(at)}" in e for e in errors(at))

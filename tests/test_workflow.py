@@ -322,6 +322,7 @@ def test_a_link_hides_the_lecture_controls_it_names():
     "params, words",
     [
         ({"lecture": "maybe"}, "lecture must be 1 or 0, got 'maybe'"),
+        ({"stop_solved": "yes"}, "stop_solved must be 1 or 0, got 'yes'"),
         ({"hide": "dataset,![x](http://h/p.png)"}, "controls to hide must be among dataset"),
     ],
 )
@@ -353,3 +354,12 @@ def test_a_failed_upload_clears_the_last_loaded_notice():
     assert any("Loaded a 2-3-2 network" in i for i in shown(at.info))
     at.file_uploader(key="network_upload").upload("bad.json", b"{oops").run()
     assert errors(at) and not at.info
+
+
+def test_stop_when_solved_follows_lecture_mode_unless_the_link_says_otherwise():
+    assert open_link(lecture="1").session_state["lab_session"].stop_when_solved
+    at = open_link(lecture="1", stop_solved="0")
+    assert not at.session_state["lab_session"].stop_when_solved
+    assert at.query_params["stop_solved"] == "0"
+    assert open_link(stop_solved="1").session_state["lab_session"].stop_when_solved
+    assert "stop_solved" not in open_link().query_params
