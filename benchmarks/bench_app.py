@@ -1,6 +1,6 @@
 """The app's speed in a real browser (Debian's chromium), beside the core's headless speed.
 
-    python benchmarks/bench_app.py ["?lecture=1"]   # optional URL query, e.g. lecture mode
+    python benchmarks/bench_app.py ["?lecture=1&stop_solved=0"]   # optional URL query
 
 Prints: seconds until the first page shows all its charts, as medians over three server starts
 beside a one-chart Streamlit page loaded in the same rounds; epochs per second while training
