@@ -15,7 +15,7 @@ import numpy as np
 
 from .network import Network, num_parameters, validate_sizes
 from .training import History
-from .validation import brief
+from .validation import MAX_SEED, brief
 
 FORMAT = "backprop-lab-network"
 VERSION = 2  # 2 adds the training history; version 1 files still load
@@ -23,7 +23,6 @@ MAX_SAVED_EPOCHS = 5_000  # a longer history would not fit the app's 1 MB upload
 HISTORY_FIELDS = ("cost", "delta_magnitude", "gradient_norm", "output_cost")
 MAX_PARAMETERS = 1_000_000
 MAX_DEPTH = 8  # a saved network nests 4 deep (file, weights, layer, row); json recurses
-MAX_SEED = 2**32 - 1
 MAX_EPOCH = 10**15
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reprlib
 
 MAX_QUOTE = 40
+MAX_SEED = 2**32 - 1  # seeds a file or a link may carry
 
 _repr = reprlib.Repr()
 _repr.maxlevel = 2

@@ -8,11 +8,10 @@ from dataclasses import dataclass, replace
 
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
 from backprop_core.datasets import Dataset
-from backprop_core.validation import brief
+from backprop_core.validation import MAX_SEED, brief
 
 MAX_HIDDEN_LAYERS = 8
 MAX_WIDTH = 64
-MAX_SEED = 2**32 - 1
 MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1000.0
 MAX_PARAM_LENGTH = 200
@@ -138,27 +137,6 @@ def check_choice(kind: str, value: object, allowed: list[str]) -> str:
     if value not in allowed:
         raise ValueError(f"unknown {kind} {brief(value)}; allowed: {', '.join(allowed)}")
     return value  # type: ignore[return-value]
-
-
-def make_settings(
-    dataset: str,
-    hidden: str,
-    learning_rate: object,
-    activation: str,
-    cost: str,
-    init: str,
-    seed: object,
-) -> Settings:
-    """Validate raw widget or URL values into Settings; the first bad one raises ValueError."""
-    return Settings(
-        dataset=check_choice("dataset", dataset, [*datasets.names(), CUSTOM_DATASET]),
-        hidden=parse_hidden(hidden),
-        learning_rate=check_learning_rate(learning_rate),
-        activation=check_choice("activation", activation, list(ACTIVATIONS)),
-        cost=check_choice("cost", cost, list(COSTS)),
-        init=check_choice("init", init, list(INITIALISERS)),
-        seed=check_seed(seed),
-    )
 
 
 # URL parameter → (Settings field, how to parse it)

@@ -154,6 +154,14 @@ def sync_widgets(settings: Settings) -> None:
         st.session_state[key] = value
 
 
+def _seed_widgets(session: TrainingSession, key: str) -> None:
+    """Streamlit forgets a widget's value when a run does not draw it (another page, or the
+    other mode): fill the controls from the session again when ``key`` is gone."""
+    if key not in st.session_state:
+        sync_widgets(session.settings)
+        st.session_state["epochs_per_refresh"] = session.speed
+
+
 def _checked(
     box: DeltaGenerator, key: str, check: Callable[[object], T], value: object
 ) -> T | None:
@@ -169,9 +177,7 @@ def _checked(
 def settings_controls(session: TrainingSession) -> Settings | None:
     """The sidebar controls. Returns valid Settings, or None after showing what is wrong
     next to the field that holds it."""
-    if "hidden_layers" not in st.session_state:
-        sync_widgets(session.settings)
-        st.session_state["epochs_per_refresh"] = session.speed
+    _seed_widgets(session, "hidden_layers")
     side = st.sidebar
     side.header("Network")
     dataset = _dataset_box(side, session)
@@ -235,9 +241,7 @@ def display_toggles(session: TrainingSession) -> None:
 def _lecture_controls(session: TrainingSession, boxes: dict) -> Settings | None:
     """Lecture mode's controls on the page itself (the dataset, η, the speed), in ``boxes``
     keyed by name. Returns the settings they give, or None after showing an error."""
-    if "learning_rate" not in st.session_state:
-        sync_widgets(session.settings)
-        st.session_state["epochs_per_refresh"] = session.speed
+    _seed_widgets(session, "learning_rate")
     settings = session.settings
     if "dataset" in boxes:
         settings = settings.with_(dataset=_dataset_box(boxes["dataset"], session))

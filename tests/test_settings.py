@@ -6,9 +6,9 @@ from dashboard.settings import (
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
     Settings,
+    check_choice,
     check_learning_rate,
     check_seed,
-    make_settings,
     parse_hidden,
     settings_from_query,
 )
@@ -79,12 +79,13 @@ def test_check_seed_rejects_values_outside_0_to_2_32(value):
         check_seed(value)
 
 
-def test_make_settings_defaults_are_the_reference_experiment():
-    settings = make_settings("half_adder", "2, 2", 0.5, "sigmoid", "mse", "uniform", 0)
-    assert settings == Settings()
-    assert settings.hidden_text == "2, 2"
+def test_a_link_without_parameters_gives_the_reference_experiment():
+    settings, panels, warnings = settings_from_query({})
+    assert settings == Settings() and settings.hidden_text == "2, 2" and not warnings
+    assert (settings.learning_rate, settings.activation, settings.seed) == (0.5, "sigmoid", 0)
+    assert panels == {"lecture": False, "speed": "max", "hide": (), "stop_solved": False}
 
 
-def test_make_settings_rejects_unknown_choices():
+def test_unknown_choices_are_refused_naming_the_allowed_ones():
     with pytest.raises(ValueError, match="unknown activation 'swish'; allowed: sigmoid"):
-        make_settings("half_adder", "2", 0.5, "swish", "mse", "uniform", 0)
+        check_choice("activation", "swish", ["sigmoid", "tanh"])
