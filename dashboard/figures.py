@@ -12,7 +12,6 @@ from backprop_core import Network
 
 from .text import plotly_text
 
-MAX_POINTS = 2000
 LIVE_POINTS = 500  # per live curve: about one bucket (2 points) per 2-3 pixels, small to send 10×/s
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
 MAX_LAYERS_WITH_TEXT = 4  # and for networks of up to this many layers
@@ -45,24 +44,6 @@ GRID_COLOUR = "#e6e9ef"
 _AXIS_LOOK = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, linecolor=GRID_COLOUR)
 TEMPLATE = dict(layout=dict(xaxis=_AXIS_LOOK, yaxis=_AXIS_LOOK))
 LOG_TICKS = 6  # decades only when the range is wide: fewer labels to draw and to read
-
-
-def thin(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
-    """Indices of at most ~max_points samples of y: each bucket's min and max, so spikes survive."""
-    n = len(y)
-    if n <= max_points:
-        return np.arange(n)
-    size = -(-n // (max_points // 2))  # ceil: at most max_points // 2 buckets
-    whole = n // size * size
-    buckets = y[:whole].reshape(-1, size)
-    starts = np.arange(0, whole, size)
-    keep = [starts + buckets.argmin(axis=1), starts + buckets.argmax(axis=1), [0, n - 1]]
-    if whole < n:
-        tail = y[whole:]
-        keep.append([whole + int(tail.argmin()), whole + int(tail.argmax())])
-    return np.unique(np.concatenate(keep))
-
-
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -80,7 +61,7 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
 
 
 def envelope(y: np.ndarray, max_points: int = LIVE_POINTS) -> tuple[np.ndarray, float]:
-    """y, (n,) or (n, k), on a regular grid of at most ``max_points`` rows, as float32, and the
+    """y, (n,) or (n, k), on a regular grid of at most ``max_points`` rows (``compact``), and the
     epochs between two rows: row r is drawn at epoch r × step (plotly's x0 = 0, dx = step).
 
     Up to ``max_points`` epochs are kept as they are (step 1). Beyond that the epochs fall into
@@ -188,22 +169,15 @@ def _log_axes(y_title: str, log_x: bool, font_size: int) -> dict:
     )
 
 
-def line(x, y, name: str, colour: str, width: int = 3, dash: str | None = None, **extra) -> dict:
-    """A plotly line trace as a dict (cheaper to build than graph_objects.Scatter); ``extra``
-    may override any of it."""
-    style = dict(width=width, color=colour, dash=dash) if dash else dict(width=width, color=colour)
-    return dict(dict(type="scatter", x=x, y=y, mode="lines", name=name, line=style), **extra)
-
-
 def series(
     values: np.ndarray, step: float, name: str, colour: str, width: int = 3, dash=None, **extra
 ) -> dict:
-    """A line over epochs 0, step, 2·step, … (from ``envelope``): no x array to send."""
-    hover = "epoch %{x:,.0f}: %{y:.4g}"
-    trace = line(None, values, name, colour, width, dash, x0=0, dx=step, hovertemplate=hover)
-    trace.update(extra)
-    del trace["x"]
-    return trace
+    """A line over epochs 0, step, 2·step, … (from ``envelope``), so no x array is sent. A plain
+    dict is cheaper to build than graph_objects.Scatter; ``extra`` may override any of it."""
+    style = dict(width=width, color=colour, dash=dash) if dash else dict(width=width, color=colour)
+    trace = dict(type="scatter", y=values, x0=0, dx=step, mode="lines", name=name, line=style)
+    trace["hovertemplate"] = "epoch %{x:,.0f}: %{y:.4g}"
+    return dict(trace, **extra)
 
 
 def _colour(i: int) -> str:

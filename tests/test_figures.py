@@ -9,20 +9,6 @@ from dashboard.runs import keep_run
 from dashboard.settings import Settings
 
 
-def test_thin_keeps_short_series_whole_and_caps_long_ones():
-    assert list(figures.thin(np.arange(10.0))) == list(range(10))
-    y = np.random.default_rng(0).random(1_000_000)
-    idx = figures.thin(y)
-    assert len(idx) <= figures.MAX_POINTS + 2
-    assert idx[0] == 0 and idx[-1] == len(y) - 1 and np.all(np.diff(idx) > 0)
-
-
-def test_thin_keeps_a_lone_spike():
-    y = np.ones(100_000)
-    y[54_321] = 50.0
-    assert 54_321 in figures.thin(y)
-
-
 def test_envelope_keeps_short_series_whole_as_float32_one_epoch_apart():
     values, step = figures.envelope(np.geomspace(1, 1e-3, figures.LIVE_POINTS))
     assert step == 1.0 and values.dtype == np.float32
