@@ -21,6 +21,11 @@ class Dataset:
     T: np.ndarray
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
+    kind: str = "classification"  # targets 0/1 for a sigmoid output; or "regression"
+
+    @property
+    def is_classification(self) -> bool:
+        return self.kind == "classification"
 
 
 def _bits(n: int) -> np.ndarray:
@@ -79,6 +84,149 @@ def get(name: str) -> Dataset:
     title, make, inputs, outputs = _REGISTRY[name]
     X, T = make()
     return Dataset(name, title, X, T, inputs, outputs)
+
+
+# The well-known neural-network playground's 2-D sets, on the domain [−6, 6]².
+CLASSIFICATION_POINTS = 500
+REGRESSION_POINTS = 1200
+MAX_NOISE = 0.5
+PLAYGROUND = {
+    "circle": "Circle",
+    "xor": "XOR (points)",
+    "gauss": "Two Gaussians",
+    "spiral": "Spiral",
+    "plane": "Plane (regression)",
+    "multi_gauss": "Multiple Gaussians (regression)",
+}
+_GAUSS_BUMPS = np.array(  # (centre x, centre y, sign) of the six bumps
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]]
+)
+
+
+def playground(name: str, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """One of the playground's six 2-D datasets, drawn from ``default_rng(seed)``.
+
+    Classification (500 points, half of each label; label 1 or 0):
+    - circle: label 1 inside radius 2.5 (radius drawn in [0, 2.5]), 0 in the ring 3.5–5;
+    - xor: x, y uniform in ±5, pushed 0.3 away from the axes; label 1 where x·y ≥ 0;
+    - gauss: Gaussians at (2, 2) (label 1) and (−2, −2), variance 0.5 + 7·noise (0.5 to 4),
+      not clipped: with much noise a few points fall outside the domain;
+    - spiral: two arms of 1.75 turns, radius up to 5 (the second turned by π).
+    Regression (1,200 points, x and y uniform in ±6; an identity output):
+    - plane: target (x + y) / 10;
+    - multi_gauss: the largest in size of six signed bumps s·max(0, 1 − d/2), d the
+      distance to the bump's centre.
+    Noise runs from 0 to 0.5. In circle, xor and the regression sets it moves the point the
+    label is computed from by up to noise × (the set's scale), so labels near the boundary flip;
+    in spiral it moves the points by up to noise; in gauss it widens the variance.
+    """
+    if name not in PLAYGROUND:
+        raise ValueError(f"unknown dataset {brief(name)}; allowed: {', '.join(PLAYGROUND)}")
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise <= MAX_NOISE:
+        raise ValueError(f"noise must be a number from 0 to {MAX_NOISE}, got {brief(noise)}")
+    rng = np.random.default_rng(seed)
+    kind = "regression" if name in ("plane", "multi_gauss") else "classification"
+    X, t = _GENERATORS[name](rng, float(noise))
+    title = f"{PLAYGROUND[name]}, noise {noise:.0%}"
+    return Dataset(name, title, X, t[:, None].astype(float), ("x1", "x2"), ("y",), kind)
+
+
+def _halves(rng, n: int, make) -> tuple[np.ndarray, np.ndarray]:
+    """n/2 points of each label from make(rng, count, label) -> (points, labels)."""
+    first, first_t = make(rng, n // 2, 1)
+    second, second_t = make(rng, n - n // 2, 0)
+    return np.vstack([first, second]), np.concatenate([first_t, second_t])
+
+
+def _circle(rng, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    radius = 5.0
+
+    def ring(rng, count, label):
+        low, high = (0.0, radius * 0.5) if label else (radius * 0.7, radius)
+        r = rng.uniform(low, high, count)
+        angle = rng.uniform(0, 2 * np.pi, count)
+        points = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+        moved = points + rng.uniform(-radius, radius, (count, 2)) * noise
+        return points, (np.hypot(moved[:, 0], moved[:, 1]) < radius * 0.5).astype(float)
+
+    return _halves(rng, CLASSIFICATION_POINTS, ring)
+
+
+def _xor(rng, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    points = rng.uniform(-5, 5, (CLASSIFICATION_POINTS, 2))
+    points += np.where(points > 0, 0.3, -0.3)  # padding away from the axes
+    moved = points + rng.uniform(-5, 5, points.shape) * noise
+    return points, (moved[:, 0] * moved[:, 1] >= 0).astype(float)
+
+
+def _gauss(rng, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    variance = 0.5 + (4 - 0.5) * noise / MAX_NOISE
+
+    def blob(rng, count, label):
+        centre = 2.0 if label else -2.0
+        return rng.normal(centre, np.sqrt(variance), (count, 2)), np.full(count, float(label))
+
+    return _halves(rng, CLASSIFICATION_POINTS, blob)
+
+
+def _spiral(rng, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    def arm(rng, count, label):
+        i = np.arange(count) / count
+        r, t = i * 5, 1.75 * i * 2 * np.pi + (0 if label else np.pi)
+        points = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        return points + rng.uniform(-1, 1, (count, 2)) * noise, np.full(count, float(label))
+
+    return _halves(rng, CLASSIFICATION_POINTS, arm)
+
+
+def _regression(rng, noise: float, label) -> tuple[np.ndarray, np.ndarray]:
+    points = rng.uniform(-6, 6, (REGRESSION_POINTS, 2))
+    moved = points + rng.uniform(-6, 6, points.shape) * noise
+    return points, label(moved[:, 0], moved[:, 1])
+
+
+def _bumps(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    heights = [s * np.clip(1 - np.hypot(x - cx, y - cy) / 2, 0, 1) for cx, cy, s in _GAUSS_BUMPS]
+    heights = np.stack(heights)
+    return heights[np.abs(heights).argmax(axis=0), np.arange(len(x))]
+
+
+_GENERATORS = {
+    "circle": _circle,
+    "xor": _xor,
+    "gauss": _gauss,
+    "spiral": _spiral,
+    "plane": lambda rng, noise: _regression(rng, noise, lambda x, y: (x + y) / 10),
+    "multi_gauss": lambda rng, noise: _regression(rng, noise, _bumps),
+}
+
+
+def split(dataset: Dataset, train_share: float, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """(train, test): the rows shuffled by ``default_rng(seed)``, the first round(share × n) for
+    training. The share runs from 0.1 to 0.9 in steps of 0.1."""
+    ok = isinstance(train_share, int | float) and not isinstance(train_share, bool)
+    if (
+        not ok
+        or not 0.1 <= train_share <= 0.9
+        or abs(train_share * 10 - round(train_share * 10)) > 1e-9
+    ):
+        raise ValueError(f"the training share must be 0.1, 0.2, … or 0.9, got {brief(train_share)}")
+    order = np.random.default_rng(seed).permutation(len(dataset.X))
+    cut = round(train_share * len(order))
+    parts = []
+    for rows, part in ((order[:cut], "training"), (order[cut:], "test")):
+        parts.append(
+            Dataset(
+                dataset.name,
+                f"{dataset.title} ({part})",
+                dataset.X[rows],
+                dataset.T[rows],
+                dataset.input_names,
+                dataset.output_names,
+                dataset.kind,
+            )
+        )
+    return parts[0], parts[1]
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray]:

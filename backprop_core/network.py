@@ -15,6 +15,7 @@ import numpy as np
 from .activations import get_activation
 from .costs import REQUIRED_OUTPUT, get_cost
 from .initialisation import initialise
+from .regularization import check_rate, get_regularizer
 from .validation import brief
 
 MAX_SIZE = 1_000_000
@@ -105,6 +106,8 @@ class Network:
         seed: int | None = None,
         init: str = "uniform",
         output_activation: str | None = None,
+        regularization: str = "none",
+        regularization_rate: float = 0.0,
     ) -> None:
         self.sizes = validate_sizes(sizes)
         self.activation = get_activation(activation)
@@ -116,6 +119,8 @@ class Network:
                 f"cost {brief(cost)} needs {brief(required)} outputs, "
                 f"got output activation {brief(self.output_activation.name)}"
             )
+        self.regularizer = get_regularizer(regularization)
+        self.regularization_rate = check_rate(regularization_rate)
         self.seed = seed
         self.init = init
         self.layer_activations = [self.activation] * (len(self.sizes) - 2) + [
@@ -213,12 +218,23 @@ class Network:
             np.matmul(a[l].T, delta[l], out=grads.weights[l])
             np.add.reduce(delta[l], axis=0, out=grads.biases[l])
         grads.vector *= 1.0 / T.shape[0]
+        if self.regularized:
+            for W, g in zip(self.weights, grads.weights):
+                g += self.regularization_rate * self.regularizer.gradient(W)
         grads.deltas = delta
         return grads
 
+    @property
+    def regularized(self) -> bool:
+        """Whether C carries a penalty term λ·R(W) (none, or λ = 0, leaves C₀ untouched)."""
+        return self.regularizer.name != "none" and self.regularization_rate > 0
+
     def cost_of(self, fwd: ForwardPass, T: np.ndarray) -> float:
-        """C evaluated on a forward pass that has already been run."""
-        return self.cost_function.value(fwd.z[-1], fwd.a[-1], T)
+        """C = C₀ + λ·R(W), evaluated on a forward pass that has already been run."""
+        cost = self.cost_function.value(fwd.z[-1], fwd.a[-1], T)
+        if self.regularized:
+            cost += self.regularization_rate * self.regularizer.penalty(self.weights)
+        return cost
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """a^L for a batch X of shape (n, n_0)."""
@@ -257,4 +273,6 @@ class Network:
             "cost": self.cost_function.name,
             "init": self.init,
             "seed": self.seed,
+            "regularization": self.regularizer.name,
+            "regularization_rate": self.regularization_rate,
         }

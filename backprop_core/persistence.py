@@ -127,6 +127,8 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
         names[field] = data.get(field, default)
         if not isinstance(names[field], str):
             raise ValueError(f"{field} must be a name (text), got {brief(names[field])}")
+    names["regularization"] = data.get("regularization", "none")
+    names["regularization_rate"] = data.get("regularization_rate", 0.0)
     output = data.get("output_activation")
     if output is not None and not isinstance(output, str):
         raise ValueError(f"output_activation must be a name (text) or null, got {brief(output)}")

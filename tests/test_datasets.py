@@ -135,3 +135,87 @@ def test_any_table_of_cells_parses_or_raises_only_a_short_value_error(rows, deli
         assert len(str(err)) <= 300
     else:
         assert data.X.shape[0] == data.T.shape[0] >= 1 and np.all((data.T >= 0) & (data.T <= 1))
+
+
+@pytest.mark.parametrize("name", list(datasets.PLAYGROUND))
+def test_playground_sets_have_their_size_domain_and_are_reproducible_by_seed(name):
+    data = datasets.playground(name, noise=0.2, seed=3)
+    n = 1200 if data.kind == "regression" else 500
+    assert data.X.shape == (n, 2) and data.T.shape == (n, 1)
+    assert np.all(np.abs(datasets.playground(name, seed=3).X) <= 6)  # gauss spreads with noise
+    same, other = datasets.playground(name, 0.2, 3), datasets.playground(name, 0.2, 4)
+    assert np.array_equal(same.X, data.X) and np.array_equal(same.T, data.T)
+    assert not np.array_equal(other.X, data.X)
+
+
+def test_classification_sets_are_balanced_0_1_labels_without_noise():
+    for name in ("circle", "gauss", "spiral"):
+        T = datasets.playground(name).T
+        assert set(np.unique(T)) == {0.0, 1.0} and T.mean() == 0.5
+    assert 0.4 < datasets.playground("xor").T.mean() < 0.6
+
+
+def test_without_noise_each_label_follows_its_definition():
+    circle = datasets.playground("circle", seed=1)
+    radius = np.hypot(*circle.X.T)
+    assert np.array_equal(circle.T[:, 0] == 1, radius < 2.5) and not np.any(
+        (radius > 2.5) & (radius < 3.5)
+    )
+    xor = datasets.playground("xor", seed=1)
+    assert np.array_equal(xor.T[:, 0] == 1, xor.X[:, 0] * xor.X[:, 1] >= 0)
+    assert np.all(np.abs(xor.X) >= 0.3)  # pushed away from the axes
+    plane = datasets.playground("plane", seed=1)
+    np.testing.assert_array_equal(plane.T[:, 0], (plane.X[:, 0] + plane.X[:, 1]) / 10)
+    bumps = datasets.playground("multi_gauss", seed=1)
+    assert bumps.T.min() >= -1 and bumps.T.max() <= 1
+    at_centre = datasets._bumps(np.array([-4.0, 0.0]), np.array([2.5, 2.5]))
+    np.testing.assert_array_equal(at_centre, [1.0, -1.0])
+
+
+def test_noise_flips_labels_near_the_boundary_moves_spiral_points_and_widens_gauss():
+    flips = lambda name: np.mean(  # noqa: E731
+        datasets.playground(name, 0.5, 1).T[:, 0]
+        != (np.hypot(*datasets.playground(name, 0.5, 1).X.T) < 2.5)
+    )
+    assert flips("circle") > 0.01
+    np.testing.assert_array_equal(
+        datasets.playground("spiral", 0.0, 1).X, datasets.playground("spiral", 0.0, 2).X
+    )
+    assert not np.array_equal(
+        datasets.playground("spiral", 0.3, 1).X, datasets.playground("spiral", 0.0, 1).X
+    )
+    narrow = datasets.playground("gauss", 0.0, 1).X[:250].var(axis=0)
+    wide = datasets.playground("gauss", 0.5, 1).X[:250].var(axis=0)
+    assert np.all((0.35 < narrow) & (narrow < 0.65)) and np.all((3 < wide) & (wide < 5))
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("moons",), "unknown dataset 'moons'; allowed: circle"),
+        (("circle", 0.6), "noise must be a number from 0 to 0.5, got 0.6"),
+        (("circle", -0.1), "got -0.1"),
+        (("circle", "0.1"), "got '0.1'"),
+    ],
+)
+def test_bad_playground_requests_name_the_value_and_range(args, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        datasets.playground(*args)
+
+
+def test_split_shuffles_by_seed_into_disjoint_training_and_test_sets():
+    data = datasets.playground("spiral", seed=0)
+    train, test = datasets.split(data, 0.7, seed=5)
+    assert len(train.X) == 350 and len(test.X) == 150
+    rows = {tuple(r) for r in np.vstack([train.X, test.X])}
+    assert rows == {tuple(r) for r in data.X}
+    again, _ = datasets.split(data, 0.7, seed=5)
+    other, _ = datasets.split(data, 0.7, seed=6)
+    assert np.array_equal(again.X, train.X) and not np.array_equal(other.X, train.X)
+    assert train.kind == test.kind == "classification"
+
+
+@pytest.mark.parametrize("share", [0.05, 0.95, 0.55, 1, float("nan"), "0.5", True])
+def test_split_takes_a_training_share_of_0_1_to_0_9_in_tenths(share):
+    with pytest.raises(ValueError, match="training share must be 0.1, 0.2, … or 0.9"):
+        datasets.split(datasets.playground("circle"), share)
