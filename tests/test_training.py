@@ -168,3 +168,81 @@ def test_a_divergence_in_the_first_epoch_of_a_call_still_rolls_back_to_the_last_
     np.testing.assert_array_equal(one_by_one.network.params, at_once.network.params)
     net = one_by_one.network
     assert net.cost_of(net.forward(X), T) == one_by_one.history.cost[-1]
+
+
+def _reference_full_batch(net: Network, X, T, lr: float, epochs: int) -> list[float]:
+    """Textbook full-batch gradient descent, kept here as the yardstick."""
+    costs = []
+    for _ in range(epochs):
+        costs.append(net.cost(X, T))
+        net.params -= lr * net.gradients(X, T).vector
+    return costs
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])  # 4 rows: a batch of n is full batch
+def test_full_batch_follows_the_textbook_loop_to_the_bit(batch_size):
+    X, T = datasets.half_adder()
+    trainer = Trainer(Network([2, 2, 2, 2], seed=0), X, T, 0.5, batch_size=batch_size)
+    trainer.step(2000)
+    reference = Network([2, 2, 2, 2], seed=0)
+    costs = _reference_full_batch(reference, X, T, 0.5, 2000)
+    assert trainer.network.params.tobytes() == reference.params.tobytes()
+    assert trainer.history.cost.tobytes() == np.array(costs).tobytes()
+
+
+def test_a_mini_batch_epoch_applies_the_full_batch_formula_to_each_shuffled_slice():
+    data = datasets.playground("spiral", seed=1)
+    X, T = data.X[:23], data.T[:23]
+    trainer = Trainer(Network([2, 5, 1], "tanh", seed=2), X, T, 0.1, batch_size=5, seed=9)
+    trainer.step(3)
+    reference, rng = Network([2, 5, 1], "tanh", seed=2), np.random.default_rng(9)
+    for _ in range(3):
+        order = rng.permutation(23)
+        for start in range(0, 23, 5):  # slices of 5, 5, 5, 5 and a last one of 3
+            rows = order[start : start + 5]
+            reference.params -= 0.1 * reference.gradients(X[rows], T[rows]).vector
+    assert trainer.network.params.tobytes() == reference.params.tobytes()
+
+
+def test_mini_batch_runs_are_reproducible_and_split_calls_change_nothing():
+    data = datasets.playground("circle", seed=0)
+    runs = []
+    for calls in ([4], [1, 3]):
+        trainer = Trainer(Network([2, 4, 1], seed=1), data.X, data.T, 0.3, batch_size=10, seed=4)
+        for epochs in calls:
+            trainer.step(epochs)
+        runs.append(trainer.network.params.copy())
+    assert runs[0].tobytes() == runs[1].tobytes()
+
+
+def test_the_history_records_the_test_cost_and_both_accuracies_per_epoch():
+    train, test = datasets.split(datasets.playground("gauss", seed=0), 0.5, seed=0)
+    trainer = Trainer(Network([2, 3, 1], seed=0), train.X, train.T, 0.5, 10, 0, test.X, test.T)
+    trainer.step(30)
+    h = trainer.history
+    assert len(h.test_cost) == len(h.accuracy) == len(h.test_accuracy) == 30
+    net = Network([2, 3, 1], seed=0)
+    assert h.test_cost[0] == net.cost(test.X, test.T)
+    assert h.accuracy[0] == pytest.approx(np.mean(np.round(net.predict(train.X)) == train.T))
+    assert h.test_accuracy[-1] > 0.9
+
+
+def test_accuracy_is_recorded_when_asked_or_with_a_test_set_and_binary_targets_only():
+    X, T = datasets.half_adder()
+    plain = Trainer(Network([2, 2, 2], seed=0), X, T, 0.5)
+    plain.step(5)
+    assert np.all(np.isnan(plain.history.test_cost)) and np.all(np.isnan(plain.history.accuracy))
+    tracked = Trainer(Network([2, 2, 2], seed=0), X, T, 0.5, track_accuracy=True)
+    tracked.step(5)
+    assert not np.any(np.isnan(tracked.history.accuracy))
+    plane = datasets.playground("plane", seed=0)
+    regression = Trainer(Network([2, 3, 1], "tanh", seed=0), plane.X, plane.T, 0.01, 50)
+    regression.step(2)
+    assert np.all(np.isnan(regression.history.accuracy))
+
+
+@pytest.mark.parametrize("batch_size", [0, 5, -1, 2.5, "4", True])
+def test_batch_sizes_outside_1_to_n_raise_naming_the_range(batch_size):
+    X, T = datasets.half_adder()
+    with pytest.raises(ValueError, match="batch size must be"):
+        Trainer(Network([2, 2], seed=0), X, T, 0.5, batch_size=batch_size)
