@@ -10,11 +10,12 @@ import sys
 
 import numpy as np
 
-from . import datasets
+from . import datasets, features
 from .activations import ACTIVATIONS
 from .costs import COSTS
 from .initialisation import INITIALISERS
 from .network import Network
+from .regularization import REGULARIZERS
 from .training import Trainer
 from .validation import brief
 
@@ -46,19 +47,60 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--activation", default="sigmoid", choices=list(ACTIVATIONS))
     parser.add_argument("--cost", default="mse", choices=list(COSTS))
     parser.add_argument("--init", default="uniform", choices=list(INITIALISERS))
+    parser.add_argument("--batch", type=int, default=None, help="mini-batch size (default: all)")
+    parser.add_argument("--regularization", default="none", choices=list(REGULARIZERS))
+    parser.add_argument("--rate", type=float, default=0.0, help="regularization rate λ")
+    two_d = parser.add_argument_group("a 2-D playground dataset instead of a truth table")
+    two_d.add_argument("--playground", choices=list(datasets.PLAYGROUND))
+    two_d.add_argument("--noise", type=float, default=0.0, help="0 to 0.5")
+    two_d.add_argument("--train-share", type=float, default=0.5, help="0.1 to 0.9")
+    two_d.add_argument("--data-seed", type=int, default=0)
+    two_d.add_argument(
+        "--features",
+        type=lambda text: text.split(","),
+        default=["x1", "x2"],
+        help=f"comma-separated, from {','.join(features.FEATURES)}",
+    )
     return parser
+
+
+def load_data(args: argparse.Namespace):
+    """(train, test, description): a truth table (no test set) or a playground split."""
+    if args.playground is None:
+        return datasets.get(args.dataset), None, f"dataset {args.dataset}"
+    data = datasets.playground(args.playground, args.noise, args.data_seed)
+    train, test = datasets.split(data, args.train_share, args.data_seed)
+    names = features.check_features(args.features)
+    train, test = (
+        datasets.Dataset(
+            part.name,
+            part.title,
+            features.transform(part.X, names),
+            part.T,
+            names,
+            part.output_names,
+            part.kind,
+        )
+        for part in (train, test)
+    )
+    return train, test, f"{data.title}, features {','.join(names)}, {len(train.X)} training rows"
 
 
 def run(args: argparse.Namespace, out=None) -> int:
     """Train as ``args`` say, printing the cost every 1000 epochs and the final outputs."""
     out = out or sys.stdout
-    data = datasets.get(args.dataset)
+    data, test, description = load_data(args)
     sizes = [data.X.shape[1], *args.hidden, data.T.shape[1]]
-    net = Network(sizes, args.activation, args.cost, seed=args.seed, init=args.init)
-    trainer = Trainer(net, data.X, data.T, learning_rate=args.lr)
+    output = "sigmoid" if args.cost == "cross_entropy" else None
+    options = dict(regularization=args.regularization, regularization_rate=args.rate)
+    net = Network(sizes, args.activation, args.cost, args.seed, args.init, output, **options)
+    held_out = {} if test is None else dict(X_test=test.X, T_test=test.T)
+    trainer = Trainer(net, data.X, data.T, args.lr, args.batch, args.seed, **held_out)
+    batch = "full batch" if trainer.batch_size is None else f"batch {trainer.batch_size}"
+    penalty = "" if not net.regularized else f", {args.regularization} λ={args.rate:g}"
     print(
         f"network {sizes}, {args.activation}, {args.cost}, init {args.init}, "
-        f"seed {args.seed}, dataset {args.dataset}, learning rate {args.lr}",
+        f"seed {args.seed}, {description}, learning rate {args.lr}, {batch}{penalty}",
         file=out,
     )
     print(f"initial cost {net.cost(data.X, data.T):.6g}", file=out)
@@ -71,6 +113,13 @@ def run(args: argparse.Namespace, out=None) -> int:
             "kept the last finite parameters",
             file=out,
         )
+    if test is not None:
+        h = trainer.history
+        summary = f"test cost {net.cost(test.X, test.T):.6g}"
+        if data.is_classification:
+            summary += f", accuracy {h.accuracy[-1]:.3f}, test accuracy {h.test_accuracy[-1]:.3f}"
+        print(summary + " (accuracies of the last epoch's starting parameters)", file=out)
+        return 0
     outputs = net.predict(data.X)
     print(
         f"{', '.join(data.input_names)} -> {', '.join(data.output_names)} (target / output)",

@@ -66,3 +66,28 @@ def test_cli_help_lists_the_flags():
         "--dataset",
     ):
         assert flag in out
+
+
+def test_cli_trains_a_playground_set_in_mini_batches_and_reports_test_accuracy(capsys):
+    flags = "--playground circle --hidden 4 --activation tanh --cost cross_entropy --batch 10"
+    main([*flags.split(), "--lr", "0.1", "--epochs", "300", "--train-share", "0.6"])
+    out = capsys.readouterr().out
+    assert "Circle, noise 0%, features x1,x2, 300 training rows" in out and "batch 10" in out
+    accuracy = float(out.rsplit("test accuracy ", 1)[1].split()[0])
+    assert accuracy > 0.9
+
+
+def test_cli_carries_the_regularisation_into_the_network(capsys):
+    main(["--epochs", "10", "--regularization", "l1", "--rate", "0.01"])
+    assert "full batch, l1 λ=0.01" in capsys.readouterr().out
+
+
+def test_cli_refuses_bad_playground_values_without_a_traceback():
+    for flags in (["--features", "x1,x9"], ["--noise", "0.9"], ["--batch", "0"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "backprop_core", "--playground", "xor", *flags],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2 and "Traceback" not in result.stderr, flags
+        assert "allowed" in result.stderr or "must be" in result.stderr
