@@ -1,7 +1,9 @@
 """K networks of one architecture trained in lockstep on stacked (K, n_in, n_out) arrays.
 
 Network k starts exactly as ``Network(sizes, seed=seeds[k])`` and follows the trajectory
-that ``Trainer`` would give it alone; the batched matmul just does all K at once.
+that ``Trainer`` would give it alone (with the same batch size, data seed and regularisation);
+the batched matmul just does all K at once. Input features are the caller's, as for Trainer:
+pass ``features.transform(X, names)``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .network import Network, layer_views
-from .training import validate_learning_rate
+from .training import check_batch_size, validate_learning_rate
 
 
 class Ensemble:
@@ -23,21 +25,25 @@ class Ensemble:
         cost: str = "mse",
         init: str = "uniform",
         output_activation: str | None = None,
+        regularization: str = "none",
+        regularization_rate: float = 0.0,
     ) -> None:
         if len(seeds) < 1:
             raise ValueError("an ensemble needs at least one seed")
-        networks = [
-            Network(
-                sizes, activation, cost, seed=int(s), init=init, output_activation=output_activation
-            )
-            for s in seeds
-        ]
+        options = dict(
+            init=init,
+            output_activation=output_activation,
+            regularization=regularization,
+            regularization_rate=regularization_rate,
+        )
+        networks = [Network(sizes, activation, cost, seed=int(s), **options) for s in seeds]
         self.template = networks[0]
         self.seeds = np.array(seeds)
         self.params = np.stack([net.params for net in networks])
         self.weights, self.biases = layer_views(self.params, self.template.sizes)
         self.epoch = 0
         self.diverged_at = np.full(len(seeds), -1)
+        self._rng: np.random.Generator | None = None  # the data order, drawn on first train
 
     @property
     def size(self) -> int:
@@ -66,20 +72,41 @@ class Ensemble:
                 delta = np.matmul(delta, self.weights[l].transpose(0, 2, 1))
                 delta *= net.activation.derivative(z[l - 1], a[l])
         grads *= 1.0 / T.shape[0]
+        if net.regularized:
+            for W, g in zip(self.weights, gW):
+                g += net.regularization_rate * net.regularizer.gradient(W)
+
+    def costs(self, z, a, T: np.ndarray) -> np.ndarray:
+        """C = C₀ + λ·R(W) of each network, (K,)."""
+        net = self.template
+        cost = net.cost_function.stacked_values(z[-1], a[-1], T)
+        if net.regularized:
+            cost = cost + net.regularization_rate * net.regularizer.penalty(self.weights)
+        return cost
 
     def train(
-        self, X: np.ndarray, T: np.ndarray, learning_rate: float, epochs: int
+        self,
+        X: np.ndarray,
+        T: np.ndarray,
+        learning_rate: float,
+        epochs: int,
+        batch_size: int | None = None,
+        seed: int = 0,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Run ``epochs`` updates W ← W − η ∂C/∂W for every network.
+        """Run ``epochs`` epochs of W ← W − η ∂C/∂W for every network: full batch, or one
+        update per slice of ``batch_size`` rows of an order shuffled each epoch from
+        ``default_rng(seed)``, the same order for all K, as ``Trainer`` would draw it.
 
-        Returns the cost (epochs, K) of the parameters each update starts from, and whether
+        Returns the cost (epochs, K) of the parameters each epoch starts from, and whether
         each network rounded every output right (epochs, K). A network whose cost turns
         non-finite goes back to its last finite parameters and stops there.
         """
         X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
         self.template.check_data(X, T)
         eta = validate_learning_rate(learning_rate)
-        cost_fn = self.template.cost_function
+        batch = check_batch_size(batch_size, len(X))
+        if self._rng is None:
+            self._rng = np.random.default_rng(seed)
         costs = np.empty((epochs, self.size))
         solved = np.empty((epochs, self.size), dtype=bool)
         grads, step, previous = (np.empty_like(self.params) for _ in range(3))
@@ -87,16 +114,26 @@ class Ensemble:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for e in range(epochs):
                 z, a = self.forward(X)
-                costs[e] = cost_fn.stacked_values(z[-1], a[-1], T)
+                costs[e] = self.costs(z, a, T)
                 solved[e] = np.all(np.round(a[-1]) == T, axis=(1, 2))
                 self.backward(z, a, T, grads)
                 self._stop_diverged(costs[e], grads, previous, alive)
                 np.copyto(previous, self.params)
-                np.multiply(grads, eta, out=step)
-                step *= alive
-                self.params -= step
+                if batch is None:
+                    self._update(grads, eta, step, alive)
+                else:
+                    order = self._rng.permutation(len(X))
+                    for start in range(0, len(order), batch):
+                        rows = order[start : start + batch]
+                        self.backward(*self.forward(X[rows]), T[rows], grads)
+                        self._update(grads, eta, step, alive)
                 self.epoch += 1
         return costs, solved
+
+    def _update(self, grads, eta, step, alive) -> None:
+        np.multiply(grads, eta, out=step)
+        step *= alive  # a diverged network stays where it stopped
+        self.params -= step
 
     def _stop_diverged(self, cost, grads, previous, alive) -> None:
         bad = (~np.isfinite(cost) | ~np.isfinite(grads).all(axis=1)) & (alive[:, 0] > 0)
@@ -122,9 +159,12 @@ def train_ensemble(
     T: np.ndarray,
     learning_rate: float,
     epochs: int,
+    batch_size: int | None = None,
+    seed: int = 0,
     **network_options,
 ) -> tuple[Ensemble, np.ndarray, np.ndarray]:
-    """Build the ensemble for ``seeds`` and train it; returns (ensemble, costs, solved)."""
+    """Build the ensemble for ``seeds`` and train it; returns (ensemble, costs, solved).
+    ``seed`` draws the mini-batch order, as ``Trainer``'s does."""
     ensemble = Ensemble(sizes, seeds, **network_options)
-    costs, solved = ensemble.train(X, T, learning_rate, epochs)
+    costs, solved = ensemble.train(X, T, learning_rate, epochs, batch_size, seed)
     return ensemble, costs, solved

@@ -233,7 +233,7 @@ class Network:
         """C = C₀ + λ·R(W), evaluated on a forward pass that has already been run."""
         cost = self.cost_function.value(fwd.z[-1], fwd.a[-1], T)
         if self.regularized:
-            cost += self.regularization_rate * self.regularizer.penalty(self.weights)
+            cost += self.regularization_rate * float(self.regularizer.penalty(self.weights))
         return cost
 
     def predict(self, X: np.ndarray) -> np.ndarray:

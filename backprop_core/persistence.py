@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from .features import check_features
 from .network import Network, num_parameters, validate_sizes
 from .training import History
 from .validation import MAX_SEED, brief
@@ -31,7 +32,9 @@ def network_to_dict(
     network: Network, epoch: int = 0, history: History | None = None, **extra
 ) -> dict:
     """Everything that rebuilds ``network`` exactly, plus ``epoch``, the training ``history``
-    when it has at most MAX_SAVED_EPOCHS epochs, and any extra fields."""
+    when it has at most MAX_SAVED_EPOCHS epochs, and any extra fields: the training settings,
+    such as ``features`` (names from features.FEATURES) and ``batch_size``, are checked on
+    loading."""
     network.sync()
     config = network.config()
     if history is not None and 0 < len(history) <= MAX_SAVED_EPOCHS:
@@ -137,6 +140,13 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
     biases = _arrays(data.get("biases"), [(n,) for n in sizes[1:]], "biases")
     network.set_parameters(weights, biases)
     meta = {k: v for k, v in data.items() if k not in ("weights", "biases", "history")}
+    if "features" in data:  # the input features the network was trained on
+        meta["features"] = check_features(data["features"])
+        if len(meta["features"]) != sizes[0]:
+            raise ValueError(f"{len(meta['features'])} features for {sizes[0]} inputs")
+    batch = data.get("batch_size")
+    if batch is not None and not (_whole(batch, MAX_EPOCH) and batch >= 1):
+        raise ValueError(f"batch_size must be a whole number ≥ 1 or null, got {brief(batch)}")
     if "history" in data:
         meta["history"] = _history(data["history"], epoch, len(sizes) - 1, sizes[-1])
     return network, meta

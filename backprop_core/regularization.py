@@ -16,17 +16,20 @@ from .validation import brief
 @dataclass(frozen=True)
 class Regularizer:
     name: str
-    penalty: Callable[[list[np.ndarray]], float]  # R(W) over every layer's W^l
+    # R(W) over every layer's W^l; for stacked (K, m, n) weights, one value per network
+    penalty: Callable[[list[np.ndarray]], float | np.ndarray]
     gradient: Callable[[np.ndarray], np.ndarray]  # ∂R/∂W^l
 
 
 REGULARIZERS: dict[str, Regularizer] = {
     "none": Regularizer("none", lambda weights: 0.0, np.zeros_like),
     # R = Σ|w|, with the subgradient sign(w), which is 0 at w = 0
-    "l1": Regularizer("l1", lambda weights: float(sum(np.abs(W).sum() for W in weights)), np.sign),
+    "l1": Regularizer(
+        "l1", lambda weights: sum(np.abs(W).sum(axis=(-2, -1)) for W in weights), np.sign
+    ),
     # R = ½ Σ w², so ∂R/∂w = w
     "l2": Regularizer(
-        "l2", lambda weights: 0.5 * float(sum(np.vdot(W, W) for W in weights)), lambda W: W
+        "l2", lambda weights: 0.5 * sum((W * W).sum(axis=(-2, -1)) for W in weights), lambda W: W
     ),
 }
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from backprop_core import Network, Trainer, datasets
+from backprop_core import Network, Trainer, datasets, features
 from backprop_core.ensemble import Ensemble, train_ensemble
 
 
@@ -56,3 +56,18 @@ def test_ensemble_checks_its_inputs():
         Ensemble([2, 2], seeds=[])
     with pytest.raises(ValueError, match="learning rate"):
         Ensemble([2, 2], seeds=[0]).train(*datasets.half_adder(), learning_rate=-1, epochs=1)
+
+
+def test_mini_batches_and_a_penalty_match_each_member_trained_alone():
+    data = datasets.playground("circle", noise=0.1, seed=0)
+    X = features.transform(data.X[:60], ["x1", "x2", "x1^2", "x2^2"])
+    T = data.T[:60]
+    options = dict(activation="tanh", regularization="l2", regularization_rate=0.01)
+    ensemble, costs, _ = train_ensemble(
+        [4, 3, 1], [5, 6, 7], X, T, 0.1, 20, batch_size=8, seed=3, **options
+    )
+    for k, seed in enumerate([5, 6, 7]):
+        trainer = Trainer(Network([4, 3, 1], seed=seed, **options), X, T, 0.1, 8, seed=3)
+        trainer.step(20)
+        np.testing.assert_allclose(ensemble.params[k], trainer.network.params, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(costs[:, k], trainer.history.cost, rtol=1e-12)
