@@ -14,6 +14,7 @@ import numpy as np
 
 from .activations import get_activation
 from .costs import REQUIRED_OUTPUT, get_cost
+from .features import check_features, transform
 from .initialisation import initialise
 from .regularization import check_rate, get_regularizer
 from .validation import brief
@@ -108,6 +109,7 @@ class Network:
         output_activation: str | None = None,
         regularization: str = "none",
         regularization_rate: float = 0.0,
+        features: list[str] | tuple[str, ...] | None = None,
     ) -> None:
         self.sizes = validate_sizes(sizes)
         self.activation = get_activation(activation)
@@ -118,6 +120,12 @@ class Network:
             raise ValueError(
                 f"cost {brief(cost)} needs {brief(required)} outputs, "
                 f"got output activation {brief(self.output_activation.name)}"
+            )
+        self.features = None if features is None else check_features(features)
+        if self.features is not None and len(self.features) != self.sizes[0]:
+            raise ValueError(
+                f"{len(self.features)} input features need {len(self.features)} inputs, "
+                f"got sizes {brief(self.sizes)}"
             )
         self.regularizer = get_regularizer(regularization)
         self.regularization_rate = check_rate(regularization_rate)
@@ -237,8 +245,11 @@ class Network:
         return cost
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """a^L for a batch X of shape (n, n_0)."""
+        """a^L for a batch X of shape (n, n_0); with input ``features``, X holds the raw 2-D
+        points (x1, x2) and the feature map is applied first."""
         X = np.asarray(X, dtype=float)
+        if self.features is not None:
+            X = transform(X, self.features)
         self.check_data(X)
         return self.forward(X).a[-1]
 
@@ -273,6 +284,7 @@ class Network:
             "cost": self.cost_function.name,
             "init": self.init,
             "seed": self.seed,
+            "features": None if self.features is None else list(self.features),
             "regularization": self.regularizer.name,
             "regularization_rate": self.regularization_rate,
         }

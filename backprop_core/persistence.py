@@ -13,7 +13,6 @@ import sys
 
 import numpy as np
 
-from .features import check_features
 from .network import Network, num_parameters, validate_sizes
 from .training import History
 from .validation import MAX_SEED, brief
@@ -32,9 +31,8 @@ def network_to_dict(
     network: Network, epoch: int = 0, history: History | None = None, **extra
 ) -> dict:
     """Everything that rebuilds ``network`` exactly, plus ``epoch``, the training ``history``
-    when it has at most MAX_SAVED_EPOCHS epochs, and any extra fields: the training settings,
-    such as ``features`` (names from features.FEATURES) and ``batch_size``, are checked on
-    loading."""
+    when it has at most MAX_SAVED_EPOCHS epochs, and any extra fields (``batch_size``, a
+    training setting, is checked on loading)."""
     network.sync()
     config = network.config()
     if history is not None and 0 < len(history) <= MAX_SAVED_EPOCHS:
@@ -130,6 +128,7 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
         names[field] = data.get(field, default)
         if not isinstance(names[field], str):
             raise ValueError(f"{field} must be a name (text), got {brief(names[field])}")
+    names["features"] = data.get("features")
     names["regularization"] = data.get("regularization", "none")
     names["regularization_rate"] = data.get("regularization_rate", 0.0)
     output = data.get("output_activation")
@@ -140,10 +139,6 @@ def network_from_dict(data: object, max_parameters: int = MAX_PARAMETERS) -> tup
     biases = _arrays(data.get("biases"), [(n,) for n in sizes[1:]], "biases")
     network.set_parameters(weights, biases)
     meta = {k: v for k, v in data.items() if k not in ("weights", "biases", "history")}
-    if "features" in data:  # the input features the network was trained on
-        meta["features"] = check_features(data["features"])
-        if len(meta["features"]) != sizes[0]:
-            raise ValueError(f"{len(meta['features'])} features for {sizes[0]} inputs")
     batch = data.get("batch_size")
     if batch is not None and not (_whole(batch, MAX_EPOCH) and batch >= 1):
         raise ValueError(f"batch_size must be a whole number ≥ 1 or null, got {brief(batch)}")

@@ -35,3 +35,14 @@ def test_bad_feature_lists_name_what_is_allowed(names, words):
 def test_features_need_two_raw_columns():
     with pytest.raises(ValueError, match=r"\(n, 2\) points"):
         features.transform(np.zeros((2, 3)), ["x1"])
+
+
+def test_a_network_with_features_predicts_from_raw_points():
+    from backprop_core import Network
+
+    net = Network([3, 4, 1], seed=0, features=["x1^2", "x2^2", "x1x2"])
+    points = np.random.default_rng(1).uniform(-6, 6, (20, 2))
+    expected = net.forward(features.transform(points, net.features)).a[-1]
+    assert net.predict(points).tobytes() == expected.tobytes()
+    with pytest.raises(ValueError, match="2 input features need 2 inputs"):
+        Network([3, 1], features=["x1", "x2"])

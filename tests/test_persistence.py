@@ -192,16 +192,20 @@ def test_a_saved_history_is_checked_like_every_other_field(change, words):
 
 
 def test_features_and_batch_size_travel_with_the_network_and_are_checked():
-    net = Network([3, 2, 1], seed=0, regularization="l1", regularization_rate=0.01)
-    text = network_to_json(net, 0, features=["x1", "x2", "x1x2"], batch_size=10)
-    loaded, meta = network_from_json(text)
-    assert meta["features"] == ("x1", "x2", "x1x2") and meta["batch_size"] == 10
+    options = dict(regularization="l1", regularization_rate=0.01, features=["x1", "x2", "x1x2"])
+    net = Network([3, 2, 1], seed=0, **options)
+    loaded, meta = network_from_json(network_to_json(net, 0, batch_size=10))
+    assert loaded.features == ("x1", "x2", "x1x2") and meta["batch_size"] == 10
     assert loaded.regularizer.name == "l1" and loaded.regularization_rate == 0.01
-    for extra, words in (
-        (dict(features=["x1", "x9"]), "unknown feature 'x9'"),
-        (dict(features=["x1", "x2"]), "2 features for 3 inputs"),
+    points = np.array([[0.5, -2.0], [3.0, 1.0]])
+    assert loaded.predict(points).tobytes() == net.predict(points).tobytes()
+    for change, words in (
+        (dict(features=["x1", "x2", "x9"]), "unknown feature 'x9'"),
+        (dict(features=["x1", "x2"]), "2 input features need 2 inputs"),
         (dict(batch_size=0), "batch_size must be a whole number ≥ 1"),
         (dict(batch_size="10"), "got '10'"),
     ):
+        data = network_to_dict(net, 0, batch_size=10)
+        data.update(change)
         with pytest.raises(ValueError, match=words):
-            network_from_json(network_to_json(net, 0, **extra))
+            network_from_json(json.dumps(data))
