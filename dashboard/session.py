@@ -67,6 +67,7 @@ class TrainingSession:
 
     def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.pause()
+        self.idle_stop = self.solved_stop = False  # why the last network stopped
         data = self.dataset(settings)
         if network is None:
             network = Network(

@@ -171,9 +171,9 @@ def surfaces_figure(
         for c in range(shown[r]):
             k = r * cols + c + 1
             suffix = "" if k == 1 else str(k)
-            label = "output" if r == rows - 1 else f"hidden layer {r + 1}"
-            if r == rows - 1 and c < len(names):
-                label = f"output {plotly_text(names[c])}"
+            row = "output" if r == rows - 1 else f"hidden layer {r + 1}"
+            named = r == rows - 1 and c < len(names)
+            label = f"output {plotly_text(names[c])}" if named else row
             traces.append(
                 dict(
                     type="heatmap",
@@ -202,9 +202,10 @@ def surfaces_figure(
                 domain=[top - 1 / rows + gap, top - gap / 2],
                 showticklabels=c == 0,
                 anchor=f"x{suffix}",
-                title=dict(text="x2" if c == 0 else ""),
+                title=dict(text=f"{row}<br>x2" if c == 0 else ""),
             )
-            panel = label if shown[r] == 1 else f"{label}, neuron {c + 1}"
+            # Short panel labels: the row's layer is on its first y axis.
+            panel = plotly_text(names[c]) if named else f"neuron {c + 1}"
             labels.append(
                 dict(
                     text=panel,

@@ -202,3 +202,14 @@ def test_stop_when_solved_pauses_once_every_output_rounds_to_its_target():
         time.sleep(0.05)
     assert not session.running and session.solved_stop and session.view().all_correct
     assert session.status().startswith("Solved: at epoch")
+
+
+def test_a_new_network_forgets_why_the_last_one_stopped():
+    session = TrainingSession()
+    session.stop_when_solved = True
+    session.solved_stop = session.idle_stop = True
+    session.use_dataset(datasets.parse_truth_table("in:a,out:y\n0,0\n1,1\n"))
+    assert session.status() == "Paused" and not session.solved_stop
+    session.solved_stop = True
+    session.reset()
+    assert session.status() == "Paused"
