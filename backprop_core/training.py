@@ -49,8 +49,15 @@ def validate_learning_rate(learning_rate: object) -> float:
     return float(learning_rate)
 
 
-HISTORY_BUFFERS = ("_cost", "_delta", "_grad", "_outputs", "_test_cost", "_accuracy")
-HISTORY_BUFFERS += ("_test_accuracy",)
+HISTORY_BUFFERS = (
+    "_cost",
+    "_delta",
+    "_grad",
+    "_outputs",
+    "_test_cost",
+    "_accuracy",
+    "_test_accuracy",
+)
 
 
 def accuracy(outputs: np.ndarray, T: np.ndarray) -> float:
