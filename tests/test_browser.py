@@ -165,10 +165,12 @@ def test_a_truth_table_uploaded_in_the_files_box_becomes_the_training_set(server
     assert_no_exception(page)
 
 
-X_RANGE = "() => document.querySelector('.st-key-cost_chart .bp-plot')._fullLayout.xaxis.range"
+COST_X_AXIS = "document.querySelector('.st-key-cost_chart .bp-plot')._fullLayout.xaxis"
+X_RANGE = f"() => {COST_X_AXIS}.range"
+X_AUTORANGE = f"() => {COST_X_AXIS}.autorange"
 
 
-def test_live_charts_never_blank_while_training_and_a_zoom_survives_the_redraws(server, page):
+def test_live_charts_never_blank_and_a_zoom_survives_redraws_until_a_double_click(server, page):
     open_app(page, server)
     page.get_by_role("button", name="Train").click()
     page.wait_for_function(CURVES_DRAWN, timeout=30_000)
@@ -182,12 +184,15 @@ def test_live_charts_never_blank_while_training_and_a_zoom_survives_the_redraws(
     page.mouse.move(area["x"] + area["width"] * 0.6, y, steps=8)
     page.mouse.up()
     zoomed = page.evaluate(X_RANGE)
+    assert zoomed[0] > 0, f"the drag did not zoom: x range {zoomed}"
     page.evaluate(COUNT_REDRAWS, "cost_chart")
     page.wait_for_function("() => window.__redraws.length >= 3", timeout=15_000)
     assert page.evaluate(X_RANGE) == zoomed
-    assert not page.evaluate(
-        "() => document.querySelector('.st-key-cost_chart .bp-plot')._fullLayout.xaxis.autorange"
-    )
+    assert not page.evaluate(X_AUTORANGE)
+    page.mouse.dblclick(area["x"] + area["width"] * 0.5, y)  # zooms out, for good
+    page.evaluate(COUNT_REDRAWS, "cost_chart")
+    page.wait_for_function("() => window.__redraws.length >= 3", timeout=15_000)
+    assert page.evaluate(X_AUTORANGE)
     page.get_by_role("button", name="Pause").click()
     assert_no_exception(page)
 

@@ -43,19 +43,75 @@ function showError(root, text) {
   note.textContent = `Chart unavailable: ${text}`; // text, never markup
 }
 
+// A redraw during a drag would cancel the user's zoom box or pan, so while a button is held on
+// the plot the newest figure waits and is drawn on release. A release outside the window is
+// noticed at the next pointer move or when the window loses focus.
+const RELEASES = ["pointerup", "pointercancel", "pointermove", "blur"];
+
+function holdWhilePressed(plot, Plotly) {
+  const release = (event) => {
+    if (event.type === "pointermove" && event.buttons) return;
+    for (const type of RELEASES) window.removeEventListener(type, release, true);
+    plot.bpHeld = false;
+    if (plot.bpWaiting) schedule(plot, Plotly);
+  };
+  plot.addEventListener(
+    "pointerdown",
+    () => {
+      plot.bpHeld = true;
+      for (const type of RELEASES) window.addEventListener(type, release, true);
+    },
+    true,
+  );
+}
+
+// The user's zoom or pan, per axis, carried into every redraw until the figure's uirevision
+// changes (a new network): plotly's own uirevision bookkeeping lost it now and then when
+// redraws came fast. A double-click (autorange) forgets it.
+const AXIS_CHANGE = /^([xy]axis\d*)\.(range|range\[([01])\]|autorange)$/;
+
+function followView(plot) {
+  plot.on("plotly_relayout", (change) => {
+    for (const [key, value] of Object.entries(change)) {
+      const match = AXIS_CHANGE.exec(key);
+      if (!match) continue;
+      const [, axis, what, end] = match;
+      if (what === "autorange") delete plot.bpView[axis];
+      else if (end === undefined) plot.bpView[axis] = [...value];
+      else (plot.bpView[axis] ??= [...plot._fullLayout[axis].range])[Number(end)] = value;
+    }
+  });
+}
+
+function withView(plot, layout) {
+  if (plot.bpRevision !== layout.uirevision) {
+    plot.bpRevision = layout.uirevision;
+    plot.bpView = {};
+  }
+  const kept = { ...layout };
+  for (const [axis, range] of Object.entries(plot.bpView)) {
+    kept[axis] = { ...layout[axis], range: [...range], autorange: false };
+  }
+  return kept;
+}
+
 // Draw the newest figure at the next frame: redraws that come faster than the display are
 // merged into one.
 function schedule(plot, Plotly) {
   if (plot.bpFrame) return;
   plot.bpFrame = requestAnimationFrame(() => {
     plot.bpFrame = 0;
+    plot.bpWaiting = plot.bpHeld;
+    if (plot.bpHeld) return;
     const { data, layout } = plot.bpFigure;
-    Plotly.react(plot, data, layout, CONFIG);
+    Plotly.react(plot, data, withView(plot, layout), CONFIG);
     if (!plot.bpResize) {
+      followView(plot);
       // A hidden plot cannot be resized; it is laid out again when it is drawn next.
       const resize = () => plot.offsetParent && Plotly.Plots.resize(plot).catch(() => {});
       plot.bpResize = new ResizeObserver(resize);
       plot.bpResize.observe(plot);
+      holdWhilePressed(plot, Plotly);
     }
   });
 }
