@@ -18,16 +18,19 @@ from .validation import brief
 
 class Cost(NamedTuple):
     name: str
-    value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
-    output_delta: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], np.ndarray]
+    value: Callable[[np.ndarray, np.ndarray, np.ndarray], float | np.ndarray]
+    output_delta: Callable[..., np.ndarray]  # (z, a, t, act, out=None, slope=None)
     stacked_values: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     per_output: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-def mse(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
-    """C = 1/(2n) Σ_x ||a^L − t||²."""
-    diff = a - t
-    return 0.5 * float(np.vdot(diff, diff)) / a.shape[0]
+def mse(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float | np.ndarray:
+    """C = 1/(2n) Σ_x ||a^L − t||². For a trainer's block of epochs, stacked (epochs, n, m)
+    outputs give one C per epoch, each computed exactly as for that epoch alone."""
+    diff = (a - t).reshape(*a.shape[:-2], -1)
+    if diff.ndim == 1:
+        return 0.5 * float(diff.dot(diff)) / a.shape[-2]
+    return np.array([0.5 * float(d.dot(d)) / a.shape[-2] for d in diff])
 
 
 def mse_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -37,14 +40,24 @@ def mse_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def mse_per_output(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """C_j = 1/(2n) Σ_x (a^L_j − t_j)² for each output j; they sum to C."""
+    """C_j = 1/(2n) Σ_x (a^L_j − t_j)² for each output j; they sum to C. Stacked
+    (epochs, n, m) outputs give one row per epoch."""
     diff = a - t
-    return 0.5 * np.einsum("nm,nm->m", diff, diff) / a.shape[0]
+    return 0.5 * np.einsum("...nm,...nm->...m", diff, diff) / a.shape[-2]
 
 
-def mse_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
-    """δ^L = (a^L − t) ⊙ σ'(z^L)."""
-    return (a - t) * act.derivative(z, a)
+def mse_delta(
+    z: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    act: Activation,
+    out: np.ndarray | None = None,
+    slope: np.ndarray | None = None,
+) -> np.ndarray:
+    """δ^L = (a^L − t) ⊙ σ'(z^L), written into ``out`` with σ' into ``slope`` when given."""
+    delta = np.subtract(a, t, out=out)
+    delta *= act.derivative(z, a, out=slope)
+    return delta
 
 
 def _cross_entropy_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -52,13 +65,19 @@ def _cross_entropy_terms(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     return t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
 
 
-def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
+def cross_entropy(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float | np.ndarray:
     """C = −1/n Σ_x Σ_j [t ln a + (1 − t) ln(1 − a)] for sigmoid outputs a = σ(z).
 
     Computed from z as ln σ(z) = −ln(1 + e^{−z}) so that saturated outputs stay finite.
+    Stacked (epochs, n, m) outputs give one C per epoch, as ``mse`` does.
     """
-    total = np.vdot(t, np.logaddexp(0.0, -z)) + np.vdot(1.0 - t, np.logaddexp(0.0, z))
-    return float(total) / a.shape[0]
+    rows = z.shape[:-2]
+    on, off = t.ravel(), (1.0 - t).ravel()
+    ln_on = np.logaddexp(0.0, -z).reshape(*rows, -1)  # −ln a
+    ln_off = np.logaddexp(0.0, z).reshape(*rows, -1)  # −ln(1 − a)
+    if not rows:
+        return float(on.dot(ln_on) + off.dot(ln_off)) / a.shape[-2]
+    return np.array([float(on.dot(p) + off.dot(q)) / a.shape[-2] for p, q in zip(ln_on, ln_off)])
 
 
 def cross_entropy_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -67,13 +86,21 @@ def cross_entropy_stacked(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.nda
 
 
 def cross_entropy_per_output(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """C_j = −1/n Σ_x [t_j ln a_j + (1 − t_j) ln(1 − a_j)] for each output j; they sum to C."""
-    return _cross_entropy_terms(z, t).sum(axis=0) / a.shape[0]
+    """C_j = −1/n Σ_x [t_j ln a_j + (1 − t_j) ln(1 − a_j)] for each output j; they sum to C.
+    Stacked (epochs, n, m) outputs give one row per epoch."""
+    return _cross_entropy_terms(z, t).sum(axis=-2) / a.shape[-2]
 
 
-def cross_entropy_delta(z: np.ndarray, a: np.ndarray, t: np.ndarray, act: Activation) -> np.ndarray:
+def cross_entropy_delta(
+    z: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    act: Activation,
+    out: np.ndarray | None = None,
+    slope: np.ndarray | None = None,
+) -> np.ndarray:
     """δ^L = a^L − t: the σ'(z) of a sigmoid output cancels against ∂C/∂a."""
-    return a - t
+    return np.subtract(a, t, out=out)
 
 
 COSTS: dict[str, Cost] = {

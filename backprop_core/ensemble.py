@@ -51,35 +51,57 @@ class Ensemble:
 
     def forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """z^l = a^{l-1} W^l + b^l and a^l = σ(z^l) for all K networks: (K, n, n_l) each."""
-        acts = self.template.layer_activations
-        z, a = [], [np.broadcast_to(X, (self.size, *X.shape))]
-        for W, b, act in zip(self.weights, self.biases, acts):
-            z_l = np.matmul(a[-1], W)
-            z_l += b[:, None, :]
-            z.append(z_l)
-            a.append(act.function(z_l))
-        return z, a
+        z, a_one, a_out = self._forward(X)
+        return z, [X] + [a[..., :-1] for a in a_one[1:]] + [a_out]
 
-    def backward(self, z, a, T: np.ndarray, grads: np.ndarray) -> None:
-        """The backprop recursion for every network at once, written into ``grads`` (K, P)."""
+    def _forward(self, X: np.ndarray) -> tuple[list, list, np.ndarray]:
+        """The forward pass as z^l = [a^{l-1}, 1] [W^l; b^l]: the flat layout stores b^l right
+        after W^l, so [W^l; b^l] is one (n_{l-1} + 1, n_l) block and one batched matmul gives
+        z^l. Returns z^l, each [a^{l-1}, 1] (the first shared by all K) and a^L."""
+        acts = self.template.layer_activations
+        a_one = [np.hstack([X, np.ones((len(X), 1))])]
+        z = []
+        for block, act in zip(self._blocks(self.params), acts[:-1]):
+            z.append(np.matmul(a_one[-1], block))
+            a_one.append(np.empty(z[-1].shape[:2] + (z[-1].shape[2] + 1,)))
+            a_one[-1][..., -1] = 1.0
+            # σ on the contiguous z, then one strided copy: σ's several passes over a strided
+            # view cost 7× more
+            a_one[-1][..., :-1] = act.function(z[-1])
+        z.append(np.matmul(a_one[-1], self._blocks(self.params)[-1]))
+        return z, a_one, acts[-1].function(z[-1])
+
+    def _blocks(self, rows: np.ndarray) -> list[np.ndarray]:
+        """Views of (K, P) rows as each layer's (K, n_{l-1} + 1, n_l) block [W^l; b^l]."""
+        offsets = self.template.layer_offsets
+        return [
+            rows[:, s:e].reshape(len(rows), m + 1, n)
+            for s, e, m, n in zip(
+                offsets, offsets[1:], self.template.sizes, self.template.sizes[1:]
+            )
+        ]
+
+    def backward(self, z, a_one, a_out, T: np.ndarray, grads: np.ndarray) -> None:
+        """The backprop recursion for every network at once, written into ``grads`` (K, P):
+        δ^l = (δ^{l+1} (W^{l+1})ᵀ) ⊙ σ'(z^l), and [∂C/∂W^l; ∂C/∂b^l] = [a^{l-1}, 1]ᵀ δ^l / n,
+        one batched matmul per layer."""
         net = self.template
-        delta = net.cost_function.output_delta(z[-1], a[-1], T, net.output_activation)
-        gW, gb = layer_views(grads, net.sizes)
+        delta = net.cost_function.output_delta(z[-1], a_out, T, net.output_activation)
+        grad_blocks = self._blocks(grads)
         for l in range(net.num_layers - 1, -1, -1):
-            np.matmul(a[l].transpose(0, 2, 1), delta, out=gW[l])
-            np.add.reduce(delta, axis=1, out=gb[l])
+            np.matmul(a_one[l].swapaxes(-1, -2), delta, out=grad_blocks[l])
             if l > 0:
                 delta = np.matmul(delta, self.weights[l].transpose(0, 2, 1))
-                delta *= net.activation.derivative(z[l - 1], a[l])
+                delta *= net.activation.derivative(z[l - 1], a_one[l][..., :-1])
         grads *= 1.0 / T.shape[0]
         if net.regularized:
-            for W, g in zip(self.weights, gW):
+            for W, g in zip(self.weights, layer_views(grads, net.sizes)[0]):
                 g += net.regularization_rate * net.regularizer.gradient(W)
 
-    def costs(self, z, a, T: np.ndarray) -> np.ndarray:
+    def costs(self, z, a_out, T: np.ndarray) -> np.ndarray:
         """C = C₀ + λ·R(W) of each network, (K,)."""
         net = self.template
-        cost = net.cost_function.stacked_values(z[-1], a[-1], T)
+        cost = net.cost_function.stacked_values(z[-1], a_out, T)
         if net.regularized:
             cost = cost + net.regularization_rate * net.regularizer.penalty(self.weights)
         return cost
@@ -113,10 +135,10 @@ class Ensemble:
         alive = (self.diverged_at < 0).astype(float)[:, None]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for e in range(epochs):
-                z, a = self.forward(X)
-                costs[e] = self.costs(z, a, T)
-                solved[e] = np.all(np.round(a[-1]) == T, axis=(1, 2))
-                self.backward(z, a, T, grads)
+                z, a_one, a_out = self._forward(X)
+                costs[e] = self.costs(z, a_out, T)
+                solved[e] = np.all(np.round(a_out) == T, axis=(1, 2))
+                self.backward(z, a_one, a_out, T, grads)
                 self._stop_diverged(costs[e], grads, previous, alive)
                 np.copyto(previous, self.params)
                 if batch is None:
@@ -125,7 +147,7 @@ class Ensemble:
                     order = self._rng.permutation(len(X))
                     for start in range(0, len(order), batch):
                         rows = order[start : start + batch]
-                        self.backward(*self.forward(X[rows]), T[rows], grads)
+                        self.backward(*self._forward(X[rows]), T[rows], grads)
                         self._update(grads, eta, step, alive)
                 self.epoch += 1
         return costs, solved

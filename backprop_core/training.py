@@ -20,11 +20,13 @@ import time
 
 import numpy as np
 
-from .network import Gradients, Network
+from .network import ForwardPass, Gradients, Network
 from .validation import brief
 
 MAX_EPOCHS_PER_CALL = 100_000_000
 GROW_BY = 1 << 16  # history rows added at a time, so a time-boxed huge request stays small
+BLOCK = 256  # epochs staged, converted into the history and checked for divergence at a time
+STAGED_OUTPUTS = 1 << 18  # at most this many a^L values (and as many z^L) staged per block
 
 
 def check_batch_size(batch_size: object, n: int) -> int | None:
@@ -60,9 +62,11 @@ HISTORY_BUFFERS = (
 )
 
 
-def accuracy(outputs: np.ndarray, T: np.ndarray) -> float:
-    """The share of rows whose every output, rounded to 0 or 1, equals its target."""
-    return float(np.all(np.round(outputs) == T, axis=1).mean())
+def accuracy(outputs: np.ndarray, T: np.ndarray) -> float | np.ndarray:
+    """The share of rows whose every output, rounded to 0 or 1, equals its target; for stacked
+    (epochs, n, n_L) outputs, one share per epoch."""
+    right = np.all(np.round(outputs) == T, axis=-1).mean(axis=-1)
+    return float(right) if right.ndim == 0 else right
 
 
 class History:
@@ -163,6 +167,73 @@ class History:
         self.diverged_at = None
 
 
+class _Stage:
+    """One block of epochs' records in float64, before they go into the history: the cost,
+    mean |δ^l|, ‖∂C/∂(W^l, b^l)‖², the test set's cost and accuracy (Python lists, which take
+    a number faster than an array does), and a^L and z^L (arrays, with a view per epoch)."""
+
+    def __init__(self, epochs: int, rows: int, outputs: int) -> None:
+        self.cost = np.empty(epochs)  # filled once per block, from a^L and z^L
+        self.penalty, self.delta, self.grad_squared = [0.0] * epochs, [()] * epochs, [()] * epochs
+        self.test_cost, self.test_accuracy = [0.0] * epochs, [0.0] * epochs
+        self.z_out = np.empty((epochs, rows, outputs))
+        self.a_out = np.empty((epochs, rows, outputs))
+        self.outputs = list(zip(self.z_out, self.a_out))
+
+
+class _Workspace:
+    """Every buffer one ``step`` call needs, allocated once, so that an epoch allocates
+    nothing: a forward pass and gradients for the training set, the test set and each
+    mini-batch size, the update, the parameters to roll back to, and the staged records."""
+
+    def __init__(self, trainer: Trainer, epochs: int) -> None:
+        net, n = trainer.network, len(trainer.X)
+        self.sizes = net.sizes
+        self.fwd = ForwardPass.empty(net.sizes, n)
+        self.grads = Gradients.empty(net.sizes, n)
+        test = trainer.X_test
+        self.test = None if test is None else ForwardPass.empty(net.sizes, len(test))
+        self.step, self.previous, self.last_start = (np.empty_like(net.params) for _ in range(3))
+        self.abs_delta = np.empty_like(self.grads.delta_vector)
+        ends = np.cumsum([0] + [n * k for k in net.sizes[1:]])
+        # mean |δ^l| as a dot product with 1/size weights: cheaper than abs().mean() on tiny arrays
+        self.mean_abs_delta = [
+            (self.abs_delta[s:e], np.full(e - s, 1.0 / (e - s))) for s, e in zip(ends, ends[1:])
+        ]
+        offsets = net.layer_offsets
+        self.layer_grads = [self.grads.vector[p:q] for p, q in zip(offsets, offsets[1:])]
+        outputs = net.sizes[-1]
+        block = max(1, min(epochs, STAGED_OUTPUTS // (n * outputs)))
+        self.stage = _Stage(block, n, outputs)
+        self.block = block
+        self._batches: dict[int, tuple[ForwardPass, Gradients]] = {}
+
+    def batch(self, rows: int) -> tuple[ForwardPass, Gradients]:
+        """The buffers for a mini-batch of ``rows`` rows."""
+        if rows not in self._batches:
+            self._batches[rows] = (
+                ForwardPass.empty(self.sizes, rows),
+                Gradients.empty(self.sizes, rows),
+            )
+        return self._batches[rows]
+
+    def first_non_finite(self, network: Network, T: np.ndarray, epochs: int) -> int | None:
+        """Fill in the staged costs; return the first epoch whose cost plus gradient norms is
+        not finite, if any."""
+        if epochs == 0:
+            return None
+        stage = self.stage
+        cost = network.cost_function.value(stage.z_out[:epochs], stage.a_out[:epochs], T)
+        stage.cost[:epochs] = cost
+        if network.regularized:
+            stage.cost[:epochs] += stage.penalty[:epochs]
+        total = stage.cost[:epochs].copy()
+        for norms in np.sqrt(self.stage.grad_squared[:epochs]).T:
+            total += norms
+        bad = np.flatnonzero(~np.isfinite(total))
+        return int(bad[0]) if len(bad) else None
+
+
 class Trainer:
     """Trains ``network`` in place on (X, T) by gradient descent, W ← W − η ∂C/∂W.
 
@@ -230,86 +301,120 @@ class Trainer:
             raise ValueError(f"epochs must be a whole number, got {brief(epochs)}")
         if not 0 <= epochs <= MAX_EPOCHS_PER_CALL:
             raise ValueError(f"epochs must be from 0 to {MAX_EPOCHS_PER_CALL}, got {epochs}")
-        if self.history.diverged:
+        if self.history.diverged or epochs == 0:
             return 0
         self.network.sync()
         self.history.reserve(min(int(epochs), GROW_BY))
         deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+        work = _Workspace(self, min(int(epochs), BLOCK))
+        work.previous[...] = self._previous_params()
+        done = 0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return self._run(int(epochs), deadline)
+            while done < epochs:
+                size = min(work.block, epochs - done)
+                start = (self.network.params.copy(), self._rng_state())
+                ran = self._block(work, size, done, deadline)
+                bad = work.first_non_finite(self.network, self.T, ran)
+                self._commit(work, ran if bad is None else bad)
+                if bad is not None:
+                    self._roll_back(work, start, bad)
+                    done += bad
+                    break
+                done += ran
+                if ran:
+                    work.previous, work.last_start = work.last_start, work.previous
+                if ran < size:
+                    break  # the deadline passed
+        self._left = (self.network.params.copy(), work.previous)
+        return done
 
-    def _run(self, epochs: int, deadline: float | None) -> int:
-        net, X, T, hist = self.network, self.X, self.T, self.history
-        grads = Gradients.empty(net.sizes)
-        offsets = net.layer_offsets
-        layer_grads = [grads.vector[s:e] for s, e in zip(offsets, offsets[1:])]
-        # mean |δ| as a dot product with 1/size weights: cheaper than abs().mean() on tiny arrays
-        mean_of = [np.full((len(X), n), 1.0 / (len(X) * n)) for n in net.sizes[1:]]
-        previous = self._previous_params()
-        step = np.empty_like(previous)
-        try:
-            for done in range(epochs):
-                if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
-                    return done
-                fwd = net.forward(X)
-                cost = net.cost_of(fwd, T)
-                net.backward(fwd, T, out=grads)
-                i = hist._n
-                if i == len(hist._cost):
-                    hist.reserve(GROW_BY)
-                total = cost
-                for l, (delta, weights, g) in enumerate(zip(grads.deltas, mean_of, layer_grads)):
-                    hist._delta[i, l] = np.vdot(np.abs(delta), weights)
-                    norm = math.sqrt(np.vdot(g, g))
-                    hist._grad[i, l] = norm
-                    total += norm
-                if not math.isfinite(total):
-                    self._roll_back(previous, i)
-                    return done
-                hist._cost[i] = cost
-                if self.track_outputs:
-                    hist._outputs[i] = net.cost_function.per_output(fwd.z[-1], fwd.a[-1], T)
-                if self.track_accuracy:
-                    hist._accuracy[i] = accuracy(fwd.a[-1], T)
-                if self.X_test is not None:
-                    self._record_test(i)
-                hist._n = i + 1
-                np.copyto(previous, net.params)
-                if self.batch_size is None:
-                    np.multiply(grads.vector, self._learning_rate, out=step)
-                    net.params -= step
-                else:
-                    self._mini_batches(grads, step)
-            return epochs
-        finally:
-            self._left = (net.params.copy(), previous)
+    def _block(self, work: _Workspace, size: int, done: int, deadline: float | None) -> int:
+        """Run up to ``size`` epochs, staging their records in ``work``; fewer if the
+        deadline passes (checked every 16 epochs). Returns how many ran."""
+        net, X, T = self.network, self.X, self.T
+        fwd, grads, stage = work.fwd, work.grads, work.stage
+        eta = np.array(self._learning_rate)  # a 0-d array is cheaper in a ufunc than a float
+        regularized = net.regularized
+        for e in range(size):
+            if deadline is not None and (done + e) % 16 == 0 and time.perf_counter() > deadline:
+                return e
+            if e == size - 1 or (deadline is not None and (done + e + 1) % 16 == 0):
+                np.copyto(work.last_start, net.params)  # this may be the call's last epoch
+            fwd.z[-1], fwd.a[-1] = stage.outputs[e]  # z^L and a^L kept for the block's records
+            net.forward(X, out=fwd)
+            if regularized:
+                stage.penalty[e] = net.penalty()
+            net.backward(fwd, T, out=grads)
+            np.abs(grads.delta_vector, out=work.abs_delta)
+            stage.delta[e] = [abs_delta.dot(w) for abs_delta, w in work.mean_abs_delta]
+            stage.grad_squared[e] = [g.dot(g) for g in work.layer_grads]
+            if self.X_test is not None:
+                test = net.forward(self.X_test, out=work.test)
+                stage.test_cost[e] = net.cost_of(test, self.T_test)
+                stage.test_accuracy[e] = accuracy(test.a[-1], self.T_test)
+            if self.batch_size is None:
+                np.multiply(grads.vector, eta, out=work.step)
+                np.subtract(net.params, work.step, out=net.params)
+            else:
+                self._mini_batches(work, eta)
+        return size
 
-    def _record_test(self, i: int) -> None:
-        """The test set's cost (and accuracy) of the parameters epoch i starts from."""
-        fwd = self.network.forward(self.X_test)
-        self.history._test_cost[i] = self.network.cost_of(fwd, self.T_test)
+    def _commit(self, work: _Workspace, epochs: int) -> None:
+        """Append the first ``epochs`` staged rows to the history, converting them in one go."""
+        hist, stage, i = self.history, work.stage, len(self.history)
+        hist.reserve(epochs)
+        rows = slice(i, i + epochs)
+        hist._cost[rows] = stage.cost[:epochs]
+        if epochs:
+            hist._delta[rows] = stage.delta[:epochs]
+            hist._grad[rows] = np.sqrt(stage.grad_squared[:epochs])
+        z_out, a_out = stage.z_out[:epochs], stage.a_out[:epochs]
+        if self.track_outputs:
+            hist._outputs[rows] = self.network.cost_function.per_output(z_out, a_out, self.T)
         if self.track_accuracy:
-            self.history._test_accuracy[i] = accuracy(fwd.a[-1], self.T_test)
+            hist._accuracy[rows] = accuracy(a_out, self.T)
+        if self.X_test is not None:
+            hist._test_cost[rows] = stage.test_cost[:epochs]
+            if self.track_accuracy:
+                hist._test_accuracy[rows] = stage.test_accuracy[:epochs]
+        hist._n = i + epochs
 
-    def _mini_batches(self, grads: Gradients, step: np.ndarray) -> None:
+    def _mini_batches(self, work: _Workspace, eta: np.ndarray) -> None:
         """One epoch of updates, one per slice of a fresh shuffle of the rows."""
         net, size = self.network, self.batch_size
         order = self._rng.permutation(len(self.X))
         for start in range(0, len(order), size):
             rows = order[start : start + size]
+            fwd, grads = work.batch(len(rows))
             T = self.T[rows]
-            net.backward(net.forward(self.X[rows]), T, out=grads)
-            np.multiply(grads.vector, self._learning_rate, out=step)
-            net.params -= step
+            net.backward(net.forward(self.X[rows], out=fwd), T, out=grads)
+            np.multiply(grads.vector, eta, out=work.step)
+            np.subtract(net.params, work.step, out=net.params)
+
+    def _rng_state(self) -> dict | None:
+        return None if self.batch_size is None else self._rng.bit_generator.state
+
+    def _roll_back(self, work: _Workspace, start: tuple, bad: int) -> None:
+        """A block diverged at its epoch ``bad``: go back to the parameters the epoch before it
+        started from (replayed from the block's ``start``), and leave the shuffles drawn as if
+        training had stopped right there."""
+        params, rng_state = start
+        if bad == 0:
+            np.copyto(self.network.params, work.previous)
+            if rng_state is not None:
+                self._rng.bit_generator.state = rng_state
+        else:
+            np.copyto(self.network.params, params)
+            if rng_state is not None:
+                self._rng.bit_generator.state = rng_state
+            self._block(work, bad - 1, 0, None)
+            if rng_state is not None:
+                self._rng.permutation(len(self.X))  # the shuffle of epoch bad − 1
+        self.history.diverged_at = len(self.history)
 
     def _previous_params(self) -> np.ndarray:
         """The parameters the last recorded epoch started from, if the network still holds
         what the last call left; otherwise the current ones (nothing earlier is known)."""
         if self._left is not None and np.array_equal(self._left[0], self.network.params):
-            return self._left[1].copy()
-        return self.network.params.copy()
-
-    def _roll_back(self, previous: np.ndarray, epoch: int) -> None:
-        if epoch > 0:
-            np.copyto(self.network.params, previous)
-        self.history.diverged_at = epoch
+            return self._left[1]
+        return self.network.params

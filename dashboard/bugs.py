@@ -30,9 +30,11 @@ def buggy_gradients(network: Network, X: np.ndarray, T: np.ndarray, bug: str) ->
     L, n = network.num_layers, len(X)
     hidden, output = network.activation, network.output_activation
     if bug == "derivative":
-        hidden, output = (act._replace(derivative=lambda z, a: a) for act in (hidden, output))
+        hidden, output = (
+            act._replace(derivative=lambda z, a, out=None: a) for act in (hidden, output)
+        )
     if bug == "no_derivative":
-        hidden = hidden._replace(derivative=lambda z, a: np.ones_like(z))
+        hidden = hidden._replace(derivative=lambda z, a, out=None: np.ones_like(z))
     delta = [None] * L
     delta[-1] = network.cost_function.output_delta(z[-1], a[-1], T, output)
     for l in range(L - 2, -1, -1):

@@ -3,8 +3,10 @@ import warnings
 import numpy as np
 import pytest
 
-from backprop_core import Network, Trainer, datasets
+from backprop_core import Network, Trainer, datasets, training
 from backprop_core.training import History
+
+from .reference_training import reference_run
 
 
 def test_half_adder_at_the_reference_settings_reaches_cost_below_1e_3(half_adder):
@@ -246,3 +248,99 @@ def test_batch_sizes_outside_1_to_n_raise_naming_the_range(batch_size):
     X, T = datasets.half_adder()
     with pytest.raises(ValueError, match="batch size must be"):
         Trainer(Network([2, 2], seed=0), X, T, 0.5, batch_size=batch_size)
+
+
+def assert_trained_like_the_reference(trainer: Trainer, reference: Network, records: dict) -> None:
+    """Parameters and every history record equal the reference loop's, to the bit."""
+    history = trainer.history
+    assert trainer.network.params.tobytes() == reference.params.tobytes()
+    assert history.diverged_at == records["diverged_at"]
+    pairs = [
+        (history.cost, records["cost"]),
+        (history.delta_magnitude, records["delta"]),
+        (history.gradient_norm, records["grad"]),
+    ]
+    if trainer.track_outputs:
+        pairs.append((history.output_cost, records["outputs"].reshape(history.output_cost.shape)))
+    if trainer.track_accuracy:
+        pairs.append((history.accuracy, records["acc"]))
+    if trainer.X_test is not None:
+        pairs.append((history.test_cost, records["test"]))
+        if trainer.track_accuracy:
+            pairs.append((history.test_accuracy, records["test_acc"]))
+    for got, expected in pairs:
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+    if trainer.batch_size is not None:
+        assert trainer._rng.bit_generator.state == records["rng_state"]
+
+
+def test_the_half_adder_over_20000_epochs_matches_the_reference_loop_to_the_bit(half_adder):
+    X, T = half_adder
+    trainer = Trainer(Network([2, 2, 2, 2], seed=0), X, T, 0.5, track_outputs=True)
+    trainer.step(20_000)
+    reference = Network([2, 2, 2, 2], seed=0)
+    records = reference_run(reference, X, T, 0.5, 20_000)
+    assert_trained_like_the_reference(trainer, reference, records)
+
+
+PAIRS = [
+    ("sigmoid", "mse"),
+    ("tanh", "mse"),
+    ("relu", "mse"),
+    ("leaky_relu", "mse"),
+    ("identity", "mse"),
+    ("sigmoid", "cross_entropy"),
+]
+
+
+@pytest.mark.parametrize("activation, cost", PAIRS)
+def test_random_architectures_train_to_the_bit_like_the_reference_loop(activation, cost):
+    """Full batch and mini-batches, test sets, L1 and L2, and steps split across calls."""
+    rng = np.random.default_rng(sum(map(ord, activation + cost)))
+    output = "sigmoid" if cost == "cross_entropy" else None
+    for batch_size, regularization, calls in [
+        (None, "none", [300]),
+        (1, "l1", [100, 1, 199]),
+        ("third", "l2", [150, 150]),
+    ]:
+        sizes = [3, *rng.integers(1, 9, size=rng.integers(1, 4)).tolist(), 2]
+        n = int(rng.integers(2, 40))
+        X, T = rng.normal(size=(n, 3)), rng.integers(0, 2, size=(n, 2)).astype(float)
+        batch = max(1, n // 3) if batch_size == "third" else batch_size
+        options = dict(
+            output_activation=output, regularization=regularization, regularization_rate=0.01
+        )
+        net, reference = (Network(sizes, activation, cost, seed=3, **options) for _ in range(2))
+        trainer = Trainer(
+            net, X, T, 0.3, batch, seed=5, X_test=X[:5], T_test=T[:5], track_outputs=True
+        )
+        for epochs in calls:
+            trainer.step(epochs)
+        records = reference_run(reference, X, T, 0.3, 300, batch, 5, X[:5], T[:5])
+        assert_trained_like_the_reference(trainer, reference, records)
+
+
+DIVERGING = [  # (activation, learning rate, batch size): found to diverge at epochs 3 to 12
+    ("identity", 1.0, 5),
+    ("identity", 1.5, None),
+    ("identity", 3.0, None),
+    ("leaky_relu", 1.0, 1),
+    ("leaky_relu", 3.0, 1),
+]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 256])
+@pytest.mark.parametrize("activation, rate, batch_size", DIVERGING)
+def test_a_divergence_anywhere_in_a_block_rolls_back_like_the_reference_loop(
+    monkeypatch, block, activation, rate, batch_size
+):
+    """Blocks of 1–3 epochs put the diverging epoch first, second or last in its block."""
+    monkeypatch.setattr(training, "BLOCK", block)
+    rng = np.random.default_rng(0)
+    X, T = rng.normal(size=(12, 3)), rng.integers(0, 2, size=(12, 2)).astype(float)
+    trainer = Trainer(Network([3, 4, 2], activation, seed=1), X, T, rate, batch_size)
+    trainer.step(60)
+    reference = Network([3, 4, 2], activation, seed=1)
+    records = reference_run(reference, X, T, rate, 60, batch_size)
+    assert records["diverged_at"] is not None
+    assert_trained_like_the_reference(trainer, reference, records)
