@@ -23,6 +23,7 @@ from dashboard.ui import (
 )
 
 SLOW_REFRESH_SECONDS = 1.0
+SURFACE_REFRESH_SECONDS = 0.2
 HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
 SURFACES_NOTE = (
     "Each output neuron over the whole input square [0, 1]². The training inputs are its "
@@ -79,36 +80,75 @@ def live() -> None:
         rev, history = session.generation, session.history
         # Views of the records so far: training only appends, so they stay valid.
         cost, delta, per_output = history.cost, history.delta_magnitude, history.output_cost
+        test_cost = history.test_cost if session.test_data is not None else None
     outputs = (per_output, session.data.output_names) if per_output.shape[1] > 1 else None
     kept = session.kept
     cost_fig = figures.cost_figure(
-        cost, rev, shown_epoch, kept, height, outputs, log_epochs, font_size
+        cost, rev, shown_epoch, kept, height, outputs, log_epochs, font_size, test_cost
     )
     delta_fig = figures.delta_figure(delta, rev, kept, height, log_epochs, font_size)
-    cols = st.columns(4)
+    tested = view.test_cost is not None
+    classify = session.data.is_classification
+    # With a test set the status leaves the row for a caption: six metrics do not fit 1280 px.
+    cols = iter(st.columns(4 + (tested and classify)))
     if shown_epoch is None:
-        cols[0].metric("Epoch", f"{epoch:,}", help=HELP["epoch"])
+        next(cols).metric("Epoch", f"{epoch:,}", help=HELP["epoch"])
     else:
-        cols[0].metric("Epoch (rewound)", f"{shown_epoch:,}", help=HELP["epoch"])
-    cols[1].metric("Cost", metric_number(view.cost), help=HELP["cost"])
-    cols[2].metric("Status", "Diverged" if diverged else status.split(":")[0])
-    cols[3].metric(
-        "Outputs", f"{view.rows_correct}/{len(view.outputs)} right", help=HELP["outputs"]
-    )
+        next(cols).metric("Epoch (rewound)", f"{shown_epoch:,}", help=HELP["epoch"])
+    next(cols).metric("Cost", metric_number(view.cost), help=HELP["cost"])
+    if tested:
+        next(cols).metric("Test cost", metric_number(view.test_cost), help=HELP["test_cost"])
+    if not tested:
+        next(cols).metric("Status", "Diverged" if diverged else status.split(":")[0])
+    if not tested:
+        next(cols).metric(
+            "Outputs", f"{view.rows_correct}/{len(view.outputs)} right", help=HELP["outputs"]
+        )
+    elif classify:
+        share = view.rows_correct / len(view.outputs)
+        next(cols).metric("Accuracy", f"{share:.0%}", help=HELP["accuracy"])
+        test_share = view.test_rows_correct / view.test_rows
+        next(cols).metric("Test accuracy", f"{test_share:.0%}", help=HELP["accuracy"])
     if diverged:
         st.error(plain(status))
-    elif ":" in status:
-        st.caption(plain(status))
+    elif ":" in status or tested:
+        st.caption(plain(f"Status: {status}" if tested and ":" not in status else status))
     left, right = st.columns(2)
     with left:
         chart(cost_fig, key="cost_chart")
     with right:
         chart(delta_fig, key="delta_chart")
-    if not lecture:
+    if not lecture and session.points is None:
         left.caption(plain(HELP["plateau"]))
+    if not lecture:
         right.caption(plain(HELP["delta"]))
     if timer and not session.running:
         st.rerun()  # training stopped by itself: a full run shows why and stops the timers
+
+
+@st.fragment(run_every=SURFACE_REFRESH_SECONDS if timer else None)
+def decision_surface() -> None:
+    """The 2-D sets' output over the input square, with the points: redrawn while training."""
+    settings = session.settings
+    with session.lock:  # a copy, so that the worker trains on while the surface is computed
+        network, (train, test), rev = (
+            session.shown_network().copy(),
+            session.points,
+            session.generation,
+        )
+    fig = figures.decision_surface_figure(
+        network,
+        train,
+        test if settings.show_test else None,
+        settings.discretize,
+        rev,
+        height + 50,
+        font_size,
+    )
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        chart(fig, key="decision_surface")
+    right.caption(plain(HELP["surface"]))
 
 
 @st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
@@ -119,7 +159,7 @@ def parameters() -> None:
         figs = figures.weight_figures(network, session.weight_scale, session.generation)
         table = session.outputs_table(session.view().outputs)
         surfaces = None
-        if network.sizes[0] == 2:
+        if network.sizes[0] == 2 and session.points is None:
             surfaces = surfaces_figure(network, outputs_only=True, names=session.data.output_names)
     st.subheader("Weights and biases")
     st.caption(plain(HELP["row_vectors"]))
@@ -139,4 +179,6 @@ def parameters() -> None:
 
 
 live()
+if session.points is not None:
+    decision_surface()
 parameters()

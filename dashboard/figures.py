@@ -31,6 +31,9 @@ KEPT_COLOURS = ["#7f7f7f", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"
 # As lists: plotly.js has colour scales of these names too, but its RdBu is another one.
 DIVERGING = get_colorscale("RdBu")  # red below 0, white at 0, blue above
 SEQUENTIAL = get_colorscale("Viridis")
+# The decision surface: light blue where the output says 0, white at the boundary, light orange
+# for 1, so that the saturated points of each label stand out on it.
+SURFACE_COLOURS = [[0.0, "#92c5de"], [0.5, "#f7f7f7"], [1.0, "#fdb863"]]
 FONT_SIZE = 16  # every label at least this; lecture mode passes LECTURE_FONT_SIZE
 LECTURE_FONT_SIZE = 18
 # The live charts are redrawn several times a second. Fixed margins spare plotly a second
@@ -213,12 +216,16 @@ def cost_figure(
     outputs: tuple[np.ndarray, tuple[str, ...]] | None = None,
     log_x: bool = False,
     font_size: int = FONT_SIZE,
+    test_cost: np.ndarray | None = None,
 ) -> go.Figure:
-    """The cost per epoch on a log axis (see ``envelope`` for the thinning), with kept runs
-    and, for several outputs, each output's share (for the half adder: sum, XOR, against carry,
-    AND)."""
+    """The cost per epoch on a log axis (see ``envelope`` for the thinning), with the test
+    set's cost when there is one, kept runs and, for several outputs, each output's share
+    (for the half adder: sum, XOR, against carry, AND)."""
     values, step = envelope(cost)
-    lines = [series(values, step, "this run", _colour(0))]
+    lines = [series(values, step, "this run" if test_cost is None else "training", _colour(0))]
+    if test_cost is not None and len(test_cost):
+        tested, _ = envelope(test_cost)
+        lines.append(series(tested, step, "test", _colour(1), 3, "dash"))
     if outputs is not None:
         per_output, names = outputs
         shares, _ = envelope(per_output)
@@ -331,3 +338,87 @@ def weight_figures(network: Network, scale: float, revision: object = 0) -> list
         weight_figure(W, b, l + 1, scale, revision, colour_bar=l == last, cell_text=cell_text)
         for l, (W, b) in enumerate(zip(network.weights, network.biases))
     ]
+
+
+SURFACE_RESOLUTION = 50
+POINT_COLOURS = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#e08214"]]  # the surface's, deeper
+
+
+def surface_limit(points: np.ndarray) -> float:
+    """Half the side of the square drawn: the data's largest |coordinate|, rounded up."""
+    return float(np.ceil(np.abs(points).max())) if len(points) else 1.0
+
+
+def decision_surface_figure(
+    network,
+    train,
+    test=None,
+    discretize: bool = False,
+    revision: object = 0,
+    height: int = 400,
+    font_size: int = FONT_SIZE,
+) -> go.Figure:
+    """The network's output a^L over the square of the 2-D points, 50×50 from ``predict``
+    (which applies the input features), with the training points on top, coloured by label,
+    and the test points (when given) ringed in black. ``discretize`` colours by the rounded
+    output: 0 or 1 for classification, the sign for regression."""
+    limit = surface_limit(np.vstack([train.X] + ([] if test is None else [test.X])))
+    axis = np.linspace(-limit, limit, SURFACE_RESOLUTION)
+    grid = np.column_stack([np.tile(axis, len(axis)), np.repeat(axis, len(axis))])
+    out = network.predict(grid)[:, 0].reshape(len(axis), len(axis))
+    classify = train.is_classification
+    middle, low, high = (0.5, 0.0, 1.0) if classify else (0.0, -1.0, 1.0)
+    if discretize:
+        out = np.where(out >= middle, high, low)
+    step = float(axis[1] - axis[0])
+    traces = [
+        dict(
+            type="heatmap",
+            z=compact(out),
+            x0=-limit,
+            dx=step,
+            y0=-limit,
+            dy=step,
+            zmin=low,
+            zmax=high,
+            colorscale=SURFACE_COLOURS,
+            colorbar=dict(thickness=12, len=0.8),
+            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>output %{z:.3f}<extra></extra>",
+        )
+    ]
+    for name, data, ring in (("training", train, "#ffffff"), ("test", test, "#000000")):
+        if data is None:
+            continue
+        label = data.T[:, 0]
+        marker = dict(
+            size=7,
+            line=dict(width=1.5 if ring == "#000000" else 1, color=ring),
+            color=compact(label),  # numbers and a colour scale: fewer bytes than colour names
+            colorscale=POINT_COLOURS,
+            cmin=low,
+            cmax=high,
+        )
+        traces.append(
+            dict(
+                type="scattergl" if len(label) > 1000 else "scatter",
+                x=compact(data.X[:, 0]),
+                y=compact(data.X[:, 1]),
+                mode="markers",
+                name=f"{name} points",
+                marker=marker,
+                hovertemplate=f"{name}: (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
+        )
+    square = dict(range=[-limit, limit], constrain="domain", **FIXED_AXIS)
+    layout = base_layout(
+        "Output over the input square" + (", rounded" if discretize else ""),
+        revision,
+        height,
+        None,
+        font_size,
+        xaxis=dict(title=dict(text="x1"), **square),
+        yaxis=dict(title=dict(text="x2"), scaleanchor="x", **square),
+        margin=dict(l=60, r=20, t=50, b=60),
+        showlegend=False,  # the caption beside the chart says what the points are
+    )
+    return figure(traces, layout)

@@ -10,17 +10,19 @@ from __future__ import annotations
 import io
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from backprop_core import Network, Trainer, datasets
+from backprop_core import Network, Trainer
 from backprop_core.datasets import Dataset
-from backprop_core.training import MAX_EPOCHS_PER_CALL
+from backprop_core.features import transform
+from backprop_core.regularization import get_regularizer
+from backprop_core.training import MAX_EPOCHS_PER_CALL, check_batch_size
 
 from .figures import colour_limit, nice_limit
 from .runs import MAX_KEPT, KeptRun, Snapshots, keep_run
-from .settings import CUSTOM_DATASET, Settings, output_activation_for, parse_hidden
+from .settings import CUSTOM_DATASET, DATASETS, Settings, output_activation_for, parse_hidden
 
 REFRESH_SECONDS = 0.1  # how often the page redraws while training
 CHUNK_SECONDS = 0.02  # the worker releases the lock this often so the page can read
@@ -34,6 +36,9 @@ class View:
     cost: float
     outputs: np.ndarray
     rows_correct: int  # training rows whose every output rounds to its target
+    test_cost: float | None = None  # without a test set, None
+    test_rows_correct: int | None = None
+    test_rows: int = 0
 
     @property
     def all_correct(self) -> bool:
@@ -58,27 +63,48 @@ class TrainingSession:
         self._worker: threading.Thread | None = None
         self._build(settings or Settings())
 
-    def dataset(self, settings: Settings) -> Dataset:
-        if settings.dataset != CUSTOM_DATASET:
-            return datasets.get(settings.dataset)
-        if self.custom_data is None:
-            raise ValueError("upload a truth table before choosing the uploaded dataset")
-        return self.custom_data
+    def dataset(self, settings: Settings) -> tuple[Dataset, Dataset | None]:
+        """(training set, test set) as the network sees them: for the 2-D point sets, the
+        input columns are the chosen features of (x1, x2)."""
+        if settings.dataset == CUSTOM_DATASET:
+            if self.custom_data is None:
+                raise ValueError("upload a truth table before choosing the uploaded dataset")
+            return self.custom_data, None
+        train, test = settings.load_data()
+        if settings.points:
+            train, test = (_with_features(d, settings.features) for d in (train, test))
+        return train, test
 
     def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.pause()
         self.idle_stop = self.solved_stop = False  # why the last network stopped
-        data = self.dataset(settings)
+        data, test = self.dataset(settings)
+        batch = check_batch_size(settings.batch, len(data.X))
         if network is None:
+            features = settings.features if settings.points else None
             network = Network(
-                settings.layer_sizes(data), seed=settings.seed, **settings.network_options()
+                settings.layer_sizes(data),
+                seed=settings.seed,
+                features=features,
+                **settings.network_options(),
             )
         trainer = Trainer(
-            network, data.X, data.T, settings.learning_rate, track_outputs=data.T.shape[1] > 1
+            network,
+            data.X,
+            data.T,
+            settings.learning_rate,
+            batch_size=batch,
+            seed=settings.data_seed,
+            X_test=None if test is None else test.X,
+            T_test=None if test is None else test.T,
+            track_outputs=data.T.shape[1] > 1,
+            track_accuracy=data.is_classification,
         )
         with self.lock:
             self.network, self.trainer = network, trainer
-            self.data, self.settings = data, settings
+            self.data, self.test_data, self.settings = data, test, settings
+            # the raw (x1, x2) points of the 2-D sets, for the decision surface
+            self.points = settings.load_data() if settings.points else None
             self.weight_scale = nice_limit(float(np.abs(network.params).max()))
             self.snapshots = Snapshots()
             self.snapshots.record(0, network.params)
@@ -106,6 +132,8 @@ class TrainingSession:
             return notice + (" Training paused: press Train to go on." if was_running else "")
         with self.lock:
             self.trainer.learning_rate = settings.learning_rate
+            self.network.regularizer = get_regularizer(settings.regularization)
+            self.network.regularization_rate = settings.rate
             self.settings = settings
         return None
 
@@ -228,7 +256,7 @@ class TrainingSession:
             )
         hidden = parse_hidden(", ".join(map(str, network.sizes[1:-1])) or "none")
         dataset = meta.get("dataset", self.settings.dataset)
-        if dataset not in datasets.names() and dataset != CUSTOM_DATASET:
+        if dataset not in DATASETS and dataset != CUSTOM_DATASET:
             dataset = self.settings.dataset
         settings = self.settings.with_(
             dataset=dataset,
@@ -238,7 +266,7 @@ class TrainingSession:
             init=config["init"],
             seed=config["seed"] or 0,
         )
-        data = self.dataset(settings)
+        data, _ = self.dataset(settings)
         if (data.X.shape[1], data.T.shape[1]) != (network.sizes[0], network.sizes[-1]):
             raise ValueError(
                 f"the network has {network.sizes[0]} inputs and {network.sizes[-1]} outputs; "
@@ -271,9 +299,16 @@ class TrainingSession:
             network = self.shown_network()
             fwd = network.forward(self.data.X)
             cost = network.cost_of(fwd, self.data.T)
+            test = self.test_data
+            if test is not None:
+                test_fwd = network.forward(test.X)
+                test_cost = network.cost_of(test_fwd, test.T)
         outputs = fwd.a[-1]
         rows = int(np.all(np.round(outputs) == self.data.T, axis=1).sum())
-        return View(cost, outputs, rows)
+        if test is None:
+            return View(cost, outputs, rows)
+        test_rows = int(np.all(np.round(test_fwd.a[-1]) == test.T, axis=1).sum())
+        return View(cost, outputs, rows, test_cost, test_rows, len(test.T))
 
     def shown_epoch(self) -> int:
         """The epoch whose parameters the network holds: after a divergence, the last one
@@ -328,6 +363,11 @@ class TrainingSession:
         return out.getvalue()
 
 
+def _with_features(data: Dataset, features: tuple[str, ...]) -> Dataset:
+    """The 2-D points as the network's input columns: the chosen features of (x1, x2)."""
+    return replace(data, X=transform(data.X, features), input_names=tuple(features))
+
+
 def describe_changes(old: Settings, new: Settings) -> str:
     labels = {
         "dataset": "dataset",
@@ -336,6 +376,11 @@ def describe_changes(old: Settings, new: Settings) -> str:
         "cost": "cost",
         "init": "initialisation",
         "seed": "seed",
+        "batch": "batch size",
+        "noise": "noise %",
+        "train": "training share %",
+        "data_seed": "data seed",
+        "features": "features",
     }
     parts = [
         f"{label} {getattr(old, field)} → {getattr(new, field)}"

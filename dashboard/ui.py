@@ -9,16 +9,26 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from threadpoolctl import threadpool_limits
 
-from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
+from backprop_core import ACTIVATIONS, COSTS, INITIALISERS
+from backprop_core.datasets import PLAYGROUND
+from backprop_core.features import FEATURES, check_features
+from backprop_core.regularization import REGULARIZERS
+from backprop_core.validation import MAX_SEED
 
 from .session import TrainingSession
 from .settings import (
     CUSTOM_DATASET,
+    DATASETS,
+    MAX_NOISE_PERCENT,
+    REGULARIZATION_RATES,
     SPEEDS,
+    TRAIN_PERCENTS,
     Settings,
     check_learning_rate,
     check_seed,
+    dataset_title,
     option_name,
+    parse_batch,
     parse_hidden,
     settings_from_query,
 )
@@ -55,6 +65,21 @@ LECTURE_CSS = (
 )
 # One line of help beside the first appearance of each idea.
 HELP = {
+    "test_cost": "The cost on the test points, which training never sees.",
+    "accuracy": "The share of points whose rounded output equals their label.",
+    "surface": (
+        "The network's output over the input square, computed for a 50×50 grid: blue where "
+        "it says 0, orange where it says 1, white at the boundary. The dots are the training "
+        "points, coloured by label; with Show test data, the test points are ringed in black."
+    ),
+    "noise": "How far the 2-D points are jittered, as in the playground: 0 to 50 %.",
+    "train_share": "The share of the points used for training; the rest are the test set.",
+    "data_seed": "Draws the points and the split; Regenerate draws new ones.",
+    "regenerate": "New points from the next data seed: a new network on new data.",
+    "features": "The network's inputs, computed from each point (x1, x2).",
+    "discretize": "Colour the surface by the rounded output: the decision boundary is sharp.",
+    "batch": "Rows per update: 'full' (every row) or a whole number; each epoch shuffles.",
+    "regularization": "A weight penalty λ·R(W): L1 = Σ|w|, L2 = ½Σw². Applies at once.",
     "epoch": "How many full-batch updates the network has had: one epoch uses every row once.",
     "cost": "The cost C of the parameters shown, over all training rows.",
     "outputs": "Training rows whose every output, rounded to 0 or 1, equals its target.",
@@ -125,7 +150,12 @@ def get_session() -> TrainingSession:
     """This user's session. The first run builds it from the URL (a shared link) or defaults."""
     if SESSION_KEY not in st.session_state:
         settings, panels, warnings = settings_from_query(st.query_params.to_dict())
-        st.session_state[SESSION_KEY] = TrainingSession(settings)
+        try:
+            session = TrainingSession(settings)
+        except ValueError as err:  # a batch size larger than this dataset's training rows
+            warnings.append(f"URL parameter batch: {err}; using full batch instead")
+            session = TrainingSession(settings.with_(batch=None))
+        st.session_state[SESSION_KEY] = session
         st.session_state["lecture_mode"] = panels["lecture"]
         st.session_state["lecture_hide"] = panels["hide"]
         st.session_state[SESSION_KEY].stop_when_solved = panels["stop_solved"]
@@ -150,6 +180,17 @@ def sync_widgets(settings: Settings) -> None:
         "init": settings.init,
         "seed": settings.seed,
     }
+    values.update(
+        noise=settings.noise,
+        train_share=settings.train,
+        data_seed=settings.data_seed,
+        features=list(settings.features),
+        batch="full" if settings.batch is None else str(settings.batch),
+        regularization=settings.regularization,
+        regularization_rate=settings.rate,
+        show_test=settings.show_test,
+        discretize=settings.discretize,
+    )
     for key, value in values.items():
         st.session_state[key] = value
 
@@ -199,12 +240,77 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     )
     init = side.selectbox("Initialisation", list(INITIALISERS), key="init", format_func=option_name)
     seed = _checked(side, "seed", check_seed, side.number_input("Seed", step=1, key="seed"))
+    data = _data_controls(side, session, dataset)
     side.header("Training")
     lr = _learning_rate(side)
     session.speed = _speed_box(side)
-    if hidden is None or seed is None or lr is None:
+    training = _training_controls(side)
+    if hidden is None or seed is None or lr is None or data is None or training is None:
         return None
-    return Settings(dataset, hidden, lr, activation, cost, init, seed)
+    return Settings(dataset, hidden, lr, activation, cost, init, seed, **data, **training)
+
+
+def _data_controls(side: DeltaGenerator, session: TrainingSession, dataset: str) -> dict | None:
+    """Noise, training share, data seed, features and the display toggles of the 2-D sets."""
+    current = session.settings
+    if dataset not in PLAYGROUND:
+        return dict(
+            noise=current.noise,
+            train=current.train,
+            data_seed=current.data_seed,
+            features=current.features,
+            show_test=current.show_test,
+            discretize=current.discretize,
+        )
+    side.header("Data")
+    noise = side.slider("Noise %", 0, MAX_NOISE_PERCENT, key="noise", help=HELP["noise"])
+    train = side.select_slider(
+        "Training share %", TRAIN_PERCENTS, key="train_share", help=HELP["train_share"]
+    )
+    seed_box = side.number_input("Data seed", step=1, key="data_seed", help=HELP["data_seed"])
+    data_seed = _checked(side, "data_seed", check_seed, seed_box)
+
+    def regenerate() -> None:
+        seed = st.session_state.get("data_seed")
+        if isinstance(seed, int) and 0 <= seed < MAX_SEED:
+            st.session_state["data_seed"] = seed + 1
+
+    side.button("Regenerate", key="regenerate", on_click=regenerate, help=HELP["regenerate"])
+    names = side.multiselect(
+        "Input features", list(FEATURES), key="features", help=HELP["features"]
+    )
+    features = _checked(side, "features", check_features, names)
+    show_test = side.toggle("Show test data", key="show_test")
+    discretize = side.toggle("Discretize output", key="discretize", help=HELP["discretize"])
+    if data_seed is None or features is None:
+        return None
+    return dict(
+        noise=noise,
+        train=train,
+        data_seed=data_seed,
+        features=features,
+        show_test=show_test,
+        discretize=discretize,
+    )
+
+
+def _training_controls(side: DeltaGenerator) -> dict | None:
+    """Batch size, and the weight penalty with its rate λ."""
+    batch_text = side.text_input("Batch size", key="batch", help=HELP["batch"])
+    # parse_batch gives None for full batch, so the check returns it boxed
+    checked = _checked(side, "batch", lambda v: [parse_batch(v)], batch_text.strip() or "full")
+    regularization = side.selectbox(
+        "Regularization", list(REGULARIZERS), key="regularization", help=HELP["regularization"]
+    )
+    rate = side.select_slider(
+        "Regularization rate λ",
+        REGULARIZATION_RATES,
+        key="regularization_rate",
+        format_func=lambda r: f"{r:g}",
+    )
+    if checked is None:
+        return None
+    return dict(batch=checked[0], regularization=regularization, rate=rate)
 
 
 def apply_settings(session: TrainingSession, settings: Settings | None) -> None:
@@ -256,13 +362,13 @@ def _lecture_controls(session: TrainingSession, boxes: dict) -> Settings | None:
 
 
 def _dataset_box(box: DeltaGenerator, session: TrainingSession) -> str:
-    names = datasets.names() + ([CUSTOM_DATASET] if session.custom_data else [])
+    names = DATASETS + ([CUSTOM_DATASET] if session.custom_data else [])
     titles = {CUSTOM_DATASET: session.custom_data.title if session.custom_data else ""}
     return box.selectbox(
         "Dataset",
         names,
         key="dataset",
-        format_func=lambda n: titles.get(n) or datasets.get(n).title,
+        format_func=lambda n: titles.get(n) or dataset_title(n),
     )
 
 

@@ -270,3 +270,36 @@ def test_every_step_of_the_backward_pass_fits_1280x800_without_sideways_scrollin
             page.get_by_role("button", name="Next").click()
     assert_no_exception(page)
     context.close()
+
+
+SURFACE = "document.querySelector('.st-key-decision_surface .bp-plot')"
+# A fingerprint of the drawn surface: the sum of its z values and how many distinct ones.
+SURFACE_Z = f"""() => {{
+  const z = {SURFACE}._fullData[0].z;
+  const flat = Array.from(z, row => Array.from(row)).flat();
+  return [flat.reduce((a, b) => a + b, 0), new Set(flat).size];
+}}"""
+
+
+def test_spiral_trains_past_90_percent_test_accuracy_with_a_live_surface_and_toggles(server, page):
+    query = "dataset=spiral&hidden=8,8&activation=tanh&cost=cross_entropy&batch=10&lr=0.03"
+    open_app(page, f"{server}/?{query}&noise=0")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function(f"() => Boolean({SURFACE}?._fullLayout)", timeout=30_000)
+    first = page.evaluate(SURFACE_Z)
+    page.wait_for_timeout(1500)
+    assert page.evaluate(SURFACE_Z) != first, "the surface did not change while training"
+    accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
+    page.wait_for_function(
+        """el => parseInt(el.querySelector('[data-testid=stMetricValue]').innerText) >= 90""",
+        arg=accuracy.element_handle(),
+        timeout=90_000,
+    )
+    page.get_by_role("button", name="Pause", exact=True).click()
+    assert page.evaluate(f"() => {SURFACE}.data.length") == 2  # the training points only
+    page.locator(".st-key-show_test").get_by_text("Show test data").click()
+    page.wait_for_function(f"() => {SURFACE}.data.length === 3", timeout=15_000)
+    page.locator(".st-key-discretize").get_by_text("Discretize output").click()
+    page.wait_for_function(f"() => {SURFACE}.layout.title.text.endsWith('rounded')", timeout=15_000)
+    assert page.evaluate(SURFACE_Z)[1] <= 2  # 0 and 1 only
+    assert_no_exception(page)
