@@ -52,16 +52,18 @@ def blank_screenshots(page, seconds: float, keys=LIVE_CHARTS) -> tuple[int, int]
 
 # Records the time of every animation frame in which the chart's drawing changed. (Plotly's
 # own plotly_afterplot event fires for full replots only, not for most Plotly.react updates.)
+# window.__redraws holds the last chart asked for; window.__redrawsBy[key] each one's.
 COUNT_REDRAWS = """key => {
   const plot = document.querySelector(`.st-key-${key} .bp-plot`);
-  window.__redraws = [];
+  const times = window.__redraws = [];
+  (window.__redrawsBy ??= {})[key] = times;
   let pending = false;
   new MutationObserver(() => {
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      window.__redraws.push(performance.now());
+      times.push(performance.now());
     });
   }).observe(plot, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
