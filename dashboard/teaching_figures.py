@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from backprop_core import GradientCheck, Gradients, Network
+from backprop_core.features import transform
 
 from .figures import (
     DIVERGING,
@@ -157,11 +158,20 @@ def input_grid(resolution: int = 41) -> tuple[np.ndarray, np.ndarray]:
 
 
 def surfaces_figure(
-    network: Network, resolution: int = 41, outputs_only: bool = False, names: tuple = ()
+    network: Network,
+    resolution: int = 41,
+    outputs_only: bool = False,
+    names: tuple = (),
+    limit: float | None = None,
 ) -> go.Figure:
-    """Each neuron's activation over the input square [0, 1]²: one small heatmap per neuron."""
+    """Each neuron's activation over the input square: one small heatmap per neuron. The
+    square is [0, 1]², or [−limit, limit]² for the 2-D point sets, whose points go through
+    the network's input features first."""
     grid, axis = input_grid(resolution)
-    activations = network.forward(grid).a[1:]
+    if limit is not None:
+        grid, axis = grid * 2 * limit - limit, axis * 2 * limit - limit
+    inputs = grid if network.features is None else transform(grid, network.features)
+    activations = network.forward(inputs).a[1:]
     if outputs_only:
         activations = activations[-1:]
     shown = [min(a.shape[1], MAX_SURFACE_NEURONS) for a in activations]
@@ -178,10 +188,10 @@ def surfaces_figure(
                 dict(
                     type="heatmap",
                     z=compact(a[:, c].reshape(resolution, resolution)),
-                    x0=0,
-                    dx=axis[1],
-                    y0=0,
-                    dy=axis[1],
+                    x0=axis[0],
+                    dx=axis[1] - axis[0],
+                    y0=axis[0],
+                    dy=axis[1] - axis[0],
                     xaxis=f"x{suffix}",
                     yaxis=f"y{suffix}",
                     coloraxis="coloraxis",

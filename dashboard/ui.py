@@ -33,6 +33,7 @@ from .settings import (
     settings_from_query,
 )
 from .text import plain
+from .thumbnails import dataset_thumbnail
 
 SESSION_KEY = "lab_session"
 T = TypeVar("T")
@@ -222,6 +223,7 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     side = st.sidebar
     side.header("Network")
     dataset = _dataset_box(side, session)
+    dataset_pictures(side)
     hidden = side.text_input(
         "Hidden layer sizes",
         key="hidden_layers",
@@ -370,6 +372,26 @@ def _dataset_box(box: DeltaGenerator, session: TrainingSession) -> str:
         key="dataset",
         format_func=lambda n: titles.get(n) or dataset_title(n),
     )
+
+
+def dataset_pictures(box: DeltaGenerator) -> None:
+    """The 2-D point sets as small pictures, each with a button that picks it."""
+
+    def pick(name: str) -> None:
+        st.session_state["dataset"] = name
+
+    with box.expander("2-D point sets by their look"):
+        names = list(PLAYGROUND)
+        for start in range(0, len(names), 3):
+            for name, col in zip(names[start : start + 3], st.columns(3)):
+                col.image(dataset_thumbnail(name), width=64)
+                col.button(
+                    PLAYGROUND[name].split(" (")[0],
+                    key=f"pick_{name}",
+                    on_click=pick,
+                    args=(name,),
+                    use_container_width=True,
+                )
 
 
 def _learning_rate(box: DeltaGenerator) -> float | None:

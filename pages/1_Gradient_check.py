@@ -6,6 +6,7 @@ from backprop_core import gradient_check
 from dashboard.bugs import BUGS, buggy_gradients
 from dashboard.components import chart
 from dashboard.teaching_figures import gradient_check_figure
+from dashboard.text import plain
 from dashboard.ui import teaching_page
 
 PASS_BELOW = 1e-7
@@ -31,6 +32,12 @@ bug = right.selectbox(
 
 with session.lock:
     network, X, T = session.network.copy(), session.data.X, session.data.T
+batch = session.settings.batch
+if batch is not None and batch < len(X):
+    X, T = X[:batch], T[:batch]
+    st.caption(plain(f"On one mini-batch: the first {batch} training rows (the batch size)."))
+else:
+    st.caption(plain(f"On the full training set: {len(X)} rows."))
 check = gradient_check(network, X, T, epsilon, gradients=buggy_gradients(network, X, T, bug))
 
 cols = st.columns(3)

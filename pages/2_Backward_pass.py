@@ -16,7 +16,8 @@ row = st.selectbox(
     index=len(rows) - 1,
     key="bp_row",
     format_func=lambda r: (
-        f"input {tuple(int(v) for v in data.X[r])} → target {tuple(int(v) for v in data.T[r])}"
+        f"input ({', '.join(f'{v:.3g}' for v in data.X[r])}) → "
+        f"target ({', '.join(f'{v:.3g}' for v in data.T[r])})"
     ),
 )
 with session.lock:

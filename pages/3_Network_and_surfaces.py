@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import figures
 from dashboard.components import chart
 from dashboard.teaching_figures import (
     network_graph_figure,
@@ -20,7 +21,11 @@ with session.lock:
 chart(network_graph_figure(network, network.gradients(X, T), by_gradient), key="ns_graph")
 
 st.subheader("What each neuron computes")
-if X.shape[1] == 2:
+if session.points is not None:
+    st.caption("Over the square that holds the points, through the input features.")
+    limit = figures.surface_limit(session.points[0].X)
+    chart(surfaces_figure(network, limit=limit), key="ns_surfaces")
+elif X.shape[1] == 2:
     st.caption("For the half adder the sum output should take XOR's shape and the carry AND's.")
     chart(surfaces_figure(network), key="ns_surfaces")
 else:

@@ -8,7 +8,6 @@ from dashboard.components import chart
 from dashboard.lottery import (
     MAX_EPOCHS,
     MAX_NETWORKS,
-    PLATEAU,
     STUCK_EPOCHS,
     LotteryRun,
     estimate_seconds,
@@ -40,14 +39,14 @@ state = st.session_state
 def request_run() -> None:
     # Callbacks run before the script, so read the inputs' new values from session state.
     k, n, seed0 = int(state["lot_k"]), int(state["lot_epochs"]), int(state["lot_seed0"])
-    seconds = estimate_seconds(session.settings, k, n)
+    seconds = estimate_seconds(session.settings, session.data, k, n)
     state["lot_pending"] = (k, n, seed0, seconds)
     state["lot_confirmed"] = seconds <= CONFIRM_ABOVE_SECONDS
 
 
 def start_run() -> None:
     k, n, seed0, _ = state.pop("lot_pending")
-    state["lottery"] = LotteryRun(session.settings, k, n, seed0)
+    state["lottery"] = LotteryRun(session.settings, session.data, k, n, seed0)
     state["lot_active"] = True
     state["lot_chunk"] = 50
 
@@ -108,7 +107,7 @@ def progress() -> None:
             )
     if run.epoch == 0:
         return
-    chart(lottery_cost_figure(run.quantiles, PLATEAU), key="lot_cost")
+    chart(lottery_cost_figure(run.quantiles, run.plateau), key="lot_cost")
     left, right = st.columns(2)
     with left:
         chart(lottery_share_figure(run.solved_share, run.plateau_share), key="lot_share")

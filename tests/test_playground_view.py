@@ -13,6 +13,7 @@ from dashboard.settings import (
     settings_from_query,
     settings_to_query,
 )
+from dashboard.thumbnails import COLOURS, dataset_thumbnail
 from tests.apptest_helpers import array, charts, errors, metric, shown
 from tests.test_workflow import open_link
 
@@ -167,3 +168,48 @@ def test_the_decision_surface_is_the_network_output_on_a_grid(discretize):
         assert set(np.unique(z)) <= {0.0, 1.0}
     np.testing.assert_allclose(z, expected, rtol=1e-6)
     assert fig.data[2].marker.line.color == "#000000"  # test points ringed in black
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/1_Gradient_check.py",
+        "pages/2_Backward_pass.py",
+        "pages/3_Network_and_surfaces.py",
+        "pages/4_Initialisation_lottery.py",
+    ],
+)
+def test_every_teaching_page_follows_a_2d_point_set(page):
+    at = open_link(dataset="circle", hidden="3", batch="25", features="x1^2,x2^2")
+    at.switch_page(page).run()
+    assert not at.exception and not errors(at)
+
+
+def test_the_gradient_check_says_it_runs_on_one_mini_batch():
+    at = open_link(dataset="circle", hidden="3", batch="25")
+    at.switch_page("pages/1_Gradient_check.py").run()
+    assert any("On one mini-batch: the first 25 training rows" in c for c in shown(at.caption))
+    assert any(m.label == "Max absolute error" for m in at.metric)
+
+
+def test_the_neuron_surfaces_of_a_point_set_cover_its_square_through_the_features():
+    at = open_link(dataset="circle", hidden="3", features="x1^2,x2^2")
+    at.switch_page("pages/3_Network_and_surfaces.py").run()
+    surfaces = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("Each"))
+    first = surfaces["data"][0]
+    assert first["x0"] == pytest.approx(-5.0) and first["y0"] == pytest.approx(-5.0)
+
+
+@pytest.mark.parametrize("name", list(datasets.PLAYGROUND))
+def test_each_point_set_has_a_200_point_picture_in_both_colours(name):
+    svg = dataset_thumbnail(name)
+    assert svg.startswith("<svg") and svg.count("<circle") == 200
+    assert all(colour in svg for colour in COLOURS)
+
+
+def test_a_picture_button_picks_its_dataset():
+    at = open_link()
+    at.button(key="pick_spiral").click().run()
+    assert not at.exception
+    assert at.session_state["lab_session"].settings.dataset == "spiral"
+    assert at.slider(key="noise").value == 0  # the Data controls are there
