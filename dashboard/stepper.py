@@ -110,14 +110,22 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
                 {f"δ^{l}": delta[l - 1][0]},
             )
         )
+    penalty = _penalty_term(network)
     for l in range(L, 0, -1):
+        W = network.weights[l - 1]
+        term, numbers = "", ""
+        if penalty is not None:
+            rate, symbol, slope = penalty
+            term = rf" + \lambda\, {symbol.format(l=l)}"
+            numbers = rf" + {rate:g}\, {_op(slope(W))}"
         steps.append(
             Step(
-                f"Gradient of layer {l}",
-                rf"{_partial('W', l)} = (a^{{{l - 1}}})^T \delta^{{{l}}}, \quad "
+                f"Gradient of layer {l}"
+                + ("" if penalty is None else f", with the {network.regularizer.name} penalty"),
+                rf"{_partial('W', l)} = (a^{{{l - 1}}})^T \delta^{{{l}}}{term}, \quad "
                 rf"{_partial('b', l)} = \delta^{{{l}}}",
                 _lines(
-                    rf"{_partial('W', l)} = {_op(a[l - 1].T)} {_op(delta[l - 1])} "
+                    rf"{_partial('W', l)} = {_op(a[l - 1].T)} {_op(delta[l - 1])}{numbers} "
                     rf"= {_res(grads.weights[l - 1])}",
                     rf"{_partial('b', l)} = {_res(grads.biases[l - 1])}",
                 ),
@@ -144,3 +152,13 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
             )
         )
     return steps
+
+
+def _penalty_term(network: Network) -> tuple[float, str, object] | None:
+    """(λ, ∂R/∂W^l in LaTeX with {l} for the layer, ∂R/∂W as a function) when the cost carries
+    a weight penalty; None without one."""
+    if not network.regularized:
+        return None
+    l1 = network.regularizer.name == "l1"
+    symbol = r"\operatorname{{sign}}(W^{{{l}}})" if l1 else "W^{{{l}}}"  # {l}: the layer
+    return network.regularization_rate, symbol, network.regularizer.gradient

@@ -54,3 +54,17 @@ def test_matrix_renders_latex_rows():
     assert matrix(np.array([[1.0, 2.5], [3, 4]])) == (
         r"\begin{bmatrix} 1 & 2.5 \\ 3 & 4 \end{bmatrix}"
     )
+
+
+@pytest.mark.parametrize(
+    "penalty, symbol", [("l1", r"\operatorname{sign}(W^{1})"), ("l2", "W^{1}")]
+)
+def test_the_gradient_step_adds_the_penalty_term_with_its_numbers(penalty, symbol):
+    net = Network([2, 2, 1], seed=0, regularization=penalty, regularization_rate=0.01)
+    steps = build_steps(net, np.array([0.0, 1.0]), np.array([1.0]), 0.5)
+    step = next(s for s in steps if s.title.startswith("Gradient of layer 1"))
+    assert rf"\lambda\, {symbol}" in step.equation and r"0.01\," in step.numbers
+    plain = Network([2, 2, 1], seed=0)
+    expected = plain.gradients(np.array([[0.0, 1.0]]), np.array([[1.0]])).weights[0]
+    expected = expected + 0.01 * net.regularizer.gradient(net.weights[0])
+    np.testing.assert_allclose(step.values["∂C/∂W^1"], expected)
