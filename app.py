@@ -2,13 +2,8 @@
 
 import streamlit as st
 
-from dashboard import figures, workflow
-from dashboard.components import chart
-from dashboard.session import REFRESH_SECONDS
-from dashboard.settings import option_name
-from dashboard.teaching_figures import surfaces_figure
-from dashboard.text import metric_number, plain
-from dashboard.ui import (
+from dashboard.components import chart, workflow
+from dashboard.components.ui import (
     HELP,
     apply_settings,
     display_toggles,
@@ -21,6 +16,11 @@ from dashboard.ui import (
     show_url_warnings,
     training_buttons,
 )
+from dashboard.figures import live as figures
+from dashboard.figures.teaching import surfaces_figure
+from dashboard.state.session import REFRESH_SECONDS
+from dashboard.state.settings import option_name
+from dashboard.text import metric_number, plain
 
 SLOW_REFRESH_SECONDS = 1.0
 SURFACE_REFRESH_SECONDS = 0.2

@@ -27,8 +27,8 @@ import numpy as np  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from backprop_core import Network, Trainer, datasets  # noqa: E402
-from dashboard.session import TrainingSession  # noqa: E402
-from dashboard.settings import settings_from_query  # noqa: E402
+from dashboard.state.session import TrainingSession  # noqa: E402
+from dashboard.state.settings import settings_from_query  # noqa: E402
 from tests.browser_helpers import (  # noqa: E402
     COUNT_REDRAWS,
     CURVES_DRAWN,

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from backprop_core import gradient_check
-from dashboard.bugs import BUGS, buggy_gradients
 from dashboard.components import chart
-from dashboard.teaching_figures import gradient_check_figure
+from dashboard.components.ui import teaching_page
+from dashboard.figures.teaching import gradient_check_figure
+from dashboard.teaching.bugs import BUGS, buggy_gradients
 from dashboard.text import plain
-from dashboard.ui import teaching_page
 
 PASS_BELOW = 1e-7
 EPSILONS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]

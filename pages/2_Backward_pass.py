@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard.stepper import build_steps
+from dashboard.components.ui import teaching_page
+from dashboard.teaching.stepper import build_steps
 from dashboard.text import plain
-from dashboard.ui import teaching_page
 
 session = teaching_page("Backward pass", "The backward pass, step by step")
 

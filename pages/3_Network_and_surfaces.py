@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from dashboard import figures
 from dashboard.components import chart
-from dashboard.teaching_figures import (
+from dashboard.components.ui import teaching_page
+from dashboard.figures import live as figures
+from dashboard.figures.teaching import (
     network_graph_figure,
     saturation,
     saturation_figure,
     surfaces_figure,
 )
 from dashboard.text import plain
-from dashboard.ui import teaching_page
 
 session = teaching_page("Network and surfaces", "Inside the network")
 

@@ -5,20 +5,20 @@ import time
 import streamlit as st
 
 from dashboard.components import chart
-from dashboard.lottery import (
+from dashboard.components.ui import teaching_page
+from dashboard.figures.teaching import (
+    lottery_cost_figure,
+    lottery_histogram_figure,
+    lottery_share_figure,
+)
+from dashboard.state.settings import MAX_SEED
+from dashboard.teaching.lottery import (
     MAX_EPOCHS,
     MAX_NETWORKS,
     STUCK_EPOCHS,
     LotteryRun,
     estimate_seconds,
 )
-from dashboard.settings import MAX_SEED
-from dashboard.teaching_figures import (
-    lottery_cost_figure,
-    lottery_histogram_figure,
-    lottery_share_figure,
-)
-from dashboard.ui import teaching_page
 
 CONFIRM_ABOVE_SECONDS = 30
 CHUNK_SECONDS = 0.25

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, datasets, gradient_check
-from dashboard.bugs import BUGS, buggy_gradients
+from dashboard.teaching.bugs import BUGS, buggy_gradients
 
 
 def test_no_bug_is_the_real_backprop_and_passes_the_check():

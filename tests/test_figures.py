@@ -4,9 +4,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from backprop_core import Network
-from dashboard import figures
-from dashboard.runs import keep_run
-from dashboard.settings import Settings
+from dashboard.figures import live as figures
+from dashboard.state.runs import keep_run
+from dashboard.state.settings import Settings
 
 
 def test_envelope_keeps_short_series_whole_as_float32_one_epoch_apart():
@@ -168,13 +168,15 @@ def test_only_the_last_heatmap_carries_the_shared_colour_bar():
 
 
 def _every_builder() -> list[go.Figure]:
-    from backprop_core import gradient_check
-    from dashboard import teaching_figures as tf
+    from backprop_core import datasets, gradient_check
+    from dashboard.figures import teaching as tf
 
     X, T = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
     net = Network([2, 3, 1], seed=0)
     kept = [keep_run(Settings(), np.geomspace(1, 1e-3, 5000), np.ones((5000, 2)))]
     quantiles = np.tile(np.geomspace(0.25, 1e-3, 3000)[:, None], (1, 5))
+    circle = datasets.playground("circle", 0.1)
+    points = Network([3, 4, 1], "tanh", seed=0, features=["x1", "x2", "x1^2"])
     return [
         figures.cost_figure(np.geomspace(1, 1e-3, 5000), 1, 40, kept, 380),
         figures.delta_figure(np.ones((5000, 2), np.float32), 1, kept),
@@ -186,6 +188,9 @@ def _every_builder() -> list[go.Figure]:
         tf.lottery_cost_figure(quantiles, (0.2, 0.22)),
         tf.lottery_share_figure(np.linspace(0, 1, 3000), np.linspace(1, 0, 3000)),
         tf.lottery_histogram_figure(np.geomspace(1, 1e-3, 50)),
+        figures.cost_figure(np.geomspace(1, 1e-3, 500), 1, test_cost=np.linspace(1, 0.5, 500)),
+        figures.decision_surface_figure(points, *datasets.split(circle, 0.5), discretize=True),
+        tf.surfaces_figure(points, limit=5.0),
     ]
 
 

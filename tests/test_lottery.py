@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets
-from dashboard.lottery import (
+from dashboard.state.session import TrainingSession
+from dashboard.state.settings import Settings
+from dashboard.teaching.lottery import (
     LotteryRun,
     check_lottery,
     constant_cost,
     estimate_seconds,
     plateau_band,
 )
-from dashboard.session import TrainingSession
-from dashboard.settings import Settings
 
 HALF_ADDER = Settings().load_data()[0]
 

@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, datasets
-from dashboard import figures
-from dashboard.settings import (
+from dashboard.figures import live as figures
+from dashboard.figures.thumbnails import COLOURS, dataset_thumbnail
+from dashboard.state.settings import (
     REGULARIZATION_RATES,
     Settings,
     parse_batch,
     settings_from_query,
     settings_to_query,
 )
-from dashboard.thumbnails import COLOURS, dataset_thumbnail
 from tests.apptest_helpers import array, charts, errors, metric, shown
 from tests.test_workflow import open_link
 

@@ -4,8 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs_version
 
-from dashboard import figures
 from dashboard.components import plotly_chart as component
+from dashboard.figures import live as figures
 from tests.apptest_helpers import run_app
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets
-from dashboard.session import REFRESH_SECONDS, TrainingSession
-from dashboard.settings import Settings
+from dashboard.state.session import REFRESH_SECONDS, TrainingSession
+from dashboard.state.settings import Settings
 
 
 def test_a_new_session_is_the_reference_network_at_epoch_0():
@@ -97,7 +97,7 @@ def test_a_slow_speed_trains_that_many_epochs_per_refresh():
 
 
 def test_the_worker_stops_when_nobody_has_looked_for_a_while(monkeypatch):
-    monkeypatch.setattr("dashboard.session.IDLE_SECONDS", 0.2)
+    monkeypatch.setattr("dashboard.state.session.IDLE_SECONDS", 0.2)
     session = TrainingSession()
     session.start()
     wait_for(lambda: not session.running)
@@ -168,7 +168,7 @@ def test_the_snapshot_at_epoch_e_equals_retraining_to_e():
 
 
 def test_snapshots_stay_bounded_over_a_million_epochs():
-    from dashboard.runs import SCHEDULE
+    from dashboard.state.runs import SCHEDULE
 
     assert sum(1 for e in SCHEDULE if e <= 1_000_000) <= 500
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from dashboard.settings import (
+from dashboard.state.settings import (
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
     Settings,

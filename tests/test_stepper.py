@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, datasets
-from dashboard.stepper import build_steps, matrix
+from dashboard.teaching.stepper import build_steps, matrix
 
 
 @pytest.mark.parametrize(

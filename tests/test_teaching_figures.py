@@ -2,7 +2,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from backprop_core import Network, datasets, gradient_check
-from dashboard import teaching_figures as tf
+from dashboard.figures import teaching as tf
 
 
 def half_adder_network(**options) -> tuple[Network, np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from backprop_core import Network, Trainer, datasets
 from backprop_core.persistence import network_to_dict, network_to_json
-from dashboard.settings import Settings
+from dashboard.state.settings import Settings
 from tests.apptest_helpers import array, charts, epoch, errors, heatmap_shapes, new_app, shown
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .figures import envelope
-from .settings import Settings
+from dashboard.figures.live import envelope
+from dashboard.state.settings import Settings
 
 # Epochs to snapshot: every epoch up to 26, then ~50 per decade (256 up to a million epochs).
 SCHEDULE = sorted({0} | {round(10 ** (j / 50)) for j in range(500)})

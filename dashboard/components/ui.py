@@ -14,9 +14,9 @@ from backprop_core.datasets import PLAYGROUND
 from backprop_core.features import FEATURES, check_features
 from backprop_core.regularization import REGULARIZERS
 from backprop_core.validation import MAX_SEED
-
-from .session import TrainingSession
-from .settings import (
+from dashboard.figures.thumbnails import dataset_thumbnail
+from dashboard.state.session import TrainingSession
+from dashboard.state.settings import (
     CUSTOM_DATASET,
     DATASETS,
     MAX_NOISE_PERCENT,
@@ -32,8 +32,7 @@ from .settings import (
     parse_hidden,
     settings_from_query,
 )
-from .text import plain
-from .thumbnails import dataset_thumbnail
+from dashboard.text import plain
 
 SESSION_KEY = "lab_session"
 T = TypeVar("T")

@@ -7,8 +7,7 @@ import plotly.graph_objects as go
 
 from backprop_core import GradientCheck, Gradients, Network
 from backprop_core.features import transform
-
-from .figures import (
+from dashboard.figures.live import (
     DIVERGING,
     LAYER_COLOURS,
     MAX_CELL_TEXT,
@@ -19,7 +18,7 @@ from .figures import (
     figure,
     series,
 )
-from .text import plotly_text
+from dashboard.text import plotly_text
 
 MAX_SURFACE_NEURONS = 8
 LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"

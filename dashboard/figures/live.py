@@ -9,8 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from backprop_core import Network
-
-from .text import plotly_text
+from dashboard.text import plotly_text
 
 LIVE_POINTS = 500  # per live curve: about one bucket (2 points) per 2-3 pixels, small to send 10×/s
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells

@@ -19,10 +19,15 @@ from backprop_core.datasets import Dataset
 from backprop_core.features import transform
 from backprop_core.regularization import get_regularizer
 from backprop_core.training import MAX_EPOCHS_PER_CALL, check_batch_size
-
-from .figures import colour_limit, nice_limit
-from .runs import MAX_KEPT, KeptRun, Snapshots, keep_run
-from .settings import CUSTOM_DATASET, DATASETS, Settings, output_activation_for, parse_hidden
+from dashboard.figures.live import colour_limit, nice_limit
+from dashboard.state.runs import MAX_KEPT, KeptRun, Snapshots, keep_run
+from dashboard.state.settings import (
+    CUSTOM_DATASET,
+    DATASETS,
+    Settings,
+    output_activation_for,
+    parse_hidden,
+)
 
 REFRESH_SECONDS = 0.1  # how often the page redraws while training
 CHUNK_SECONDS = 0.02  # the worker releases the lock this often so the page can read

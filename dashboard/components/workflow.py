@@ -13,11 +13,10 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from backprop_core import datasets
 from backprop_core.persistence import network_from_json, network_to_json
 from backprop_core.validation import brief
-
-from .session import TrainingSession
-from .settings import settings_to_query
-from .text import plain
-from .ui import lecture_hidden, lecture_mode, sync_widgets
+from dashboard.components.ui import lecture_hidden, lecture_mode, sync_widgets
+from dashboard.state.session import TrainingSession
+from dashboard.state.settings import settings_to_query
+from dashboard.text import plain
 
 
 def sync_url(session: TrainingSession) -> dict[str, str]:

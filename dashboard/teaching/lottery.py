@@ -9,8 +9,7 @@ import numpy as np
 from backprop_core.datasets import Dataset
 from backprop_core.ensemble import Ensemble
 from backprop_core.validation import brief
-
-from .settings import Settings
+from dashboard.state.settings import Settings
 
 MAX_NETWORKS = 2000
 MAX_EPOCHS = 100_000

@@ -1,0 +1,1 @@
+"""Figure builders: plain functions that return plotly Figures, with no Streamlit."""
