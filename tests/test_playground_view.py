@@ -213,3 +213,28 @@ def test_a_picture_button_picks_its_dataset():
     assert not at.exception
     assert at.session_state["lab_session"].settings.dataset == "spiral"
     assert at.slider(key="noise").value == 0  # the Data controls are there
+
+
+@pytest.mark.parametrize("name", ["plane", "multi_gauss"])
+def test_a_regression_set_trains_with_a_test_cost_and_no_accuracy(name):
+    at = open_link(dataset=name, hidden="4", activation="tanh", show_test="1", discretize="1")
+    at.button(key="step_100").click().run()
+    assert not at.exception and not errors(at)
+    labels = [m.label for m in at.metric]
+    assert "Test cost" in labels and "Accuracy" not in labels
+
+
+def test_a_batch_larger_than_the_points_typed_in_names_the_limit_and_keeps_the_network():
+    at = open_link(dataset="circle", train="50")
+    at.text_input(key="batch").input("500").run()
+    assert any(
+        "batch size must be from 1 to 250 (the training rows), got 500" in e for e in errors(at)
+    )
+    assert at.session_state["lab_session"].settings.batch is None
+
+
+def test_lecture_mode_shows_a_point_set_with_its_surface():
+    at = open_link(**SPIRAL, lecture="1")
+    at.button(key="step_100").click().run()
+    assert not at.exception and not errors(at)
+    assert any(f["layout"]["title"]["text"].startswith("Output over") for f in charts(at))
