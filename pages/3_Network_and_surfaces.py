@@ -6,7 +6,10 @@ from dashboard.components import chart
 from dashboard.components.ui import teaching_page
 from dashboard.figures import live as figures
 from dashboard.figures.teaching import (
+    MAX_PICTURES,
     network_graph_figure,
+    neuron_figure,
+    neuron_pictures,
     saturation,
     saturation_figure,
     surfaces_figure,
@@ -18,7 +21,27 @@ session = teaching_page("Network and surfaces", "Inside the network")
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
 with session.lock:
     network, X, T = session.network.copy(), session.data.X, session.data.T
-chart(network_graph_figure(network, network.gradients(X, T), by_gradient), key="ns_graph")
+# The 2-D sets' neurons are drawn as their output over the points' square, as in the playground.
+limit = None if session.points is None else figures.surface_limit(session.points[0].X)
+pictures = None
+if limit is not None and sum(network.sizes) <= MAX_PICTURES:
+    pictures = neuron_pictures(network, limit)
+graph = network_graph_figure(network, network.gradients(X, T), by_gradient, pictures)
+chart(graph, key="ns_graph")
+if pictures is not None:
+    st.caption(
+        "Each neuron is drawn as its value over the square of the points: blue where it is "
+        "lowest, orange where it is highest. Pick one to see it large."
+    )
+    neurons = [(l, j) for l, n in enumerate(network.sizes) for j in range(n)]
+    l, j = st.selectbox(
+        "Neuron",
+        neurons,
+        index=len(neurons) - 1,
+        key="ns_neuron",
+        format_func=lambda n: f"{'input' if n[0] == 0 else f'layer {n[0]}'}, neuron {n[1] + 1}",
+    )
+    chart(neuron_figure(network, limit, l, j), key="ns_neuron_large")
 
 st.subheader("What each neuron computes")
 if session.points is not None:

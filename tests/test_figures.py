@@ -168,7 +168,7 @@ def test_only_the_last_heatmap_carries_the_shared_colour_bar():
 
 
 def _every_builder() -> list[go.Figure]:
-    from backprop_core import datasets, gradient_check
+    from backprop_core import datasets, features, gradient_check
     from dashboard.figures import teaching as tf
 
     X, T = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
@@ -191,6 +191,12 @@ def _every_builder() -> list[go.Figure]:
         figures.cost_figure(np.geomspace(1, 1e-3, 500), 1, test_cost=np.linspace(1, 0.5, 500)),
         figures.decision_surface_figure(points, *datasets.split(circle, 0.5), discretize=True),
         tf.surfaces_figure(points, limit=5.0),
+        tf.network_graph_figure(
+            points,
+            points.gradients(features.transform(circle.X, points.features), circle.T),
+            pictures=tf.neuron_pictures(points, 5.0),
+        ),
+        tf.neuron_figure(points, 5.0, 1, 2),
     ]
 
 

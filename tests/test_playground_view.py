@@ -238,3 +238,25 @@ def test_lecture_mode_shows_a_point_set_with_its_surface():
     at.button(key="step_100").click().run()
     assert not at.exception and not errors(at)
     assert any(f["layout"]["title"]["text"].startswith("Output over") for f in charts(at))
+
+
+def test_each_neuron_of_a_point_set_network_is_drawn_as_its_picture_in_the_graph():
+    at = open_link(dataset="circle", hidden="4,3", features="x1,x2,x1^2")
+    at.switch_page("pages/3_Network_and_surfaces.py").run()
+    assert not at.exception and not errors(at)
+    graph = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("The network"))
+    images = graph["layout"]["images"]
+    assert len(images) == 3 + 4 + 3 + 1
+    assert all(i["source"].startswith("data:image/png;base64,") for i in images)
+
+
+def test_the_large_neuron_picture_is_the_neurons_value_on_the_square():
+    from dashboard.figures.teaching import neuron_figure
+
+    net = Network([3, 4, 1], "tanh", seed=0, features=["x1", "x2", "x1^2"])
+    fig = neuron_figure(net, 5.0, 2, 0)
+    axis = np.linspace(-5.0, 5.0, 50)
+    expected = net.predict(np.column_stack([np.tile(axis, 50), np.repeat(axis, 50)]))[:, 0]
+    np.testing.assert_allclose(
+        np.asarray(fig.data[0].z, float), expected.reshape(50, 50), rtol=1e-6
+    )

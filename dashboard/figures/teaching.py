@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from backprop_core import GradientCheck, Gradients, Network
 from backprop_core.features import transform
@@ -77,9 +81,13 @@ WIDTH_BINS = 6  # edges are drawn in one trace per (sign, width bin): fast at 64
 
 
 def network_graph_figure(
-    network: Network, gradients: Gradients, colour_by_gradient: bool = False
+    network: Network,
+    gradients: Gradients,
+    colour_by_gradient: bool = False,
+    pictures: list[list[str]] | None = None,
 ) -> go.Figure:
-    """Neurons as dots, weights as edges: colour by sign, width by size; hover shows w and ∂C/∂w."""
+    """Neurons as dots, weights as edges: colour by sign, width by size; hover shows w and ∂C/∂w.
+    With ``pictures`` (from ``neuron_pictures``), each neuron is drawn as its picture."""
     sizes = network.sizes
     pos = [[(x, (n - 1) / 2 - i) for i in range(n)] for x, n in enumerate(sizes)]
     values = gradients.weights if colour_by_gradient else network.weights
@@ -145,8 +153,94 @@ def network_graph_figure(
             for x, name in enumerate(names)
         ],
     )
+    if pictures is not None:
+        # Each neuron drawn as its own output over the input square, as in the playground.
+        axes["images"] = [
+            dict(
+                source=picture,
+                xref="x",
+                yref="y",
+                x=x,
+                y=y,
+                sizex=0.5,
+                sizey=0.5,
+                xanchor="center",
+                yanchor="middle",
+                layer="above",
+            )
+            for layer, layer_pictures in zip(pos, pictures)
+            for (x, y), picture in zip(layer, layer_pictures)
+        ]
     title = f"The network: edge colour = sign of the {what} (blue +, red −), width = size"
-    return figure(traces, base_layout(title, "graph", 160 + 40 * max(sizes), **axes))
+    height = 160 + (70 if pictures is not None else 40) * max(sizes)
+    return figure(traces, base_layout(title, "graph", height, **axes))
+
+
+MAX_PICTURES = 60  # neurons in all; beyond that the pictures are too small to read
+
+
+def neuron_figure(
+    network: Network, limit: float, layer: int, j: int, resolution: int = 50
+) -> go.Figure:
+    """One neuron's value over the square [−limit, limit]², large: layer 0 is the inputs (the
+    features of the raw points)."""
+    grid, axis = input_grid(resolution)
+    grid, axis = grid * 2 * limit - limit, axis * 2 * limit - limit
+    inputs = grid if network.features is None else transform(grid, network.features)
+    values = (inputs if layer == 0 else network.forward(inputs).a[layer])[:, j]
+    trace = dict(
+        type="heatmap",
+        z=compact(values.reshape(resolution, resolution)),
+        x0=-limit,
+        dx=float(axis[1] - axis[0]),
+        y0=-limit,
+        dy=float(axis[1] - axis[0]),
+        colorscale=[[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#e08214"]],
+        hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>value %{z:.3f}<extra></extra>",
+    )
+    square = dict(range=[-limit, limit], constrain="domain")
+    name = "input" if layer == 0 else f"layer {layer}"
+    layout = base_layout(
+        f"{name}, neuron {j + 1}, over the input square",
+        "neuron",
+        420,
+        xaxis=dict(title=dict(text="x1"), **square),
+        yaxis=dict(title=dict(text="x2"), scaleanchor="x", **square),
+    )
+    return figure([trace], layout)
+
+
+PICTURE_COLOURS = np.array([[33, 102, 172], [247, 247, 247], [224, 130, 20]])  # low, mid, high
+
+
+def neuron_pictures(network: Network, limit: float, resolution: int = 24) -> list[list[str]]:
+    """Each neuron's value over the square [−limit, limit]² of the raw points (inputs: the
+    features themselves), as a small PNG data URI per neuron, layer by layer: blue for its
+    lowest value on the square, orange for its highest."""
+    grid, _ = input_grid(resolution)
+    grid = grid * 2 * limit - limit
+    inputs = grid if network.features is None else transform(grid, network.features)
+    layers = [inputs] + network.forward(inputs).a[1:]
+    return [
+        [_png(a[:, j].reshape(resolution, resolution)) for j in range(a.shape[1])] for a in layers
+    ]
+
+
+def _png(values: np.ndarray) -> str:
+    """A small picture of ``values`` (row 0 at the bottom) as a PNG data URI."""
+    lo, hi = float(values.min()), float(values.max())
+    t = (values - lo) / (hi - lo) if hi > lo else np.full(values.shape, 0.5)
+    # blue → white → orange, by halves
+    below = t < 0.5
+    u = np.where(below, t * 2, t * 2 - 1)[..., None]
+    rgb = np.where(
+        below[..., None],
+        PICTURE_COLOURS[0] + u * (PICTURE_COLOURS[1] - PICTURE_COLOURS[0]),
+        PICTURE_COLOURS[1] + u * (PICTURE_COLOURS[2] - PICTURE_COLOURS[1]),
+    )
+    buffer = io.BytesIO()
+    Image.fromarray(rgb[::-1].astype(np.uint8)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def input_grid(resolution: int = 41) -> tuple[np.ndarray, np.ndarray]:
