@@ -217,7 +217,7 @@ class _Workspace:
             )
         return self._batches[rows]
 
-    def first_non_finite(self, network: Network, T: np.ndarray, epochs: int) -> int | None:
+    def finish_block(self, network: Network, T: np.ndarray, epochs: int) -> int | None:
         """Fill in the staged costs; return the first epoch whose cost plus gradient norms is
         not finite, if any."""
         if epochs == 0:
@@ -314,7 +314,7 @@ class Trainer:
                 size = min(work.block, epochs - done)
                 start = (self.network.params.copy(), self._rng_state())
                 ran = self._block(work, size, done, deadline)
-                bad = work.first_non_finite(self.network, self.T, ran)
+                bad = work.finish_block(self.network, self.T, ran)
                 self._commit(work, ran if bad is None else bad)
                 if bad is not None:
                     self._roll_back(work, start, bad)
