@@ -260,3 +260,20 @@ def test_the_large_neuron_picture_is_the_neurons_value_on_the_square():
     np.testing.assert_allclose(
         np.asarray(fig.data[0].z, float), expected.reshape(50, 50), rtol=1e-6
     )
+
+
+def test_loading_a_saved_point_set_network_takes_its_features_and_penalty():
+    from backprop_core.persistence import network_from_json, network_to_json
+    from dashboard.state.session import TrainingSession
+
+    trained = TrainingSession(
+        Settings(dataset="circle", features=("x1^2", "x2^2"), regularization="l2", rate=0.01)
+    )
+    trained.step(50)
+    text = network_to_json(trained.network, epoch=50, dataset="circle")
+    session = TrainingSession(Settings(dataset="circle"))
+    message = session.load(*network_from_json(text))
+    assert "Loaded a 2-2-2-1 network trained for 50 epochs" in message
+    assert session.settings.features == ("x1^2", "x2^2")
+    assert (session.settings.regularization, session.settings.rate) == ("l2", 0.01)
+    np.testing.assert_array_equal(session.network.params, trained.network.params)

@@ -24,6 +24,7 @@ from dashboard.state.runs import MAX_KEPT, KeptRun, Snapshots, keep_run
 from dashboard.state.settings import (
     CUSTOM_DATASET,
     DATASETS,
+    REGULARIZATION_RATES,
     Settings,
     output_activation_for,
     parse_hidden,
@@ -270,6 +271,9 @@ class TrainingSession:
             cost=config["cost"],
             init=config["init"],
             seed=config["seed"] or 0,
+            features=tuple(config["features"] or self.settings.features),
+            regularization=config["regularization"],
+            rate=_offered_rate(config["regularization_rate"]),
         )
         data, _ = self.dataset(settings)
         if (data.X.shape[1], data.T.shape[1]) != (network.sizes[0], network.sizes[-1]):
@@ -366,6 +370,11 @@ class TrainingSession:
         fmt = ["%d", "%.17g"] + ["%.9g"] * delta.shape[1]
         np.savetxt(out, table, delimiter=",", header=header, comments="", fmt=fmt)
         return out.getvalue()
+
+
+def _offered_rate(rate: float) -> float:
+    """The regularisation control's value nearest to a loaded network's λ."""
+    return min(REGULARIZATION_RATES, key=lambda r: abs(r - rate))
 
 
 def _with_features(data: Dataset, features: tuple[str, ...]) -> Dataset:
