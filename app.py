@@ -17,18 +17,20 @@ from dashboard.components.ui import (
     training_buttons,
 )
 from dashboard.figures import live as figures
-from dashboard.figures.teaching import surfaces_figure
 from dashboard.state.session import REFRESH_SECONDS
 from dashboard.state.settings import option_name
-from dashboard.text import metric_number, plain
+from dashboard.text import metric_number, plain, plotly_text
 
 SLOW_REFRESH_SECONDS = 1.0
 SURFACE_REFRESH_SECONDS = 0.2
 HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
 SURFACES_NOTE = (
-    "Each output neuron over the whole input square [0, 1]². The training inputs are its "
-    "corners; the boundary where the colour turns is where the rounded output flips."
+    "Each output over the input square: blue where it says 0, orange where it says 1, white "
+    "at the boundary, where the rounded output flips. The dots are the four training inputs "
+    "at the corners, in their target's colour."
 )
+MAX_OUTPUT_SURFACES = 3  # side by side; a wider table shows its first three outputs
+SURFACE_HEIGHT = 330
 
 setup_page("Live training")
 session = get_session()
@@ -158,9 +160,20 @@ def parameters() -> None:
         network = session.shown_network()
         figs = figures.weight_figures(network, session.weight_scale, session.generation)
         table = session.outputs_table(session.view().outputs)
-        surfaces = None
-        if network.sizes[0] == 2 and session.points is None:
-            surfaces = surfaces_figure(network, outputs_only=True, names=session.data.output_names)
+        data, surfaces = session.data, []
+        if network.sizes[0] == 2 and session.points is None:  # a truth table's four corners
+            surfaces = [
+                figures.decision_surface_figure(
+                    network,
+                    data,
+                    revision=session.generation,
+                    height=SURFACE_HEIGHT,
+                    output=j,
+                    square=figures.table_square(data.X),
+                    title=f"Output {plotly_text(name)}",
+                )
+                for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
+            ]
     st.subheader("Weights and biases")
     st.caption(plain(HELP["row_vectors"]))
     per_row = min(len(figs), HEATMAPS_PER_ROW)
@@ -171,11 +184,11 @@ def parameters() -> None:
                     chart(figs[l], key=f"weights_{l}")
     st.subheader("Outputs against targets")
     show_outputs_table(table)
-    if surfaces is not None:
-        left, right = st.columns(2, vertical_alignment="center")
-        with left:
-            chart(surfaces, key="output_surfaces")
-        right.caption(SURFACES_NOTE)
+    if surfaces:
+        st.caption(SURFACES_NOTE)
+        for j, (col, fig) in enumerate(zip(st.columns(max(len(surfaces), 2)), surfaces)):
+            with col:
+                chart(fig, key=f"output_surface_{j}")
 
 
 live()

@@ -75,14 +75,16 @@ def headless_epochs_per_second(seconds: float = 2.0, query: str = "") -> float:
     return done / (time.perf_counter() - start)
 
 
-# Every chart of the first page at the defaults: two curves, three heatmaps, the surfaces.
+# Every chart of the first page at the defaults: two curves, three heatmaps, the half adder's
+# two output surfaces.
 FIRST_PAGE_CHARTS = [
     "cost_chart",
     "delta_chart",
     "weights_0",
     "weights_1",
     "weights_2",
-    "output_surfaces",
+    "output_surface_0",
+    "output_surface_1",
 ]
 ALL_DRAWN = "keys => keys.every(k => document.querySelector(`.st-key-${k} .main-svg`))"
 
@@ -90,7 +92,7 @@ ALL_DRAWN = "keys => keys.every(k => document.querySelector(`.st-key-${k} .main-
 def page_charts(url: str) -> list[str]:
     """The first page's charts: the 2-D sets have the decision surface, not output surfaces."""
     if "dataset=spiral" in url:
-        return FIRST_PAGE_CHARTS[:-1] + [SURFACE]
+        return FIRST_PAGE_CHARTS[:-2] + [SURFACE]
     return FIRST_PAGE_CHARTS
 
 

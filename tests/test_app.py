@@ -2,10 +2,20 @@ import math
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dashboard.text import metric_number
-from tests.apptest_helpers import charts, epoch, errors, heatmap_shapes, metric, run_app, shown
+from tests.apptest_helpers import (
+    array,
+    charts,
+    epoch,
+    errors,
+    heatmap_shapes,
+    metric,
+    run_app,
+    shown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,3 +198,16 @@ def test_a_divergence_shows_the_epoch_and_cost_of_the_parameters_kept():
     assert epoch(at) == session.history.diverged_at - 1
     assert metric(at, "Cost") == metric_number(session.history.cost[-1])
     assert any(f"parameters of epoch {epoch(at)}" in e for e in errors(at))
+
+
+def test_a_two_input_truth_table_shows_each_output_with_its_four_corners():
+    at = run_app()
+    surfaces = [f for f in charts(at) if f["layout"]["title"]["text"].startswith("Output ")]
+    assert [f["layout"]["title"]["text"] for f in surfaces] == ["Output sum", "Output carry"]
+    for j, fig in enumerate(surfaces):
+        corners = fig["data"][1]
+        assert len(array(corners["x"])) == 4
+        np.testing.assert_array_equal(
+            array(corners["marker"]["color"]), [[0, 1, 1, 0], [0, 0, 0, 1]][j]
+        )
+        assert fig["layout"]["xaxis"]["range"] == [-0.25, 1.25]

@@ -51,7 +51,8 @@ def test_the_app_mounts_every_live_chart_as_the_component_with_its_key():
         "weights_0",
         "weights_1",
         "weights_2",
-        "output_surfaces",
+        "output_surface_0",
+        "output_surface_1",
     ]
     sent = json.loads(at.get("bidi_component")[0].proto.json)
     assert json.loads(sent["figure"])["layout"]["title"]["text"].startswith("Cost C per epoch")

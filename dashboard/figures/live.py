@@ -348,6 +348,14 @@ def surface_limit(points: np.ndarray) -> float:
     return float(np.ceil(np.abs(points).max())) if len(points) else 1.0
 
 
+def table_square(X: np.ndarray) -> tuple[float, float]:
+    """A square round a truth table's inputs with a quarter of their span to spare: the half
+    adder's corners get [−0.25, 1.25]."""
+    low, high = float(X.min()), float(X.max())
+    margin = 0.25 * ((high - low) or 1.0)
+    return low - margin, high + margin
+
+
 def decision_surface_figure(
     network,
     train,
@@ -356,15 +364,22 @@ def decision_surface_figure(
     revision: object = 0,
     height: int = 400,
     font_size: int = FONT_SIZE,
+    output: int = 0,
+    square: tuple[float, float] | None = None,
+    title: str = "Output over the input square",
 ) -> go.Figure:
-    """The network's output a^L over the square of the 2-D points, 50×50 from ``predict``
-    (which applies the input features), with the training points on top, coloured by label,
-    and the test points (when given) ringed in black. ``discretize`` colours by the rounded
-    output: 0 or 1 for classification, the sign for regression."""
-    limit = surface_limit(np.vstack([train.X] + ([] if test is None else [test.X])))
-    axis = np.linspace(-limit, limit, SURFACE_RESOLUTION)
+    """The network's output a^L_j (j = ``output``) over a square of the 2-D inputs, 50×50 from
+    ``predict`` (which applies the input features), with the training points on top, coloured
+    by label, and the test points (when given) ringed in black. The square is ``square``
+    (low, high), or one that holds every point. ``discretize`` colours by the rounded output:
+    0 or 1 for classification, the sign for regression."""
+    if square is None:
+        limit = surface_limit(np.vstack([train.X] + ([] if test is None else [test.X])))
+        square = (-limit, limit)
+    low_x, high_x = square
+    axis = np.linspace(low_x, high_x, SURFACE_RESOLUTION)
     grid = np.column_stack([np.tile(axis, len(axis)), np.repeat(axis, len(axis))])
-    out = network.predict(grid)[:, 0].reshape(len(axis), len(axis))
+    out = network.predict(grid)[:, output].reshape(len(axis), len(axis))
     classify = train.is_classification
     middle, low, high = (0.5, 0.0, 1.0) if classify else (0.0, -1.0, 1.0)
     if discretize:
@@ -374,9 +389,9 @@ def decision_surface_figure(
         dict(
             type="heatmap",
             z=compact(out),
-            x0=-limit,
+            x0=low_x,
             dx=step,
-            y0=-limit,
+            y0=low_x,
             dy=step,
             zmin=low,
             zmax=high,
@@ -388,9 +403,9 @@ def decision_surface_figure(
     for name, data, ring in (("training", train, "#ffffff"), ("test", test, "#000000")):
         if data is None:
             continue
-        label = data.T[:, 0]
+        label = data.T[:, output]
         marker = dict(
-            size=7,
+            size=7 if len(label) > 16 else 14,  # a truth table's few corners drawn larger
             line=dict(width=1.5 if ring == "#000000" else 1, color=ring),
             color=compact(label),  # numbers and a colour scale: fewer bytes than colour names
             colorscale=POINT_COLOURS,
@@ -408,15 +423,15 @@ def decision_surface_figure(
                 hovertemplate=f"{name}: (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
             )
         )
-    square = dict(range=[-limit, limit], constrain="domain", **FIXED_AXIS)
+    axis_look = dict(range=[low_x, high_x], constrain="domain", **FIXED_AXIS)
     layout = base_layout(
-        "Output over the input square" + (", rounded" if discretize else ""),
+        title + (", rounded" if discretize else ""),
         revision,
         height,
         None,
         font_size,
-        xaxis=dict(title=dict(text="x1"), **square),
-        yaxis=dict(title=dict(text="x2"), scaleanchor="x", **square),
+        xaxis=dict(title=dict(text="x1"), **axis_look),
+        yaxis=dict(title=dict(text="x2"), scaleanchor="x", **axis_look),
         margin=dict(l=60, r=20, t=50, b=60),
         showlegend=False,  # the caption beside the chart says what the points are
     )
