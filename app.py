@@ -83,10 +83,12 @@ def live() -> None:
         # Views of the records so far: training only appends, so they stay valid.
         cost, delta, per_output = history.cost, history.delta_magnitude, history.output_cost
         test_cost = history.test_cost if session.test_data is not None else None
+        classified = test_cost is not None and session.data.is_classification
+        accuracy = (history.accuracy, history.test_accuracy) if classified else None
     outputs = (per_output, session.data.output_names) if per_output.shape[1] > 1 else None
     kept = session.kept
     cost_fig = figures.cost_figure(
-        cost, rev, shown_epoch, kept, height, outputs, log_epochs, font_size, test_cost
+        cost, rev, shown_epoch, kept, height, outputs, log_epochs, font_size, test_cost, accuracy
     )
     delta_fig = figures.delta_figure(delta, rev, kept, height, log_epochs, font_size)
     tested = view.test_cost is not None

@@ -281,7 +281,7 @@ def main(query: str = "", rounds: int = 3) -> None:
     print_training("live, tab after a reload  ", training["reload"], headless)
     print(
         f"blank live charts: {charts['blank']} of {charts['screenshots']} screenshots in 10 s "
-        f"of training, 15 s with a surface (target 0); "
+        f"of training{', and 5 s of the surface' if 'dataset=' in query else ''} (target 0); "
         f"bytes per redraw: {charts['early_bytes'] / 1000:.1f} kB "
         f"early, {charts['late_bytes'] / 1000:.1f} kB after {late:,} epochs (target ≤ 30)"
     )

@@ -188,7 +188,12 @@ def _every_builder() -> list[go.Figure]:
         tf.lottery_cost_figure(quantiles, (0.2, 0.22)),
         tf.lottery_share_figure(np.linspace(0, 1, 3000), np.linspace(1, 0, 3000)),
         tf.lottery_histogram_figure(np.geomspace(1, 1e-3, 50)),
-        figures.cost_figure(np.geomspace(1, 1e-3, 500), 1, test_cost=np.linspace(1, 0.5, 500)),
+        figures.cost_figure(
+            np.geomspace(1, 1e-3, 500),
+            1,
+            test_cost=np.linspace(1, 0.5, 500),
+            accuracy=(np.linspace(0.5, 1, 500), np.linspace(0.5, 0.9, 500)),
+        ),
         figures.decision_surface_figure(points, *datasets.split(circle, 0.5), discretize=True),
         tf.surfaces_figure(points, limit=5.0),
         tf.network_graph_figure(

@@ -104,7 +104,9 @@ def test_a_spiral_link_trains_on_the_split_with_test_cost_and_accuracies():
     for label in ("Test cost", "Accuracy", "Test accuracy"):
         assert metric(at, label)
     cost_chart = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("Cost"))
-    assert [t["name"] for t in cost_chart["data"][:2]] == ["training", "test"]
+    names = [t["name"] for t in cost_chart["data"]]
+    assert names[:2] == ["training", "test"] and "accuracy" in names and "test accuracy" in names
+    assert cost_chart["layout"]["yaxis2"]["tickformat"] == ".0%"
     surface = next(f for f in charts(at) if f["layout"]["title"]["text"].startswith("Output over"))
     assert array(surface["data"][0]["z"]).shape == (50, 50)
     assert [t["name"] for t in surface["data"][1:]] == ["training points", "test points"]

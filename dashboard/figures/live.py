@@ -216,10 +216,12 @@ def cost_figure(
     log_x: bool = False,
     font_size: int = FONT_SIZE,
     test_cost: np.ndarray | None = None,
+    accuracy: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> go.Figure:
     """The cost per epoch on a log axis (see ``envelope`` for the thinning), with the test
     set's cost when there is one, kept runs and, for several outputs, each output's share
-    (for the half adder: sum, XOR, against carry, AND)."""
+    (for the half adder: sum, XOR, against carry, AND). ``accuracy`` (training, test) adds
+    both accuracies on a 0–100 % axis at the right."""
     values, step = envelope(cost)
     lines = [series(values, step, "this run" if test_cost is None else "training", _colour(0))]
     if test_cost is not None and len(test_cost):
@@ -233,6 +235,22 @@ def cost_figure(
             for j, name in enumerate(names)
         ]
     axes = _log_axes("C", log_x, font_size)
+    if accuracy is not None and len(cost):
+        for values, name, colour in zip(
+            accuracy, ("accuracy", "test accuracy"), ("#2ca02c", "#9467bd")
+        ):
+            shares, _ = envelope(values)
+            lines.append(series(shares, step, name, colour, 2, "dashdot", yaxis="y2"))
+        axes["yaxis2"] = dict(
+            overlaying="y",
+            side="right",
+            range=[0, 1.02],
+            tickvals=[0, 0.25, 0.5, 0.75, 1],
+            tickformat=".0%",
+            showgrid=False,
+            **FIXED_AXIS,
+        )
+        axes["margin"] = dict(LIVE_MARGIN, r=70)  # room for the percentages at the right
     layout = base_layout("Cost C per epoch", revision, height, len(cost), font_size, **axes)
     if marker_epoch is not None:
         layout["shapes"] = [
