@@ -74,3 +74,8 @@ def test_lottery_cost_figure_shades_the_plateau_band():
     fig = tf.lottery_cost_figure(quantiles, (0.20, 0.22))
     (band,) = fig.layout.shapes
     assert (band.y0, band.y1) == (0.20, 0.22) and fig.layout.yaxis.type == "log"
+
+
+def test_the_lottery_chart_labels_the_plateau_it_is_given():
+    fig = tf.lottery_cost_figure(np.full((10, 5), 0.5), (0.49, 0.51))
+    assert fig.layout.annotations[0].text == "plateau C ≈ 0.5"

@@ -397,7 +397,7 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
     ]
     layout["annotations"] = [
         dict(
-            text="plateau C ≈ 0.21",
+            text=f"plateau C ≈ {(plateau[0] + plateau[1]) / 2:.3g}",
             xref="paper",
             x=1,
             xanchor="right",
