@@ -69,14 +69,17 @@ class TrainingSession:
         self._worker: threading.Thread | None = None
         self._build(settings or Settings())
 
-    def dataset(self, settings: Settings) -> tuple[Dataset, Dataset | None]:
+    def dataset(
+        self, settings: Settings, points: tuple[Dataset, Dataset] | None = None
+    ) -> tuple[Dataset, Dataset | None]:
         """(training set, test set) as the network sees them: for the 2-D point sets, the
-        input columns are the chosen features of (x1, x2)."""
+        input columns are the chosen features of (x1, x2). ``points`` are the raw (x1, x2)
+        sets when already loaded."""
         if settings.dataset == CUSTOM_DATASET:
             if self.custom_data is None:
                 raise ValueError("upload a truth table before choosing the uploaded dataset")
             return self.custom_data, None
-        train, test = settings.load_data()
+        train, test = points or settings.load_data()
         if settings.points:
             train, test = (_with_features(d, settings.features) for d in (train, test))
         return train, test
@@ -84,7 +87,8 @@ class TrainingSession:
     def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.pause()
         self.idle_stop = self.solved_stop = False  # why the last network stopped
-        data, test = self.dataset(settings)
+        points = settings.load_data() if settings.points else None
+        data, test = self.dataset(settings, points)
         batch = check_batch_size(settings.batch, len(data.X))
         if network is None:
             features = settings.features if settings.points else None
@@ -109,8 +113,7 @@ class TrainingSession:
         with self.lock:
             self.network, self.trainer = network, trainer
             self.data, self.test_data, self.settings = data, test, settings
-            # the raw (x1, x2) points of the 2-D sets, for the decision surface
-            self.points = settings.load_data() if settings.points else None
+            self.points = points  # the raw (x1, x2) points, for the decision surface
             self.weight_scale = nice_limit(float(np.abs(network.params).max()))
             self.snapshots = Snapshots()
             self.snapshots.record(0, network.params)
