@@ -361,6 +361,13 @@ SURFACE_RESOLUTION = 50
 POINT_COLOURS = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#e08214"]]  # the surface's, deeper
 
 
+def square_grid(low: float, high: float, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """[low, high]² as a (resolution², 2) batch of points (x1, x2), x1 varying fastest, so
+    that a column of values reshapes to a heatmap's rows; and the axis values."""
+    axis = np.linspace(low, high, resolution)
+    return np.column_stack([np.tile(axis, resolution), np.repeat(axis, resolution)]), axis
+
+
 def surface_limit(points: np.ndarray) -> float:
     """Half the side of the square drawn: the data's largest |coordinate|, rounded up."""
     return float(np.ceil(np.abs(points).max())) if len(points) else 1.0
@@ -395,8 +402,7 @@ def decision_surface_figure(
         limit = surface_limit(np.vstack([train.X] + ([] if test is None else [test.X])))
         square = (-limit, limit)
     low_x, high_x = square
-    axis = np.linspace(low_x, high_x, SURFACE_RESOLUTION)
-    grid = np.column_stack([np.tile(axis, len(axis)), np.repeat(axis, len(axis))])
+    grid, axis = square_grid(low_x, high_x, SURFACE_RESOLUTION)
     out = network.predict(grid)[:, output].reshape(len(axis), len(axis))
     classify = train.is_classification
     middle, low, high = (0.5, 0.0, 1.0) if classify else (0.0, -1.0, 1.0)

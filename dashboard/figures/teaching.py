@@ -21,6 +21,7 @@ from dashboard.figures.live import (
     envelope,
     figure,
     series,
+    square_grid,
 )
 from dashboard.text import plotly_text
 
@@ -184,10 +185,8 @@ def neuron_figure(
 ) -> go.Figure:
     """One neuron's value over the square [−limit, limit]², large: layer 0 is the inputs (the
     features of the raw points)."""
-    grid, axis = input_grid(resolution)
-    grid, axis = grid * 2 * limit - limit, axis * 2 * limit - limit
-    inputs = grid if network.features is None else transform(grid, network.features)
-    values = (inputs if layer == 0 else network.forward(inputs).a[layer])[:, j]
+    layers, axis = square_layers(network, resolution, -limit, limit)
+    values = layers[layer][:, j]
     trace = dict(
         type="heatmap",
         z=compact(values.reshape(resolution, resolution)),
@@ -217,10 +216,7 @@ def neuron_pictures(network: Network, limit: float, resolution: int = 24) -> lis
     """Each neuron's value over the square [−limit, limit]² of the raw points (inputs: the
     features themselves), as a small PNG data URI per neuron, layer by layer: blue for its
     lowest value on the square, orange for its highest."""
-    grid, _ = input_grid(resolution)
-    grid = grid * 2 * limit - limit
-    inputs = grid if network.features is None else transform(grid, network.features)
-    layers = [inputs] + network.forward(inputs).a[1:]
+    layers, _ = square_layers(network, resolution, -limit, limit)
     return [
         [_png(a[:, j].reshape(resolution, resolution)) for j in range(a.shape[1])] for a in layers
     ]
@@ -243,11 +239,14 @@ def _png(values: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def input_grid(resolution: int = 41) -> tuple[np.ndarray, np.ndarray]:
-    """The unit square as a (resolution², 2) batch, and the axis values."""
-    axis = np.linspace(0.0, 1.0, resolution)
-    x1, x2 = np.meshgrid(axis, axis)
-    return np.column_stack([x1.ravel(), x2.ravel()]), axis
+def square_layers(
+    network: Network, resolution: int, low: float = 0.0, high: float = 1.0
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every layer's values over the square [low, high]² of raw points (x1, x2): a^0 (the
+    input features, for a network that has them), then a^1 … a^L; and the axis values."""
+    grid, axis = square_grid(low, high, resolution)
+    inputs = grid if network.features is None else transform(grid, network.features)
+    return network.forward(inputs).a, axis
 
 
 def surfaces_figure(
@@ -260,11 +259,9 @@ def surfaces_figure(
     """Each neuron's activation over the input square: one small heatmap per neuron. The
     square is [0, 1]², or [−limit, limit]² for the 2-D point sets, whose points go through
     the network's input features first."""
-    grid, axis = input_grid(resolution)
-    if limit is not None:
-        grid, axis = grid * 2 * limit - limit, axis * 2 * limit - limit
-    inputs = grid if network.features is None else transform(grid, network.features)
-    activations = network.forward(inputs).a[1:]
+    low, high = (0.0, 1.0) if limit is None else (-limit, limit)
+    layers, axis = square_layers(network, resolution, low, high)
+    activations = layers[1:]
     if outputs_only:
         activations = activations[-1:]
     shown = [min(a.shape[1], MAX_SURFACE_NEURONS) for a in activations]
