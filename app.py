@@ -82,19 +82,18 @@ def live() -> None:
         rev, history = session.generation, session.history
         # Views of the records so far: training only appends, so they stay valid.
         cost, delta, per_output = history.cost, history.delta_magnitude, history.output_cost
-        test_cost = history.test_cost if session.test_data is not None else None
-        classified = test_cost is not None and session.data.is_classification
-        accuracy = (history.accuracy, history.test_accuracy) if classified else None
+        tested = session.test_data is not None
+        classify = tested and session.data.is_classification  # accuracies need a test set
+        test_cost = history.test_cost if tested else None
+        accuracy = (history.accuracy, history.test_accuracy) if classify else None
     outputs = (per_output, session.data.output_names) if per_output.shape[1] > 1 else None
     kept = session.kept
     cost_fig = figures.cost_figure(
         cost, rev, shown_epoch, kept, height, outputs, log_epochs, font_size, test_cost, accuracy
     )
     delta_fig = figures.delta_figure(delta, rev, kept, height, log_epochs, font_size)
-    tested = view.test_cost is not None
-    classify = session.data.is_classification
     # With a test set the status leaves the row for a caption: six metrics do not fit 1280 px.
-    cols = iter(st.columns(4 + (tested and classify)))
+    cols = iter(st.columns(4 + classify))
     if shown_epoch is None:
         next(cols).metric("Epoch", f"{epoch:,}", help=HELP["epoch"])
     else:
@@ -102,13 +101,12 @@ def live() -> None:
     next(cols).metric("Cost", metric_number(view.cost), help=HELP["cost"])
     if tested:
         next(cols).metric("Test cost", metric_number(view.test_cost), help=HELP["test_cost"])
-    if not tested:
+    else:
         next(cols).metric("Status", "Diverged" if diverged else status.split(":")[0])
-    if not tested:
         next(cols).metric(
             "Outputs", f"{view.rows_correct}/{len(view.outputs)} right", help=HELP["outputs"]
         )
-    elif classify:
+    if classify:
         share = view.rows_correct / len(view.outputs)
         next(cols).metric("Accuracy", f"{share:.0%}", help=HELP["accuracy"])
         test_share = view.test_rows_correct / view.test_rows
