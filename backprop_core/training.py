@@ -351,7 +351,8 @@ class Trainer:
             if self.X_test is not None:
                 test = net.forward(self.X_test, out=work.test)
                 stage.test_cost[e] = net.cost_of(test, self.T_test)
-                stage.test_accuracy[e] = accuracy(test.a[-1], self.T_test)
+                if self.track_accuracy:
+                    stage.test_accuracy[e] = accuracy(test.a[-1], self.T_test)
             if self.batch_size is None:
                 np.multiply(grads.vector, eta, out=work.step)
                 np.subtract(net.params, work.step, out=net.params)
