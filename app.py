@@ -79,14 +79,13 @@ def live() -> None:
     with session.lock:  # only what the figures need; the worker trains while they are built
         view = session.view()
         epoch, status, diverged = session.shown_epoch(), session.status(), session.history.diverged
-        rev, history = session.generation, session.history
-        # Views of the records so far: training only appends, so they stay valid.
-        cost, delta, per_output = history.cost, history.delta_magnitude, history.output_cost
+        rev, curves = session.generation, session.history.curves()
         tested = session.test_data is not None
         classify = tested and session.data.is_classification  # accuracies need a test set
-        test_cost = history.test_cost if tested else None
-        accuracy = (history.accuracy, history.test_accuracy) if classify else None
-    outputs = (per_output, session.data.output_names) if per_output.shape[1] > 1 else None
+    cost, delta, per_output = curves["cost"], curves["delta_magnitude"], curves["output_cost"]
+    test_cost = curves["test_cost"] if tested else None
+    accuracy = (curves["accuracy"], curves["test_accuracy"]) if classify else None
+    outputs = (per_output, session.data.output_names) if per_output.values.shape[1] > 1 else None
     kept = session.kept
     cost_fig = figures.cost_figure(
         cost, rev, shown_epoch, kept, height, outputs, log_epochs, font_size, test_cost, accuracy

@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from .network import ForwardPass, Gradients, Network
+from .thinning import Curve, Thinned
 from .validation import brief
 
 MAX_EPOCHS_PER_CALL = 100_000_000
@@ -51,14 +52,15 @@ def validate_learning_rate(learning_rate: object) -> float:
     return float(learning_rate)
 
 
-HISTORY_BUFFERS = (
-    "_cost",
-    "_delta",
-    "_grad",
-    "_outputs",
-    "_test_cost",
-    "_accuracy",
-    "_test_accuracy",
+EXACT_EPOCHS = 10**6  # epochs the history keeps row by row; beyond, only the thinned records
+RECORDS = (  # name: float64 for the costs, float32 for the rest
+    "cost",
+    "delta_magnitude",
+    "gradient_norm",
+    "output_cost",
+    "test_cost",
+    "accuracy",
+    "test_accuracy",
 )
 
 
@@ -70,24 +72,63 @@ def accuracy(outputs: np.ndarray, T: np.ndarray) -> float | np.ndarray:
 
 
 class History:
-    """Growable per-epoch records; float32 for the per-layer ones keeps 1e6 epochs ~30 MB.
+    """Per-epoch records: the first ``exact_epochs`` epochs row by row, and every epoch thinned.
 
-    ``output_cost`` (epochs, n_L) is kept only when asked for: each output's share of C.
+    The arrays ``cost``, ``delta_magnitude``, … (see the module's docstring) hold one row per
+    epoch for the first ``exact_epochs`` epochs; ``len(history)`` counts every epoch. Past
+    them the rows are not kept, so memory stays bounded (float32 for all but the costs keeps
+    10⁶ epochs at about 30 MB). ``curves()`` gives every record over all the epochs as a
+    ``thinning.Curve`` of at most ``thinning.POINTS`` rows, each bucket's minimum and maximum
+    in the order they came (``thinning.envelope``). It is kept up to date as epochs arrive, so
+    reading it costs the same at epoch 10³ and at epoch 10⁸.
     """
 
-    def __init__(self, num_layers: int, num_outputs: int = 0) -> None:
-        self._cost = np.empty(1024)
-        self._delta = np.empty((1024, num_layers), dtype=np.float32)
-        self._grad = np.empty((1024, num_layers), dtype=np.float32)
-        self._outputs = np.empty((1024, num_outputs), dtype=np.float32)
-        self._test_cost = np.full(1024, np.nan)
-        self._accuracy = np.full(1024, np.nan, dtype=np.float32)
-        self._test_accuracy = np.full(1024, np.nan, dtype=np.float32)
+    def __init__(
+        self, num_layers: int, num_outputs: int = 0, exact_epochs: int = EXACT_EPOCHS
+    ) -> None:
+        widths = dict.fromkeys(RECORDS, None)
+        widths.update(delta_magnitude=num_layers, gradient_norm=num_layers)
+        widths["output_cost"] = num_outputs
+        self._widths = widths
+        self.exact_epochs = exact_epochs
+        self._rows = {name: self._empty(name, min(1024, exact_epochs)) for name in RECORDS}
+        self._thinned = self._new_thinned()
         self._n = 0
+        self._fed = 0  # epochs in the thinned records; the rest are still only in the rows
         self.diverged_at: int | None = None
+
+    def _empty(self, name: str, size: int) -> np.ndarray:
+        width = self._widths[name]
+        dtype = np.float64 if name.endswith("cost") and width is None else np.float32
+        return np.full((size,) if width is None else (size, width), np.nan, dtype)
+
+    def _new_thinned(self) -> dict[str, Thinned]:
+        return {
+            name: Thinned(self._widths[name], self._rows[name].dtype)
+            for name in RECORDS
+            if self._widths[name] != 0
+        }
 
     def __len__(self) -> int:
         return self._n
+
+    def append(self, epochs: int, **records: np.ndarray) -> None:
+        """Add ``epochs`` epochs: each record named in RECORDS is an array of that many rows.
+        A record left out stays NaN (not recorded)."""
+        start, end = self._n, self._n + epochs
+        kept = max(0, min(end, self.exact_epochs) - start)
+        if kept:
+            self.reserve(kept)
+            for name, rows in records.items():
+                if self._widths[name] != 0:
+                    self._rows[name][start : start + kept] = rows[:kept]
+        if end > self.exact_epochs:  # from here on the thinned records are all there is
+            self._feed()
+            for name, thinned in self._thinned.items():
+                rows = records.get(name)
+                thinned.append(self._empty(name, epochs) if rows is None else rows)
+            self._fed = end
+        self._n = end
 
     def extend(
         self,
@@ -97,73 +138,92 @@ class History:
         output_cost: np.ndarray | None = None,
     ) -> None:
         """Append recorded epochs, for example a saved run's, after checking their shapes."""
-        n, layers = len(cost), self._delta.shape[1]
-        outputs = np.empty((n, 0)) if output_cost is None else output_cost
-        for name, rows, width in (
-            ("delta_magnitude", delta_magnitude, layers),
-            ("gradient_norm", gradient_norm, layers),
-            ("output_cost", outputs, self._outputs.shape[1]),
-        ):
-            if np.shape(rows) != (n, width) and not (name == "output_cost" and width == 0):
+        n = len(cost)
+        records = dict(cost=cost, delta_magnitude=delta_magnitude, gradient_norm=gradient_norm)
+        if self._widths["output_cost"]:
+            records["output_cost"] = output_cost
+        for name, rows in records.items():
+            width = self._widths[name]
+            if width is not None and np.shape(rows) != (n, width):
                 raise ValueError(f"{name} must have shape ({n}, {width}), got {np.shape(rows)}")
-        self.reserve(n)
-        end = self._n + n
-        self._cost[self._n : end] = cost
-        self._delta[self._n : end] = delta_magnitude
-        self._grad[self._n : end] = gradient_norm
-        if self._outputs.shape[1]:
-            self._outputs[self._n : end] = outputs
-        for unknown in (self._test_cost, self._accuracy, self._test_accuracy):
-            unknown[self._n : end] = np.nan  # not in the saved record
-        self._n = end
+        self.append(n, **records)
+
+    def _feed(self) -> None:
+        """Bring the thinned records up to date with the rows."""
+        end = min(self._n, self.exact_epochs)
+        if self._fed < end:
+            for name, thinned in self._thinned.items():
+                thinned.append(self._rows[name][self._fed : end])
+            self._fed = end
+
+    def curves(self) -> dict[str, Curve]:
+        """Every record over all the epochs, thinned (see the class docstring)."""
+        self._feed()
+        curves = {name: thinned.curve() for name, thinned in self._thinned.items()}
+        if "output_cost" not in curves:
+            rows = len(curves["cost"].values)
+            curves["output_cost"] = curves["cost"]._replace(values=np.empty((rows, 0)))
+        return curves
 
     @property
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
+    def _exact(self, name: str) -> np.ndarray:
+        return self._rows[name][: min(self._n, self.exact_epochs)]
+
     @property
     def cost(self) -> np.ndarray:
-        return self._cost[: self._n]
+        return self._exact("cost")
 
     @property
     def test_cost(self) -> np.ndarray:
-        return self._test_cost[: self._n]
+        return self._exact("test_cost")
 
     @property
     def accuracy(self) -> np.ndarray:
-        return self._accuracy[: self._n]
+        return self._exact("accuracy")
 
     @property
     def test_accuracy(self) -> np.ndarray:
-        return self._test_accuracy[: self._n]
+        return self._exact("test_accuracy")
 
     @property
     def delta_magnitude(self) -> np.ndarray:
-        return self._delta[: self._n]
+        return self._exact("delta_magnitude")
 
     @property
     def gradient_norm(self) -> np.ndarray:
-        return self._grad[: self._n]
+        return self._exact("gradient_norm")
 
     @property
     def output_cost(self) -> np.ndarray:
-        return self._outputs[: self._n]
+        return self._exact("output_cost")
 
     def reserve(self, extra: int) -> None:
-        """Make room for ``extra`` more epochs, doubling so appends stay amortised O(1)."""
-        need = self._n + extra
-        if need <= len(self._cost):
+        """Make room for ``extra`` more rows, doubling so appends stay amortised O(1), up to
+        ``exact_epochs`` rows."""
+        need = min(self._n + extra, self.exact_epochs)
+        size = len(self._rows["cost"])
+        if need <= size:
             return
-        size = max(need, 2 * len(self._cost))
-        for name in HISTORY_BUFFERS:
-            old = getattr(self, name)
-            new = np.full((size,) + old.shape[1:], np.nan, dtype=old.dtype)
+        size = min(max(need, 2 * size), self.exact_epochs)
+        for name, old in self._rows.items():
+            new = self._empty(name, size)
             new[: self._n] = old[: self._n]
-            setattr(self, name, new)
+            self._rows[name] = new
 
     def truncate(self, epochs: int) -> None:
-        """Forget every epoch from ``epochs`` on (used when rewinding)."""
-        self._n = min(self._n, epochs)
+        """Forget every epoch from ``epochs`` on (used when rewinding). Within the exact rows
+        the thinned records are rebuilt from them; past them see ``thinning.Thinned.cut``."""
+        if epochs < self._n:
+            if epochs <= self.exact_epochs:
+                self._thinned, self._fed = self._new_thinned(), 0
+            else:
+                for thinned in self._thinned.values():
+                    thinned.cut(epochs)
+                self._fed = epochs
+            self._n = epochs
         self.diverged_at = None
 
 
@@ -362,23 +422,24 @@ class Trainer:
 
     def _commit(self, work: _Workspace, epochs: int) -> None:
         """Append the first ``epochs`` staged rows to the history, converting them in one go."""
-        hist, stage, i = self.history, work.stage, len(self.history)
-        hist.reserve(epochs)
-        rows = slice(i, i + epochs)
-        hist._cost[rows] = stage.cost[:epochs]
-        if epochs:
-            hist._delta[rows] = stage.delta[:epochs]
-            hist._grad[rows] = np.sqrt(stage.grad_squared[:epochs])
+        if epochs == 0:
+            return
+        stage = work.stage
+        records = dict(
+            cost=stage.cost[:epochs],
+            delta_magnitude=np.array(stage.delta[:epochs]),
+            gradient_norm=np.sqrt(stage.grad_squared[:epochs]),
+        )
         z_out, a_out = stage.z_out[:epochs], stage.a_out[:epochs]
         if self.track_outputs:
-            hist._outputs[rows] = self.network.cost_function.per_output(z_out, a_out, self.T)
+            records["output_cost"] = self.network.cost_function.per_output(z_out, a_out, self.T)
         if self.track_accuracy:
-            hist._accuracy[rows] = accuracy(a_out, self.T)
+            records["accuracy"] = accuracy(a_out, self.T)
         if self.X_test is not None:
-            hist._test_cost[rows] = stage.test_cost[:epochs]
+            records["test_cost"] = np.array(stage.test_cost[:epochs])
             if self.track_accuracy:
-                hist._test_accuracy[rows] = stage.test_accuracy[:epochs]
-        hist._n = i + epochs
+                records["test_accuracy"] = np.array(stage.test_accuracy[:epochs])
+        self.history.append(epochs, **records)
 
     def _mini_batches(self, work: _Workspace, eta: np.ndarray) -> None:
         """One epoch of updates, one per slice of a fresh shuffle of the rows."""

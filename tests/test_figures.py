@@ -3,65 +3,10 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
-from backprop_core import Network
+from backprop_core import Network, thinning
 from dashboard.figures import live as figures
 from dashboard.state.runs import keep_run
 from dashboard.state.settings import Settings
-
-
-def test_envelope_keeps_short_series_whole_as_float32_one_epoch_apart():
-    values, step = figures.envelope(np.geomspace(1, 1e-3, figures.LIVE_POINTS))
-    assert step == 1.0 and values.dtype == np.float32
-    np.testing.assert_array_equal(
-        values, np.geomspace(1, 1e-3, figures.LIVE_POINTS).astype(np.float32)
-    )
-
-
-def test_envelope_caps_long_series_and_keeps_each_buckets_extremes_in_order():
-    y = np.random.default_rng(0).random(1_000_003)
-    values, step = figures.envelope(y)
-    size = int(2 * step)
-    assert len(values) <= figures.LIVE_POINTS and size & (size - 1) == 0  # a power of two
-    first = y[:size]
-    in_order = (
-        [first.min(), first.max()]
-        if first.argmin() < first.argmax()
-        else [
-            first.max(),
-            first.min(),
-        ]
-    )
-    np.testing.assert_array_equal(values[:2], np.float32(in_order))
-    tail = y[len(y) // size * size :]
-    assert set(values[-2:]) == {np.float32(tail.min()), np.float32(tail.max())}
-
-
-def test_envelope_keeps_a_lone_spike_within_half_a_bucket_of_its_epoch():
-    y = np.ones(100_000)
-    y[54_321] = 50.0
-    values, step = figures.envelope(y)
-    (where,) = np.flatnonzero(values == 50.0)
-    assert abs(where * step - 54_321) < 2 * step
-
-
-def test_envelope_buckets_do_not_move_while_the_run_grows_within_a_doubling():
-    y = np.random.default_rng(1).random(300_000)
-    a, step_a = figures.envelope(y[:280_000])
-    b, step_b = figures.envelope(y)
-    assert step_a == step_b
-    np.testing.assert_array_equal(a[:-2], b[: len(a) - 2])  # all but the partial bucket
-
-
-def test_envelope_of_columns_equals_the_envelope_of_each_column():
-    y = np.random.default_rng(2).random((50_000, 3)).astype(np.float32)
-    values, step = figures.envelope(y)
-    for j in range(3):
-        np.testing.assert_array_equal(values[:, j], figures.envelope(y[:, j])[0])
-
-
-def test_compact_keeps_float64_for_values_float32_cannot_hold():
-    assert figures.compact(np.array([1.0, 2.0])).dtype == np.float32
-    assert figures.compact(np.array([1.0, 1e300, np.nan])).dtype == np.float64
 
 
 def test_cost_figure_is_a_log_scale_line_titled_cost_on_a_regular_grid_of_few_points():
@@ -70,7 +15,7 @@ def test_cost_figure_is_a_log_scale_line_titled_cost_on_a_regular_grid_of_few_po
     assert isinstance(fig, go.Figure)
     assert "Cost" in fig.layout.title.text and fig.layout.yaxis.type == "log"
     (trace,) = fig.data
-    assert len(trace.y) <= figures.LIVE_POINTS and trace.x is None and trace.x0 == 0
+    assert len(trace.y) <= thinning.POINTS and trace.x is None and trace.x0 == 0
     assert trace.dx * len(trace.y) >= len(cost) - trace.dx
     assert trace.y[-1] == np.float32(cost[-1]) and fig.layout.uirevision == "3"
 
@@ -173,7 +118,8 @@ def _every_builder() -> list[go.Figure]:
 
     X, T = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
     net = Network([2, 3, 1], seed=0)
-    kept = [keep_run(Settings(), np.geomspace(1, 1e-3, 5000), np.ones((5000, 2)))]
+    cost, delta = np.geomspace(1, 1e-3, 5000), np.ones((5000, 2))
+    kept = [keep_run(Settings(), figures.curve(cost), figures.curve(delta))]
     quantiles = np.tile(np.geomspace(0.25, 1e-3, 3000)[:, None], (1, 5))
     circle = datasets.playground("circle", 0.1)
     points = Network([3, 4, 1], "tanh", seed=0, features=["x1", "x2", "x1^2"])

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets, training
+from backprop_core.thinning import envelope
 from backprop_core.training import History
 
 from .reference_training import reference_run
@@ -127,7 +128,7 @@ def test_relu_blowing_up_is_caught_as_divergence(half_adder):
 def test_step_stops_at_max_seconds_without_reserving_the_whole_request(half_adder):
     trainer = Trainer(Network([2, 2, 2]), *half_adder)
     assert 0 < trainer.step(100_000_000, max_seconds=0.05) < 100_000_000
-    assert trainer.history._cost.nbytes < 10e6
+    assert trainer.history._rows["cost"].nbytes < 10e6
 
 
 def test_history_grows_past_its_first_allocation(half_adder):
@@ -139,8 +140,64 @@ def test_history_grows_past_its_first_allocation(half_adder):
 def test_a_million_epoch_history_stays_a_few_tens_of_megabytes():
     history = History(num_layers=3)
     history.reserve(1_000_000)
-    total = history._cost.nbytes + history._delta.nbytes + history._grad.nbytes
-    assert total < 40e6
+    rows = history._rows
+    assert (
+        rows["cost"].nbytes + rows["delta_magnitude"].nbytes + rows["gradient_norm"].nbytes < 40e6
+    )
+    assert sum(r.nbytes for r in rows.values()) < 50e6  # with the test cost and accuracies
+
+
+def _capped_twin(half_adder, exact_epochs: int) -> tuple[Trainer, Trainer]:
+    """Two trainers alike but for the history's row cap (the first keeps every row)."""
+    twins = []
+    for cap in (None, exact_epochs):
+        trainer = Trainer(Network([2, 3, 2], seed=4), *half_adder, 0.5, track_outputs=True)
+        if cap:
+            trainer.history = History(2, 2, exact_epochs=cap)
+        twins.append(trainer)
+    return twins[0], twins[1]
+
+
+def test_past_its_row_cap_the_history_keeps_counting_and_its_curves_cover_every_epoch(
+    half_adder,
+):
+    full, capped = _capped_twin(half_adder, exact_epochs=700)
+    for epochs in (300, 500, 1, 4000, 257):
+        full.step(epochs)
+        capped.step(epochs)
+        assert len(capped.history) == len(full.history) == capped.epoch
+        got, want = capped.history.curves(), full.history.curves()
+        for name in ("cost", "delta_magnitude", "gradient_norm", "output_cost", "test_cost"):
+            np.testing.assert_array_equal(
+                got[name].values, envelope(getattr(full.history, name))[0]
+            )
+            np.testing.assert_array_equal(got[name].values, want[name].values)
+    assert len(capped.history.cost) == 700 and len(capped.history._rows["cost"]) == 700
+    np.testing.assert_array_equal(capped.history.cost, full.history.cost[:700])
+
+
+def test_rewinding_within_the_rows_rebuilds_the_curves_exactly_and_past_them_leaves_a_gap(
+    half_adder,
+):
+    full, capped = _capped_twin(half_adder, exact_epochs=3000)
+    for trainer in (full, capped):
+        trainer.step(6000)
+    capped.history.truncate(2500)
+    np.testing.assert_array_equal(
+        capped.history.curves()["cost"].values, envelope(full.history.cost[:2500])[0]
+    )
+    full.history.truncate(2500)
+    for trainer in (full, capped):
+        trainer.step(6000)
+    step = int(2 * capped.history.curves()["cost"].step)
+    cut = 8000 + step // 2  # halfway into a bucket
+    capped.history.truncate(cut)
+    curve = capped.history.curves()["cost"]
+    whole = cut // step * 2
+    np.testing.assert_array_equal(
+        curve.values[:whole], envelope(full.history.cost[:cut])[0][:whole]
+    )
+    assert curve.epochs == cut and np.isnan(curve.values[whole:]).all()
 
 
 @pytest.mark.parametrize("cost", ["mse", "cross_entropy"])

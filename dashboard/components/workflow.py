@@ -12,6 +12,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from backprop_core import datasets
 from backprop_core.persistence import network_from_json, network_to_json
+from backprop_core.training import EXACT_EPOCHS
 from backprop_core.validation import brief
 from dashboard.components.ui import lecture_hidden, lecture_mode, sync_widgets
 from dashboard.state.session import TrainingSession
@@ -148,6 +149,8 @@ def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
         "text/csv",
         key="save_history",
         on_click="ignore",
+        help=f"One line per epoch, for the first {EXACT_EPOCHS:,} epochs: longer runs keep "
+        "only the thinned curves that the charts draw.",
     )
 
 

@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from backprop_core import Network
+from backprop_core.thinning import Curve, compact, envelope
 from dashboard.text import plotly_text
 
-LIVE_POINTS = 500  # per live curve: about one bucket (2 points) per 2-3 pixels, small to send 10×/s
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
 MAX_LAYERS_WITH_TEXT = 4  # and for networks of up to this many layers
 LAYER_COLOURS = [
@@ -46,49 +46,12 @@ GRID_COLOUR = "#e6e9ef"
 _AXIS_LOOK = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, linecolor=GRID_COLOUR)
 TEMPLATE = dict(layout=dict(xaxis=_AXIS_LOOK, yaxis=_AXIS_LOOK))
 LOG_TICKS = 6  # decades only when the range is wide: fewer labels to draw and to read
-FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def compact(values: np.ndarray) -> np.ndarray:
-    """``values`` as float32, half the bytes to send, unless one is too large for float32."""
-    with np.errstate(invalid="ignore"):
-        fits = not np.any(np.abs(values) > FLOAT32_MAX)
-    return values.astype(np.float32 if fits else np.float64)
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
     """A Figure of the trace and layout dicts built here, which the tests validate. Plotly's
     property-by-property validation is skipped: it took 70 % of building a live chart."""
     return go.Figure(data=data, layout=layout, _validate=False)
-
-
-def envelope(y: np.ndarray, max_points: int = LIVE_POINTS) -> tuple[np.ndarray, float]:
-    """y, (n,) or (n, k), on a regular grid of at most ``max_points`` rows (``compact``), and the
-    epochs between two rows: row r is drawn at epoch r × step (plotly's x0 = 0, dx = step).
-
-    Up to ``max_points`` epochs are kept as they are (step 1). Beyond that the epochs fall into
-    buckets of s = 2^m epochs, the fewest that make at most max_points / 2 buckets, and each
-    bucket keeps its minimum and maximum in the order they came, at its start and its middle.
-    So spikes survive, every value drawn is a real one (its epoch is off by under s / 2), and
-    no x array is sent. Buckets change only when the run doubles: the curve does not shimmer.
-    """
-    n = len(y)
-    if n <= max_points:
-        return compact(y), 1.0
-    if y.ndim == 2:  # column by column: numpy's argmin over a middle axis is 30× slower
-        columns = [envelope(column, max_points) for column in y.T]
-        return np.stack([values for values, _ in columns], axis=1), columns[0][1]
-    size = 1 << math.ceil(math.log2(n / (max_points // 2)))
-    whole = n // size * size
-    buckets = [y[:whole].reshape(-1, size)]
-    if whole < n:
-        buckets.append(y[None, whole:])  # the last, partial bucket
-    pairs = []
-    for b in buckets:
-        first_min = b.argmin(axis=1) <= b.argmax(axis=1)
-        lo, hi = b.min(axis=1), b.max(axis=1)
-        pairs.append(np.stack([np.where(first_min, lo, hi), np.where(first_min, hi, lo)], 1))
-    return compact(np.concatenate(pairs).ravel()), size / 2
 
 
 NICE_STEPS = (1, 1.5, 2, 3, 4, 5, 6, 8, 10)
@@ -182,6 +145,11 @@ def series(
     return dict(trace, **extra)
 
 
+def curve(y: np.ndarray | Curve) -> Curve:
+    """A record as the live charts draw it: already thinned, or ``envelope`` of it."""
+    return y if isinstance(y, Curve) else Curve(*envelope(y), len(y))
+
+
 def _colour(i: int) -> str:
     return LAYER_COLOURS[i % len(LAYER_COLOURS)]
 
@@ -207,39 +175,38 @@ def _kept_lines(kept: list, column: int | None = None) -> list[dict]:
 
 
 def cost_figure(
-    cost: np.ndarray,
+    cost: np.ndarray | Curve,
     revision: object = 0,
     marker_epoch: int | None = None,
     kept: list | None = None,
     height: int = 380,
-    outputs: tuple[np.ndarray, tuple[str, ...]] | None = None,
+    outputs: tuple[np.ndarray | Curve, tuple[str, ...]] | None = None,
     log_x: bool = False,
     font_size: int = FONT_SIZE,
-    test_cost: np.ndarray | None = None,
-    accuracy: tuple[np.ndarray, np.ndarray] | None = None,
+    test_cost: np.ndarray | Curve | None = None,
+    accuracy: tuple[np.ndarray | Curve, np.ndarray | Curve] | None = None,
 ) -> go.Figure:
     """The cost per epoch on a log axis (see ``envelope`` for the thinning), with the test
     set's cost when there is one, kept runs and, for several outputs, each output's share
     (for the half adder: sum, XOR, against carry, AND). ``accuracy`` (training, test) adds
-    both accuracies on a 0–100 % axis at the right."""
-    values, step = envelope(cost)
+    both accuracies on a 0–100 % axis at the right. Every record is an array or a ``Curve``."""
+    values, step, epochs = curve(cost)
     lines = [series(values, step, "this run" if test_cost is None else "training", _colour(0))]
-    if test_cost is not None and len(test_cost):
-        tested, _ = envelope(test_cost)
-        lines.append(series(tested, step, "test", _colour(1), 3, "dash"))
+    if test_cost is not None and epochs:
+        lines.append(series(curve(test_cost).values, step, "test", _colour(1), 3, "dash"))
     if outputs is not None:
         per_output, names = outputs
-        shares, _ = envelope(per_output)
+        shares = curve(per_output).values
         lines += [
             series(shares[:, j], step, f"output {plotly_text(name)}", _colour(j + 2), 2, "dot")
             for j, name in enumerate(names)
         ]
     axes = _log_axes("C", log_x, font_size)
-    if accuracy is not None and len(cost):
+    if accuracy is not None and epochs:
         for values, name, colour in zip(
             accuracy, ("accuracy", "test accuracy"), ("#2ca02c", "#9467bd")
         ):
-            shares, _ = envelope(values)
+            shares = curve(values).values
             lines.append(series(shares, step, name, colour, 2, "dashdot", yaxis="y2"))
         axes["yaxis2"] = dict(
             overlaying="y",
@@ -251,7 +218,7 @@ def cost_figure(
             **FIXED_AXIS,
         )
         axes["margin"] = dict(LIVE_MARGIN, r=70)  # room for the percentages at the right
-    layout = base_layout("Cost C per epoch", revision, height, len(cost), font_size, **axes)
+    layout = base_layout("Cost C per epoch", revision, height, epochs, font_size, **axes)
     if marker_epoch is not None:
         layout["shapes"] = [
             dict(
@@ -268,7 +235,7 @@ def cost_figure(
 
 
 def delta_figure(
-    delta_magnitude: np.ndarray,
+    delta_magnitude: np.ndarray | Curve,
     revision: object = 0,
     kept: list | None = None,
     height: int = 380,
@@ -276,8 +243,8 @@ def delta_figure(
     font_size: int = FONT_SIZE,
 ) -> go.Figure:
     """Mean |δ^l| per layer per epoch, log axis: vanishing gradients show as lines falling apart."""
-    n_epochs, n_layers = delta_magnitude.shape
-    values, step = envelope(delta_magnitude)
+    values, step, n_epochs = curve(delta_magnitude)
+    n_layers = values.shape[1]
     lines, kept_lines = [], []
     for l in range(n_layers):
         label = f"δ<sup>{l + 1}</sup>" + (" (output)" if l == n_layers - 1 else "")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.figures.live import envelope
+from backprop_core.thinning import Curve
 from dashboard.state.settings import Settings
 
 # Epochs to snapshot: every epoch up to 26, then ~50 per decade (256 up to a million epochs).
@@ -50,17 +50,17 @@ class KeptRun:
 
     label: str
     settings: Settings
-    step: float  # epochs between two points (see figures.envelope)
+    step: float  # epochs between two points (see thinning.envelope)
     cost: np.ndarray
     delta: np.ndarray  # (points, layers), at the same epochs
 
 
-def keep_run(settings: Settings, cost: np.ndarray, delta: np.ndarray) -> KeptRun:
-    if len(cost) == 0:
+def keep_run(settings: Settings, cost: Curve, delta: Curve) -> KeptRun:
+    """A run's thinned cost and mean |δ| curves (``History.curves``), kept for comparison."""
+    if cost.epochs == 0:
         raise ValueError("there is nothing to keep yet: train for at least one epoch")
-    cost_points, step = envelope(cost)
-    delta_points, _ = envelope(delta)
-    return KeptRun(run_label(settings, len(cost)), settings, step, cost_points, delta_points)
+    label = run_label(settings, cost.epochs)
+    return KeptRun(label, settings, cost.step, cost.values, delta.values)
 
 
 def run_label(settings: Settings, epochs: int) -> str:

@@ -244,7 +244,8 @@ class TrainingSession:
         if len(self.kept) >= MAX_KEPT:
             raise ValueError(f"{MAX_KEPT} runs are kept already, the most allowed: remove one")
         with self.lock:
-            run = keep_run(self.settings, self.history.cost, self.history.delta_magnitude)
+            curves = self.history.curves()
+            run = keep_run(self.settings, curves["cost"], curves["delta_magnitude"])
         self.kept.append(run)
         return run
 
@@ -364,7 +365,8 @@ class TrainingSession:
         return table
 
     def history_csv(self) -> str:
-        """epoch, cost, and mean |δ^l| per layer, one line per epoch."""
+        """epoch, cost, and mean |δ^l| per layer, one line per epoch, for the epochs the
+        history keeps row by row (the first ``EXACT_EPOCHS``)."""
         with self.lock:
             cost, delta = self.history.cost.copy(), self.history.delta_magnitude.copy()
         table = np.column_stack([np.arange(len(cost)), cost, delta])
