@@ -1,5 +1,7 @@
 """Backprop Lab: train a network on the half adder live and watch backprop at work."""
 
+import time
+
 import streamlit as st
 
 from dashboard.components import chart, workflow
@@ -17,12 +19,13 @@ from dashboard.components.ui import (
     training_buttons,
 )
 from dashboard.figures import live as figures
-from dashboard.state.session import REFRESH_SECONDS
+from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER, refresh_seconds
 from dashboard.state.settings import option_name
 from dashboard.text import metric_number, plain, plotly_text
 
 SLOW_REFRESH_SECONDS = 1.0
 SURFACE_REFRESH_SECONDS = 0.2
+RETIME_SECONDS = 5.0  # the redraw interval follows the load at most this often (a full rerun)
 HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
 SURFACES_NOTE = (
     "Each output over the input square: blue where it says 0, orange where it says 1, white "
@@ -66,7 +69,8 @@ if not lecture:
     shown_epoch = workflow.rewind(session)
 elif session.rewound_to is not None:
     session.rewind(None)  # lecture mode has no rewind slider: show the live network
-timer = REFRESH_SECONDS if session.running else None
+timer = refresh_seconds(SCHEDULER.training) if session.running else None
+st.session_state["timed_at"] = time.monotonic()
 height = 350 if lecture else 400  # lecture: both curves above the fold at 1280×720
 font_size = figures.LECTURE_FONT_SIZE if lecture else figures.FONT_SIZE
 log_epochs = bool(st.session_state.get("log_epochs"))
@@ -110,10 +114,16 @@ def live() -> None:
         next(cols).metric("Accuracy", f"{share:.0%}", help=HELP["accuracy"])
         test_share = view.test_rows_correct / view.test_rows
         next(cols).metric("Test accuracy", f"{test_share:.0%}", help=HELP["accuracy"])
+    lines = [status] if ":" in status else [f"Status: {status}"] if tested else []
+    if timer and timer > REFRESH_SECONDS:
+        lines.append(
+            f"Redrawing every {timer:g} s instead of {REFRESH_SECONDS:g} s: "
+            f"{SCHEDULER.training} sessions are training on this server."
+        )
     if diverged:
         st.error(plain(status))
-    elif ":" in status or tested:
-        st.caption(plain(f"Status: {status}" if tested and ":" not in status else status))
+    elif lines:
+        st.caption(plain(" · ".join(lines)))
     left, right = st.columns(2)
     with left:
         chart(cost_fig, key="cost_chart")
@@ -125,9 +135,12 @@ def live() -> None:
         right.caption(plain(HELP["delta"]))
     if timer and not session.running:
         st.rerun()  # training stopped by itself: a full run shows why and stops the timers
+    load_changed = timer and refresh_seconds(SCHEDULER.training) != timer
+    if load_changed and time.monotonic() - st.session_state["timed_at"] > RETIME_SECONDS:
+        st.rerun()  # a full run sets every fragment's timer anew
 
 
-@st.fragment(run_every=SURFACE_REFRESH_SECONDS if timer else None)
+@st.fragment(run_every=max(SURFACE_REFRESH_SECONDS, 2 * timer) if timer else None)
 def decision_surface() -> None:
     """The 2-D sets' output over the input square, with the points: redrawn while training."""
     settings = session.settings
@@ -152,7 +165,7 @@ def decision_surface() -> None:
     right.caption(plain(HELP["surface"]))
 
 
-@st.fragment(run_every=SLOW_REFRESH_SECONDS if timer else None)
+@st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 5 * timer) if timer else None)
 def parameters() -> None:
     """Heatmaps, the outputs table and the output surfaces: fewer redraws."""
     with session.lock:
@@ -170,6 +183,7 @@ def parameters() -> None:
                     output=j,
                     square=figures.table_square(data.X),
                     title=f"Output {plotly_text(name)}",
+                    resolution=figures.TABLE_RESOLUTION,
                 )
                 for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
             ]

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-POINTS = 500  # per curve: about one bucket (2 points) per 2-3 pixels, small to send 10×/s
+POINTS = 400  # per curve: one bucket (2 points) per 2-4 pixels, small to send 10×/s
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 

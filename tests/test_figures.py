@@ -26,7 +26,7 @@ def test_cost_figure_without_epochs_says_so():
 
 
 def test_delta_figure_has_one_log_line_per_layer():
-    deltas = np.abs(np.random.default_rng(1).normal(size=(500, 4))).astype(np.float32)
+    deltas = np.abs(np.random.default_rng(1).normal(size=(thinning.POINTS, 4))).astype(np.float32)
     fig = figures.delta_figure(deltas)
     assert "δ" in fig.layout.title.text and fig.layout.yaxis.type == "log"
     assert len(fig.data) == 4

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets
-from dashboard.state.session import REFRESH_SECONDS, TrainingSession
+from dashboard.state.scheduler import REFRESH_SECONDS
+from dashboard.state.session import TrainingSession
 from dashboard.state.settings import Settings
 
 
@@ -96,12 +97,48 @@ def test_a_slow_speed_trains_that_many_epochs_per_refresh():
     assert 0.5 * expected <= session.epoch <= 1.2 * expected + 10
 
 
-def test_the_worker_stops_when_nobody_has_looked_for_a_while(monkeypatch):
-    monkeypatch.setattr("dashboard.state.session.IDLE_SECONDS", 0.2)
+def test_the_worker_pauses_once_the_browser_has_disconnected_for_a_while(monkeypatch):
+    monkeypatch.setattr("dashboard.state.session.DISCONNECT_SECONDS", 0.2)
+    session = TrainingSession()
+    session.start()
+    wait_for(lambda: session.epoch > 10)
+    assert session.running
+    session.connected = lambda: False
+    wait_for(lambda: not session.running)
+    assert session.idle_stop == "disconnected"
+    assert session.status().startswith("Paused: the browser lost its connection")
+
+
+def test_a_short_disconnection_does_not_pause_the_worker(monkeypatch):
+    monkeypatch.setattr("dashboard.state.session.DISCONNECT_SECONDS", 0.5)
+    session = TrainingSession()
+    session.start()
+    session.connected = lambda: False
+    time.sleep(0.2)
+    session.connected = lambda: True  # it reconnected in time
+    time.sleep(0.6)
+    assert session.running and session.idle_stop is None
+    session.pause()
+
+
+def test_slow_redraws_keep_the_worker_training(monkeypatch):
+    monkeypatch.setattr("dashboard.state.session.HIDDEN_SECONDS", 3.0)
+    session = TrainingSession()
+    session.start()
+    for _ in range(4):  # a redraw every 0.7 s: slow, but a page is drawing
+        time.sleep(0.7)
+        session.seen()
+    assert session.running and session.idle_stop is None
+    session.pause()
+
+
+def test_a_tab_hidden_for_long_pauses_and_says_so(monkeypatch):
+    monkeypatch.setattr("dashboard.state.session.HIDDEN_SECONDS", 0.2)
     session = TrainingSession()
     session.start()
     wait_for(lambda: not session.running)
-    assert session.status().startswith("Paused: no page drew for")
+    assert session.idle_stop == "hidden"
+    assert session.status().startswith("Paused (page was hidden): no page drew for")
 
 
 def test_step_pauses_the_worker_and_adds_exactly_that_many_epochs():
@@ -207,7 +244,7 @@ def test_stop_when_solved_pauses_once_every_output_rounds_to_its_target():
 def test_a_new_network_forgets_why_the_last_one_stopped():
     session = TrainingSession()
     session.stop_when_solved = True
-    session.solved_stop = session.idle_stop = True
+    session.solved_stop, session.idle_stop = True, "hidden"
     session.use_dataset(datasets.parse_truth_table("in:a,out:y\n0,0\n1,1\n"))
     assert session.status() == "Paused" and not session.solved_stop
     session.solved_stop = True

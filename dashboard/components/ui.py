@@ -7,6 +7,8 @@ from typing import TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from threadpoolctl import threadpool_limits
 
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS
@@ -15,6 +17,7 @@ from backprop_core.features import FEATURES, check_features
 from backprop_core.regularization import REGULARIZERS
 from backprop_core.validation import MAX_SEED
 from dashboard.figures.thumbnails import dataset_thumbnail
+from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import (
     CUSTOM_DATASET,
@@ -155,6 +158,9 @@ def get_session() -> TrainingSession:
         except ValueError as err:  # a batch size larger than this dataset's training rows
             warnings.append(f"URL parameter batch: {err}; using full batch instead")
             session = TrainingSession(settings.with_(batch=None))
+        session.connected = _connection_check()
+        if st.query_params.get("server", SERVER_ID) != SERVER_ID:  # drawn by an earlier server
+            warnings.insert(0, RESTARTED)
         st.session_state[SESSION_KEY] = session
         st.session_state["lecture_mode"] = panels["lecture"]
         st.session_state["lecture_hide"] = panels["hide"]
@@ -162,6 +168,21 @@ def get_session() -> TrainingSession:
         st.session_state[SESSION_KEY].speed = panels["speed"]
         st.session_state["url_warnings"] = warnings
     return st.session_state[SESSION_KEY]
+
+
+RESTARTED = (
+    "The server restarted since this page was last open: its training state was lost, and "
+    "your settings came back from the link."
+)
+
+
+def _connection_check() -> Callable[[], bool]:
+    """Whether this browser session is still connected, as Streamlit's runtime knows it."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return lambda: True
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
 
 
 def show_url_warnings() -> None:

@@ -15,6 +15,7 @@ from backprop_core.persistence import network_from_json, network_to_json
 from backprop_core.training import EXACT_EPOCHS
 from backprop_core.validation import brief
 from dashboard.components.ui import lecture_hidden, lecture_mode, sync_widgets
+from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import settings_to_query
 from dashboard.text import plain
@@ -29,8 +30,9 @@ def sync_url(session: TrainingSession) -> dict[str, str]:
         lecture_hidden(),
         session.stop_when_solved,
     )
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    address = {**query, "server": SERVER_ID}  # tells a reload after a restart (not shared)
+    if st.query_params.to_dict() != address:
+        st.query_params.from_dict(address)
     return query
 
 

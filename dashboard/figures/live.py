@@ -325,6 +325,7 @@ def weight_figures(network: Network, scale: float, revision: object = 0) -> list
 
 
 SURFACE_RESOLUTION = 50
+TABLE_RESOLUTION = 25  # a truth table's smooth surface, drawn interpolated: a quarter the bytes
 POINT_COLOURS = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#e08214"]]  # the surface's, deeper
 
 
@@ -359,17 +360,18 @@ def decision_surface_figure(
     output: int = 0,
     square: tuple[float, float] | None = None,
     title: str = "Output over the input square",
+    resolution: int = SURFACE_RESOLUTION,
 ) -> go.Figure:
-    """The network's output a^L_j (j = ``output``) over a square of the 2-D inputs, 50×50 from
-    ``predict`` (which applies the input features), with the training points on top, coloured
+    """The network's output a^L_j (j = ``output``) over a square of the 2-D inputs, from
+    ``predict`` (which applies the input features) on a ``resolution``² grid, with the training points on top, coloured
     by label, and the test points (when given) ringed in black. The square is ``square``
     (low, high), or one that holds every point. ``discretize`` colours by the rounded output:
-    0 or 1 for classification, the sign for regression."""
+    0 or 1 for classification, the sign for regression. A coarse grid is drawn interpolated."""
     if square is None:
         limit = surface_limit(np.vstack([train.X] + ([] if test is None else [test.X])))
         square = (-limit, limit)
     low_x, high_x = square
-    grid, axis = square_grid(low_x, high_x, SURFACE_RESOLUTION)
+    grid, axis = square_grid(low_x, high_x, resolution)
     out = network.predict(grid)[:, output].reshape(len(axis), len(axis))
     classify = train.is_classification
     middle, low, high = (0.5, 0.0, 1.0) if classify else (0.0, -1.0, 1.0)
@@ -388,6 +390,7 @@ def decision_surface_figure(
             zmax=high,
             colorscale=SURFACE_COLOURS,
             colorbar=dict(thickness=12, len=0.8),
+            zsmooth="best" if resolution < SURFACE_RESOLUTION and not discretize else False,
             hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>output %{z:.3f}<extra></extra>",
         )
     ]

@@ -1,8 +1,11 @@
 """The per-user training session: one network, its trainer, and a worker that trains it live.
 
 Training runs on a worker thread so that it goes on while the browser redraws; the page
-reads the session under ``lock`` a few times a second. The worker stops by itself when
-nobody has looked for ``IDLE_SECONDS`` (a closed tab must not train forever).
+reads the session under ``lock`` a few times a second. The worker trains in chunks of
+``CHUNK_SECONDS``, each in a turn from the process-wide ``SCHEDULER``. It stops by itself when
+the browser has disconnected for ``DISCONNECT_SECONDS`` (a closed tab must not train forever),
+or when no page has drawn for ``HIDDEN_SECONDS`` (a tab hidden that long). Slow redraws on a
+busy server are neither.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,6 +25,7 @@ from backprop_core.regularization import get_regularizer
 from backprop_core.training import MAX_EPOCHS_PER_CALL, check_batch_size
 from dashboard.figures.live import colour_limit, nice_limit
 from dashboard.state.runs import MAX_KEPT, KeptRun, Snapshots, keep_run
+from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.settings import (
     CUSTOM_DATASET,
     DATASETS,
@@ -30,9 +35,9 @@ from dashboard.state.settings import (
     parse_hidden,
 )
 
-REFRESH_SECONDS = 0.1  # how often the page redraws while training
-CHUNK_SECONDS = 0.02  # the worker releases the lock this often so the page can read
-IDLE_SECONDS = 10.0
+CHUNK_SECONDS = 0.02  # the worker releases the lock (and its turn) this often
+DISCONNECT_SECONDS = 5.0  # rides out a reconnect after a network blip
+HIDDEN_SECONDS = 90.0  # a hidden tab's browser still redraws about once a second at first
 
 
 @dataclass
@@ -58,7 +63,8 @@ class TrainingSession:
         self.lock = threading.RLock()
         self.generation = 0
         self.speed = "max"  # epochs per refresh, as the speed control shows it
-        self.idle_stop = False
+        self.idle_stop: str | None = None  # why the worker stopped: "hidden" or "disconnected"
+        self.connected: Callable[[], bool] = lambda: True  # is the browser session still there?
         self.stop_when_solved = False
         self.solved_stop = False
         self.last_seen = time.monotonic()
@@ -86,7 +92,7 @@ class TrainingSession:
 
     def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.pause()
-        self.idle_stop = self.solved_stop = False  # why the last network stopped
+        self.idle_stop, self.solved_stop = None, False  # why the last network stopped
         points = settings.load_data() if settings.points else None
         data, test = self.dataset(settings, points)
         batch = check_batch_size(settings.batch, len(data.X))
@@ -155,7 +161,7 @@ class TrainingSession:
         if self.running or self.history.diverged:
             return
         self.seen()
-        self.idle_stop = self.solved_stop = False
+        self.idle_stop, self.solved_stop = None, False
         self.rewound_to = None
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, args=(self._stop,), daemon=True)
@@ -196,18 +202,36 @@ class TrainingSession:
             self.weight_scale = colour_limit(self.weight_scale, top)
         return done
 
+    def idle(self, disconnected_since: float | None) -> str | None:
+        """Why the worker should stop now: "disconnected" once the browser has been gone for
+        ``DISCONNECT_SECONDS`` (counted from ``disconnected_since``), "hidden" once no page has
+        drawn for ``HIDDEN_SECONDS``; otherwise None, however slow the redraws are."""
+        now = time.monotonic()
+        if disconnected_since is not None and now - disconnected_since >= DISCONNECT_SECONDS:
+            return "disconnected"
+        if now - self.last_seen > HIDDEN_SECONDS:
+            return "hidden"
+        return None
+
     def _work(self, stop: threading.Event) -> None:
-        while not stop.is_set() and not self.history.diverged:
-            if time.monotonic() - self.last_seen > IDLE_SECONDS:
-                self.idle_stop = True
-                break
-            speed = None if self.speed == "max" else int(self.speed)
-            done = self.train(MAX_EPOCHS_PER_CALL if speed is None else speed)
-            if self.stop_when_solved and self.view().all_correct:
-                self.solved_stop = True
-                break
-            # Rate-limit slow speeds; otherwise just let the page take the lock.
-            stop.wait(REFRESH_SECONDS * done / speed if speed else 0.001)
+        disconnected_since = None
+        with SCHEDULER.worker():
+            while not stop.is_set() and not self.history.diverged:
+                if self.connected():
+                    disconnected_since = None
+                elif disconnected_since is None:
+                    disconnected_since = time.monotonic()
+                self.idle_stop = self.idle(disconnected_since)
+                if self.idle_stop:
+                    break
+                speed = None if self.speed == "max" else int(self.speed)
+                with SCHEDULER.turn():
+                    done = self.train(MAX_EPOCHS_PER_CALL if speed is None else speed)
+                if self.stop_when_solved and self.view().all_correct:
+                    self.solved_stop = True
+                    break
+                # Rate-limit slow speeds; otherwise just let the page take the lock.
+                stop.wait(REFRESH_SECONDS * done / speed if speed else 0.001)
         stop.set()
 
     def shown_network(self) -> Network:
@@ -344,10 +368,15 @@ class TrainingSession:
                 f"Solved: at epoch {self.epoch:,} every output rounds to its target, so "
                 "training stopped. Turn off 'Stop when solved' to train on."
             )
-        if self.idle_stop:
+        if self.idle_stop == "hidden":
             return (
-                f"Paused: no page drew for {IDLE_SECONDS:g} s (a hidden or closed tab), so "
-                "training stopped. Press Train to go on."
+                f"Paused (page was hidden): no page drew for {HIDDEN_SECONDS:g} s, so training "
+                "stopped. Press Train to go on."
+            )
+        if self.idle_stop == "disconnected":
+            return (
+                "Paused: the browser lost its connection to the server, so training stopped. "
+                "Press Train to go on."
             )
         return "Paused"
 

@@ -1,0 +1,186 @@
+"""A class on one link: N students train at once, each with its own seed and hidden sizes.
+
+    python benchmarks/bench_classroom.py                  # N = 1, 5, 10, 20, 40 on one server
+    python benchmarks/bench_classroom.py 20 --seconds 60  # some N, a longer window
+    python benchmarks/bench_classroom.py 40 --replicas 2  # through deploy/ (nginx, 2 servers)
+
+Each student is a websocket client (``classroom_client.Student``) that opens the page with a
+link, presses Train at speed max, and reruns the timed parts of the page on schedule, as the
+browser does. Over the measured window (after every student is training) it prints, per N:
+the redraw interval (median and p95 over every student's redraws), epochs per second per
+student (median and min), kB/s per student, the servers' CPU (share of one core) and RSS,
+pauses that a watching student should never see, errors, and cross-talk (a student shown
+another student's network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import numpy as np  # noqa: E402
+from classroom_client import Student  # noqa: E402
+
+from tests.live_server import free_port, streamlit_app  # noqa: E402
+
+HIDDEN = ["2", "3", "2,2", "4", "3,3", "2,2,2", "5", "4,4"]  # the mixed small architectures
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def link(k: int) -> tuple[str, str]:
+    """Student k's link and the network the page should name for it."""
+    hidden = HIDDEN[k % len(HIDDEN)]
+    query = f"dataset=half_adder&hidden={hidden}&seed={k}&lr=0.5&speed=max&stop_solved=0"
+    return query, "-".join(["2", *hidden.split(","), "2"])
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the servers behind the deploy script)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return [pid] + [p for kid in kids for p in process_tree(int(kid))]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def rss_mb(pids: list[int]) -> float:
+    pages = sum(int(Path(f"/proc/{pid}/statm").read_text().split()[1]) for pid in pids)
+    return pages * PAGE_SIZE / 1e6
+
+
+async def run_class(base: str, n: int, seconds: float, ramp: float = 0.15):
+    """Start n students ``ramp`` s apart; measure the ``seconds`` after the last one trains."""
+    students = [Student(base, *link(k)) for k in range(n)]
+    start = time.monotonic()
+    until = start + ramp * n + 10 + seconds
+    tasks = []
+    for s in students:
+        tasks.append(asyncio.create_task(s.run(until)))
+        await asyncio.sleep(ramp)
+    deadline = time.monotonic() + 30
+    while any(s.trained_from is None for s in students) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2.0)  # let the last ones get going
+    window_start = time.monotonic()
+    bytes_at_start = [s.received for s in students]
+    for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(outcome, Exception):
+            print(f"a student's connection failed: {outcome!r}", file=sys.stderr)
+    return students, window_start, until, bytes_at_start
+
+
+def measure(base: str, server_pid: int, n: int, seconds: float) -> dict:
+    pids = process_tree(server_pid)
+    cpu_before, t_before = cpu_seconds(pids), time.monotonic()
+    students, t0, t1, bytes0 = asyncio.run(run_class(base, n, seconds))
+    pids = [p for p in process_tree(server_pid) if Path(f"/proc/{p}").exists()]
+    cpu = (cpu_seconds(pids) - cpu_before) / (time.monotonic() - t_before)
+    intervals, rates, kbps = [], [], []
+    for s, b0 in zip(students, bytes0):
+        window = [(t, e) for t, e in s.redraws if t0 <= t <= t1]
+        if len(window) >= 2:
+            times = np.array([t for t, _ in window])
+            intervals += np.diff(times).tolist()
+            rates.append((window[-1][1] - window[0][1]) / (times[-1] - times[0]))
+        else:
+            rates.append(0.0)
+        kbps.append((s.received - b0) / (t1 - t0) / 1e3)
+    return dict(
+        n=n,
+        redraw_median=statistics.median(intervals) if intervals else float("inf"),
+        redraw_p95=float(np.percentile(intervals, 95)) if intervals else float("inf"),
+        epochs_median=statistics.median(rates),
+        epochs_min=min(rates),
+        kbps_median=statistics.median(kbps),
+        kbps_max=max(kbps),
+        cpu=cpu,
+        rss=rss_mb(pids),
+        false_pauses=sum(len(s.false_pauses) for s in students),
+        errors=sum(len(s.errors) for s in students) + sum(not s.redraws for s in students),
+        cross_talk=sum(s.networks != {s.sizes} for s in students),
+        replicas=sorted({s.replica for s in students if s.replica}),
+    )
+
+
+@contextmanager
+def deployment(replicas: int):
+    """deploy/serve.sh with ``replicas`` servers behind nginx on a free loopback port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        ["bash", "deploy/serve.sh", str(replicas), str(port)], cwd=ROOT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        from tests.live_server import wait_until_healthy
+
+        wait_until_healthy(base, proc, open(os.devnull, "rb"), 90)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def report(row: dict) -> None:
+    print(
+        f"{row['n']:>4} | {row['redraw_median']:.2f} / {row['redraw_p95']:.2f} s"
+        f" | {row['epochs_median']:,.0f} ({row['epochs_min']:,.0f})"
+        f" | {row['kbps_median']:.0f} (max {row['kbps_max']:.0f})"
+        f" | {row['cpu']:.0%} | {row['rss']:.0f} MB"
+        f" | {row['false_pauses']} / {row['errors']} / {row['cross_talk']}"
+        + (f" | {', '.join(row['replicas'])}" if row["replicas"] else ""),
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("students", nargs="*", type=int, default=[1, 5, 10, 20, 40])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--replicas", type=int, default=0, help="0: one plain server")
+    args = parser.parse_args()
+    print(
+        "students | redraw interval median / p95 | epochs/s per student median (min) | "
+        "kB/s per student | server CPU | server RSS | false pauses / errors / cross-talk"
+    )
+    for n in args.students:
+        with ExitStack() as stack:  # a fresh server for each N
+            if args.replicas:
+                base, pid = stack.enter_context(deployment(args.replicas))
+            else:
+                base = stack.enter_context(streamlit_app())
+                pid = _server_pid(base)
+            report(measure(base, pid, n, args.seconds))
+
+
+def _server_pid(base: str) -> int:
+    """The pid of the ``streamlit run`` that listens on ``base``'s port."""
+    wanted = f"--server.port\0{base.rsplit(':', 1)[1]}\0"
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if wanted in cmdline.read_text():
+                return int(cmdline.parent.name)
+        except OSError:
+            continue
+    raise RuntimeError(f"no server process listens at {base}")
+
+
+if __name__ == "__main__":
+    main()

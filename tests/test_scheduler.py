@@ -1,0 +1,66 @@
+import threading
+import time
+
+import pytest
+
+from dashboard.state.scheduler import Scheduler, refresh_seconds
+
+
+def _run_workers(scheduler: Scheduler, workers: int, seconds: float, chunk: float = 0.002):
+    """Each worker takes turns doing ``chunk`` seconds of work; returns the turns each got
+    and the most workers ever inside a turn at once."""
+    turns, inside, most = [0] * workers, [0], [0]
+    lock, stop = threading.Lock(), threading.Event()
+
+    def work(k: int) -> None:
+        while not stop.is_set():
+            with scheduler.turn():
+                with lock:
+                    inside[0] += 1
+                    most[0] = max(most[0], inside[0])
+                time.sleep(chunk)
+                with lock:
+                    inside[0] -= 1
+            turns[k] += 1
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return turns, most[0]
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_no_more_workers_train_at_once_than_there_are_slots(slots):
+    _, most = _run_workers(Scheduler(slots), workers=8, seconds=0.5)
+    assert most == slots
+
+
+def test_turns_go_round_robin_so_every_worker_gets_an_even_share():
+    turns, _ = _run_workers(Scheduler(1), workers=10, seconds=1.0)
+    assert min(turns) >= 0.8 * max(turns), turns  # first come, first served: near equal
+
+
+def test_the_scheduler_counts_the_workers_running():
+    scheduler = Scheduler(1)
+    with scheduler.worker(), scheduler.worker():
+        assert scheduler.training == 2
+    assert scheduler.training == 0
+
+
+def test_a_scheduler_needs_a_slot():
+    with pytest.raises(ValueError, match="slots must be at least 1, got 0"):
+        Scheduler(0)
+
+
+@pytest.mark.parametrize(
+    "training, seconds",
+    [(0, 0.1), (1, 0.1), (2, 0.2), (5, 0.2), (6, 0.3), (10, 0.3), (11, 0.4), (40, 0.4)],
+)
+def test_redraws_stretch_from_a_tenth_to_under_half_a_second_with_the_sessions_training(
+    training, seconds
+):
+    assert refresh_seconds(training) == seconds
