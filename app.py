@@ -165,7 +165,7 @@ def decision_surface() -> None:
     right.caption(plain(HELP["surface"]))
 
 
-@st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 5 * timer) if timer else None)
+@st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 10 * timer) if timer else None)
 def parameters() -> None:
     """Heatmaps, the outputs table and the output surfaces: fewer redraws."""
     with session.lock:

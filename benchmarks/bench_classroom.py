@@ -95,7 +95,7 @@ def measure(base: str, server_pid: int, n: int, seconds: float) -> dict:
     cpu = (cpu_seconds(pids) - cpu_before) / (time.monotonic() - t_before)
     intervals, rates, kbps = [], [], []
     for s, b0 in zip(students, bytes0):
-        window = [(t, e) for t, e in s.redraws if t0 <= t <= t1]
+        window = [(t, e) for t, e, _ in s.redraws if t0 <= t <= t1]
         if len(window) >= 2:
             times = np.array([t for t, _ in window])
             intervals += np.diff(times).tolist()
@@ -155,7 +155,14 @@ def main() -> None:
     parser.add_argument("students", nargs="*", type=int, default=[1, 5, 10, 20, 40])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--replicas", type=int, default=0, help="0: one plain server")
+    parser.add_argument(
+        "--soak", type=float, default=0, help="minutes: one student that long, reported per minute"
+    )
     args = parser.parse_args()
+    if args.soak:
+        with streamlit_app() as base:
+            soak(base, _server_pid(base), args.soak * 60)
+        return
     print(
         "students | redraw interval median / p95 | epochs/s per student median (min) | "
         "kB/s per student | server CPU | server RSS | false pauses / errors / cross-talk"
@@ -168,6 +175,34 @@ def main() -> None:
                 base = stack.enter_context(streamlit_app())
                 pid = _server_pid(base)
             report(measure(base, pid, n, args.seconds))
+
+
+def soak(base: str, pid: int, seconds: float) -> None:
+    """One student training at speed max for ``seconds``: per minute, the epoch, the server's
+    RSS, and the redraw time (from the page asking for a redraw to its Epoch arriving)."""
+    print("minute | epoch | server RSS | redraw time median / p95 | redraw interval median")
+    student = Student(base, *link(0))
+    start = time.monotonic()
+
+    async def watch() -> None:
+        task = asyncio.create_task(student.run(start + seconds))
+        minute = 1
+        while not task.done():
+            await asyncio.sleep(1)
+            if time.monotonic() - start >= 60 * minute:
+                last = [r for r in student.redraws if r[0] >= start + 60 * (minute - 1)]
+                times = np.array([r[0] for r in last])
+                took = [r[2] for r in last]
+                print(
+                    f"{minute:>6} | {last[-1][1]:,} | {rss_mb(process_tree(pid)):.0f} MB"
+                    f" | {statistics.median(took) * 1e3:.0f} / {np.percentile(took, 95) * 1e3:.0f}"
+                    f" ms | {statistics.median(np.diff(times)):.3f} s",
+                    flush=True,
+                )
+                minute += 1
+        await task
+
+    asyncio.run(watch())
 
 
 def _server_pid(base: str) -> int:

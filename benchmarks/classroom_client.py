@@ -24,7 +24,8 @@ class Student:
     base: str  # http://host:port
     query: str  # the link's query, without "?"
     sizes: str  # the network it asked for, as the page writes it: "2-3-2"
-    redraws: list[tuple[float, int]] = field(default_factory=list)  # (time, Epoch shown)
+    # (time, Epoch shown, seconds since the page asked for that redraw)
+    redraws: list[tuple[float, int, float]] = field(default_factory=list)
     received: int = 0  # bytes from the server
     networks: set[str] = field(default_factory=set)  # every "a 2-3-2 network" line seen
     false_pauses: list[str] = field(default_factory=list)
@@ -39,7 +40,7 @@ class Student:
         async with connect(
             url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
         ) as ws:
-            self._ws, self._timers, self._page = ws, {}, ""
+            self._ws, self._timers, self._page, self._asked = ws, {}, "", {}
             self._train_id: str | None = None
             self._training = False
             await self._rerun()
@@ -69,6 +70,7 @@ class Student:
         state.query_string = self.query
         state.page_script_hash = self._page
         state.fragment_id = fragment
+        self._asked[fragment] = time.monotonic()
         state.is_auto_rerun = bool(fragment)
         if trigger:
             widget = state.widget_states.widgets.add()
@@ -106,12 +108,14 @@ class Student:
     def _element(self, delta) -> None:
         if delta.WhichOneof("type") != "new_element":
             return
+        now = time.monotonic()
         element = delta.new_element
         kind = element.WhichOneof("type")
         if kind == "button" and element.button.label == "Train":
             self._train_id = self._train_id or element.button.id
         elif kind == "metric" and element.metric.label.startswith("Epoch"):
-            self.redraws.append((time.monotonic(), int(element.metric.body.replace(",", ""))))
+            epoch = int(element.metric.body.replace(",", ""))
+            self.redraws.append((now, epoch, now - self._asked.get(delta.fragment_id, now)))
         elif kind == "metric" and element.metric.label == "Status":
             self._training = self._training or element.metric.body == "Training"
             if self._training and element.metric.body.startswith("Paused"):

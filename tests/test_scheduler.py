@@ -58,7 +58,7 @@ def test_a_scheduler_needs_a_slot():
 
 @pytest.mark.parametrize(
     "training, seconds",
-    [(0, 0.1), (1, 0.1), (2, 0.2), (5, 0.2), (6, 0.3), (10, 0.3), (11, 0.4), (40, 0.4)],
+    [(0, 0.1), (1, 0.1), (2, 0.2), (3, 0.2), (4, 0.3), (6, 0.3), (7, 0.4), (40, 0.4)],
 )
 def test_redraws_stretch_from_a_tenth_to_under_half_a_second_with_the_sessions_training(
     training, seconds

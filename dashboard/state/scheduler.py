@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 REFRESH_SECONDS = 0.1  # how often the page redraws while one session trains
-MAX_REFRESH_SECONDS = 0.4  # with 11 or more sessions: redraws stay under half a second
-SESSIONS_PER_REFRESH_STEP = 5
+MAX_REFRESH_SECONDS = 0.4  # from 7 sessions on: the redraws stay under half a second
+SESSIONS_PER_REFRESH_STEP = 3  # keeps a student under 100 kB/s on the half adder
 # Names this server process; a page whose link carries another one was drawn by an earlier
 # server (one that restarted). Replicas started together may share one through the variable.
 SERVER_ID = os.environ.get("BACKPROP_SERVER_ID") or secrets.token_hex(4)
