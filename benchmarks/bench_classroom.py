@@ -4,7 +4,7 @@
     python benchmarks/bench_classroom.py 20 --seconds 60  # some N, a longer window
     python benchmarks/bench_classroom.py 40 --replicas 2  # through deploy/ (nginx, 2 servers)
 
-Each student is a websocket client (``classroom_client.Student``) that opens the page with a
+Each student is a websocket client (``tests/streamlit_client.Student``) that opens the page with a
 link, presses Train at speed max, and reruns the timed parts of the page on schedule, as the
 browser does. Over the measured window (after every student is training) it prints, per N:
 the redraw interval (median and p95 over every student's redraws), epochs per second per
@@ -27,12 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from classroom_client import Student  # noqa: E402
 
-from tests.live_server import free_port, streamlit_app  # noqa: E402
+from tests.live_server import free_port, streamlit_app, wait_until_healthy  # noqa: E402
+from tests.streamlit_client import Student  # noqa: E402
 
 HIDDEN = ["2", "3", "2,2", "4", "3,3", "2,2,2", "5", "4,4"]  # the mixed small architectures
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -129,8 +128,6 @@ def deployment(replicas: int):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        from tests.live_server import wait_until_healthy
-
         wait_until_healthy(base, proc, open(os.devnull, "rb"), 90)
         yield base, proc.pid
     finally:

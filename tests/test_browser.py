@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from dashboard.state.session import TrainingSession
+from dashboard.state.settings import Settings
 from tests.browser_helpers import (
     COUNT_REDRAWS,
     CURVES_DRAWN,
@@ -303,3 +305,47 @@ def test_spiral_trains_past_90_percent_test_accuracy_with_a_live_surface_and_tog
     page.wait_for_function(f"() => {SURFACE}.layout.title.text.endsWith('rounded')", timeout=15_000)
     assert page.evaluate(SURFACE_Z)[1] <= 2  # 0 and 1 only
     assert_no_exception(page)
+
+
+# The live curves as the chart module holds them after its patches, with the Epoch shown.
+HELD_CURVES = """() => {
+  const values = (key) => {
+    const plot = document.querySelector(`.st-key-${key} .bp-plot`);
+    if (!plot || !plot.bpFigure) return null;
+    return plot.bpFigure.data.map((t) => {
+      const y = t.y;
+      if (ArrayBuffer.isView(y)) return Array.from(y);
+      const bytes = Uint8Array.from(atob(y.bdata), (c) => c.charCodeAt(0));
+      return Array.from(new (y.dtype === "f8" ? Float64Array : Float32Array)(bytes.buffer));
+    });
+  };
+  const metric = [...document.querySelectorAll('[data-testid=stMetric]')]
+    .find((m) => m.innerText.startsWith('Epoch'));
+  const epoch = metric.querySelector('[data-testid=stMetricValue]').innerText;
+  return {epoch: parseInt(epoch.replace(/[^0-9]/g, '')), cost: values('cost_chart'),
+          delta: values('delta_chart')};
+}"""
+
+
+def test_patched_live_curves_equal_the_sessions_own_curves_value_for_value(server, page):
+    open_app(page, server + "/?speed=1000&stop_solved=0")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_timeout(4000)  # 40 redraws of 1,000 epochs: patches across bucket merges
+    expected = TrainingSession(Settings())
+    matched = 0
+    for _ in range(30):  # the metric and the charts update a moment apart: find a moment
+        held = page.evaluate(HELD_CURVES)
+        if held["cost"] is None or held["epoch"] < 20_000:
+            page.wait_for_timeout(100)
+            continue
+        expected.train(held["epoch"] - expected.epoch, seconds=None)
+        curves = expected.history.curves()
+        want_cost = [curves["cost"].values.tolist()] + curves["output_cost"].values.T.tolist()
+        want_delta = curves["delta_magnitude"].values.T.tolist()
+        if held["cost"] == want_cost and held["delta"] == want_delta:
+            matched += 1
+            if matched == 3:
+                break
+        page.wait_for_timeout(150)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    assert matched == 3

@@ -1,3 +1,4 @@
+import base64
 import json
 
 import numpy as np
@@ -6,6 +7,7 @@ from plotly.offline import get_plotlyjs_version
 
 from dashboard.components import plotly_chart as component
 from dashboard.figures import live as figures
+from dashboard.state.session import TrainingSession
 from tests.apptest_helpers import run_app
 
 
@@ -56,3 +58,81 @@ def test_the_app_mounts_every_live_chart_as_the_component_with_its_key():
     ]
     sent = json.loads(at.get("bidi_component")[0].proto.json)
     assert json.loads(sent["figure"])["layout"]["title"]["text"].startswith("Cost C per epoch")
+
+
+def _apply(held: dict | None, message: dict) -> dict | None:
+    """What the chart module does with a message (plotly_chart.js, update), in Python."""
+    if "figure" in message:
+        return json.loads(message["figure"])
+    change = json.loads(message["patch"])
+    held = json.loads(json.dumps(held))
+    if "layout" in change:
+        held["layout"] = change["layout"]
+    data = []
+    for old, trace in zip(held["data"], change["data"]):
+        if set(trace) == {"y"} and "from" in trace["y"]:
+            dtype, k = np.dtype(trace["y"]["dtype"]), trace["y"]["from"]
+            head = base64.b64decode(old["y"]["bdata"])[: k * dtype.itemsize]
+            body = head + base64.b64decode(trace["y"]["bdata"])
+            trace = dict(
+                old, y=dict(dtype=trace["y"]["dtype"], bdata=base64.b64encode(body).decode())
+            )
+        data.append(trace)
+    held["data"] = data
+    return held
+
+
+def _live_figures(epochs: list[int]) -> list[go.Figure]:
+    session = TrainingSession()
+    figs, done = [], 0
+    for target in epochs:
+        session.train(target - done, seconds=None)
+        done = target
+        curves = session.history.curves()
+        outputs = (curves["output_cost"], session.data.output_names)
+        figs.append(figures.cost_figure(curves["cost"], 1, None, [], 400, outputs))
+    return figs
+
+
+def test_patches_rebuild_every_figure_exactly_through_growth_and_bucket_merges():
+    figs = _live_figures([3, 10, 200, 399, 401, 900, 5000, 5001, 20_000, 70_000])
+    held, sent, kinds = None, None, []
+    for fig in figs:
+        message, sent = component.patch(sent, fig)
+        kinds.append("figure" if "figure" in message else "patch")
+        held = _apply(held, message)
+        assert held == json.loads(fig.to_json())
+    assert kinds == ["figure"] + ["patch"] * (len(figs) - 1)
+
+
+def test_a_patch_sends_only_the_tail_of_a_curve_and_no_unchanged_layout():
+    first, second = _live_figures([20_000, 20_100])
+    message, sent = component.patch(None, first)
+    message, _ = component.patch(sent, second)
+    change = json.loads(message["patch"])
+    assert change["base"] == 0 and message["seq"] == 1 and "layout" not in change
+    assert all(set(trace) == {"y"} for trace in change["data"])
+    assert all(trace["y"]["from"] > 300 for trace in change["data"])  # a few new values only
+    assert len(message["patch"]) < len(second.to_json()) / 10
+
+
+def test_a_changed_layout_or_trace_travels_whole_and_new_traces_resend_the_figure():
+    one = figures.cost_figure(np.geomspace(1, 1e-3, 50), revision=2)
+    retitled = figures.cost_figure(np.geomspace(1, 1e-3, 50), revision=3)
+    _, sent = component.patch(None, one)
+    message, sent = component.patch(sent, retitled)
+    assert json.loads(message["patch"])["layout"]["uirevision"] == "3"
+    per_output = np.full((50, 2), 0.1)
+    more = figures.cost_figure(np.geomspace(1, 1e-3, 50), 3, outputs=(per_output, ("a", "b")))
+    message, _ = component.patch(sent, more)
+    assert "figure" in message
+
+
+def test_every_so_many_redraws_the_whole_figure_goes_again():
+    fig = figures.cost_figure(np.geomspace(1, 1e-3, 50))
+    sent, kinds = None, []
+    for _ in range(2 * component.FULL_EVERY + 1):
+        message, sent = component.patch(sent, fig)
+        kinds.append("figure" in message)
+    every = component.FULL_EVERY
+    assert [i for i, whole in enumerate(kinds) if whole] == [0, every, 2 * every]

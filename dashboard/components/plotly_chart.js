@@ -116,19 +116,58 @@ function schedule(plot, Plotly) {
   });
 }
 
+// plotly's typed-array spec ({dtype, bdata}) as a typed array; a typed array as it is.
+const ARRAYS = {
+  f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
+  u2: Uint16Array, i4: Int32Array, u4: Uint32Array,
+};
+
+function decode(spec) {
+  if (ArrayBuffer.isView(spec)) return spec;
+  const bytes = Uint8Array.from(atob(spec.bdata), (c) => c.charCodeAt(0));
+  return new ARRAYS[spec.dtype](bytes.buffer);
+}
+
+// A redraw is a whole figure, or a patch on the one before it (see plotly_chart.patch): the
+// layout when it changed, and per trace either the whole trace or the tail of its y values.
+// A patch on a figure this tab does not hold is skipped: the chart keeps what it shows until
+// the next whole figure, which comes within a few redraws.
+function update(plot, data) {
+  if (data.figure !== undefined) {
+    plot.bpFigure = JSON.parse(data.figure);
+  } else {
+    const patch = JSON.parse(data.patch);
+    if (!plot.bpFigure || plot.bpSeq !== patch.base) return false;
+    const figure = plot.bpFigure;
+    if (patch.layout) figure.layout = patch.layout;
+    figure.data = patch.data.map((trace, i) => {
+      if (trace.y?.from === undefined) return trace;
+      const old = decode(figure.data[i].y);
+      const tail = decode(trace.y);
+      const y = new old.constructor(trace.y.from + tail.length);
+      y.set(old.subarray(0, trace.y.from));
+      y.set(tail, trace.y.from);
+      return { ...figure.data[i], y };
+    });
+  }
+  plot.bpSeq = data.seq;
+  return true;
+}
+
 export function draw({ data, parentElement }) {
   const { plot, note } = parts(parentElement);
-  plot.bpFigure = JSON.parse(data.figure);
+  if (!update(plot, data)) return plot.bpCleanup;
   plot.style.height = `${plot.bpFigure.layout.height}px`;
   return loadPlotly(new URL(data.plotly, document.baseURI).href).then(
     (Plotly) => {
       plot.hidden = false;
       note.hidden = true;
       schedule(plot, Plotly);
-      return () => {
+      plot.bpCleanup ??= () => {
         plot.bpResize?.disconnect();
         Plotly.purge(plot);
       };
+      return plot.bpCleanup;
     },
     (err) => showError(parentElement, `${err.message}. Charts need plotly.js from the server.`),
   );

@@ -4,6 +4,11 @@
 old plot and mounts a new one, which shows blank for a moment. This component keeps one
 plotly.js plot per key and calls ``Plotly.react`` on it with each new figure.
 
+Within a run of the page's live parts, a redraw sends only what changed since the last one:
+the new tail of each line's values (a live curve only grows at its end until its buckets
+merge), and the layout and the rest of each trace only when they differ (see ``patch``).
+Every full run of the page, and every ``FULL_EVERY`` redraws, sends the whole figure.
+
 plotly.js is the installed plotly package's own ``plotly.min.js``, so the versions always
 match. ``serve_scripts`` copies it and ``plotly_chart.js`` into ``./static``, which Streamlit
 serves at ``app/static/`` (``server.enableStaticServing``); no CDN is involved.
@@ -11,15 +16,20 @@ serves at ``app/static/`` (``server.enableStaticServing``); no CDN is involved.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import plotly
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.offline import get_plotlyjs_version
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static"
@@ -77,12 +87,76 @@ def serve_scripts(static_dir: Path = STATIC_DIR) -> dict[str, str]:
 SCRIPTS = serve_scripts()
 
 
+FULL_EVERY = 20  # redraws: a tab that missed a patch is whole again within this many
+SENT_KEY = "_charts_sent"  # in st.session_state: what each chart was sent last
+
+
 def payload(fig: go.Figure) -> dict[str, str]:
     """What the browser receives: the figure as plotly JSON (never markup) and the scripts."""
     return {"figure": fig.to_json(), **SCRIPTS}
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What one chart's browser side holds: redraw ``seq``'s layout and traces, each trace as
+    its JSON without ``y`` and its ``y`` as plotly's typed-array spec (dtype, base64 bytes)."""
+
+    seq: int
+    layout: str
+    traces: tuple[tuple[str, dict | None], ...]
+
+
+def _split(trace: dict) -> tuple[str, dict | None]:
+    y = trace.get("y")
+    if isinstance(y, dict) and "bdata" in y:
+        return json.dumps({k: v for k, v in trace.items() if k != "y"}, sort_keys=True), y
+    return json.dumps(trace, sort_keys=True), None
+
+
+def _tail(old: dict, new: dict) -> dict | None:
+    """{"from": k, dtype, bdata of new's values from k on}, when new repeats old's first k."""
+    if old["dtype"] != new["dtype"]:
+        return None
+    a, b = base64.b64decode(old["bdata"]), base64.b64decode(new["bdata"])
+    size = np.dtype(new["dtype"]).itemsize
+    common = min(len(a), len(b))
+    differ = np.flatnonzero(
+        np.frombuffer(a[:common], np.uint8) != np.frombuffer(b[:common], np.uint8)
+    )
+    k = (int(differ[0]) if len(differ) else common) // size
+    return {"from": k, "dtype": new["dtype"], "bdata": base64.b64encode(b[k * size :]).decode()}
+
+
+def patch(previous: Sent | None, fig: go.Figure) -> tuple[dict[str, object], Sent]:
+    """The message that turns ``previous`` into ``fig`` in the browser, and what it then holds.
+
+    A full figure when there is nothing to build on or the traces changed in number; otherwise
+    {"base": previous.seq, "layout": only if it changed, "data": per trace, either the whole
+    trace or just {"y": its tail from index "from"} when only ``y`` changed}."""
+    figure = json.loads(fig.to_json())
+    layout = json.dumps(figure.get("layout", {}), sort_keys=True)
+    traces = tuple(_split(t) for t in figure.get("data", []))
+    seq = 0 if previous is None else previous.seq + 1
+    sent = Sent(seq, layout, traces)
+    if previous is None or len(previous.traces) != len(traces) or seq % FULL_EVERY == 0:
+        return {"figure": json.dumps(figure), "seq": seq}, sent
+    data = []
+    for trace, (rest, y), (old_rest, old_y) in zip(figure["data"], traces, previous.traces):
+        tail = _tail(old_y, y) if rest == old_rest and y and old_y else None
+        data.append(trace if tail is None else {"y": tail})
+    message = {"base": previous.seq, "data": data}
+    if layout != previous.layout:
+        message["layout"] = figure["layout"]
+    return {"patch": json.dumps(message), "seq": seq}, sent
+
+
 def chart(fig: go.Figure, key: str) -> None:
-    """Draw ``fig`` in place of the chart drawn with the same ``key`` on the last run."""
+    """Draw ``fig`` in place of the chart drawn with the same ``key`` on the last run: in a
+    run of one of the page's fragments, as a ``patch`` on what this chart was sent last."""
+    ctx = get_script_run_ctx()
+    sent = st.session_state.setdefault(SENT_KEY, {})
+    if ctx is None or not ctx.fragment_ids_this_run:
+        sent.pop(key, None)  # a full run may have mounted the chart afresh
+    message, sent[key] = patch(sent.get(key), fig)
     height = fig.layout.height or 450
-    _component(key=key, data=payload(fig), height=int(height))
+    _component(key=key, data={**message, **SCRIPTS}, height=int(height))

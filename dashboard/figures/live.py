@@ -363,10 +363,11 @@ def decision_surface_figure(
     resolution: int = SURFACE_RESOLUTION,
 ) -> go.Figure:
     """The network's output a^L_j (j = ``output``) over a square of the 2-D inputs, from
-    ``predict`` (which applies the input features) on a ``resolution``² grid, with the training points on top, coloured
-    by label, and the test points (when given) ringed in black. The square is ``square``
-    (low, high), or one that holds every point. ``discretize`` colours by the rounded output:
-    0 or 1 for classification, the sign for regression. A coarse grid is drawn interpolated."""
+    ``predict`` (which applies the input features) on a ``resolution``² grid, with the
+    training points on top, coloured by label, and the test points (when given) ringed in
+    black. The square is ``square`` (low, high), or one that holds every point.
+    ``discretize`` colours by the rounded output: 0 or 1 for classification, the sign for
+    regression. A grid coarser than ``SURFACE_RESOLUTION`` is drawn interpolated."""
     if square is None:
         limit = surface_limit(np.vstack([train.X] + ([] if test is None else [test.X])))
         square = (-limit, limit)

@@ -31,6 +31,7 @@ class Student:
     false_pauses: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     replica: str = ""  # the upstream that served the page, behind the load balancer
+    ws_replica: str = ""  # and the one that took the websocket
     trained_from: float | None = None
 
     async def run(self, until: float) -> None:
@@ -41,6 +42,7 @@ class Student:
             url, subprotocols=["streamlit"], additional_headers=headers, max_size=None
         ) as ws:
             self._ws, self._timers, self._page, self._asked = ws, {}, "", {}
+            self.ws_replica = ws.response.headers.get("X-Backprop-Replica", "")
             self._train_id: str | None = None
             self._training = False
             await self._rerun()
