@@ -11,6 +11,7 @@ from dashboard.figures.teaching import (
     lottery_histogram_figure,
     lottery_share_figure,
 )
+from dashboard.state.scheduler import SCHEDULER
 from dashboard.state.settings import MAX_SEED
 from dashboard.teaching.lottery import (
     MAX_EPOCHS,
@@ -81,9 +82,10 @@ def progress() -> None:
     Afterwards: the results."""
     if training:
         chunk = state.get("lot_chunk", 50)
-        started = time.perf_counter()
-        run.advance(chunk)
-        elapsed = time.perf_counter() - started
+        with SCHEDULER.turn():  # shares the cores with every session's live training
+            started = time.perf_counter()
+            run.advance(chunk)
+            elapsed = time.perf_counter() - started
         state["lot_chunk"] = max(1, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-3)))
         if run.finished:
             state["lot_active"] = False

@@ -1,10 +1,12 @@
 import math
 import tomllib
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from dashboard.state.scheduler import SCHEDULER
 from dashboard.text import metric_number
 from tests.apptest_helpers import (
     array,
@@ -211,3 +213,23 @@ def test_a_two_input_truth_table_shows_each_output_with_its_four_corners():
             array(corners["marker"]["color"]), [[0, 1, 1, 0], [0, 0, 0, 1]][j]
         )
         assert fig["layout"]["xaxis"]["range"] == [-0.25, 1.25]
+
+
+def test_a_busy_server_stretches_the_redraws_and_the_page_says_so():
+    with ExitStack() as others:  # nine other sessions training on this server
+        for _ in range(9):
+            others.enter_context(SCHEDULER.worker())
+        at = run_app()
+        at.button(key="train").click().run()
+        captions = shown(at.caption)
+        at.button(key="pause").click().run()
+    expected = "Redrawing every 0.4 s instead of 0.1 s: 10 sessions are training on this server."
+    assert any(expected in c for c in captions), captions
+
+
+def test_alone_on_the_server_the_page_redraws_ten_times_a_second_without_a_note():
+    at = run_app()
+    at.button(key="train").click().run()
+    captions = shown(at.caption)
+    at.button(key="pause").click().run()
+    assert not any("Redrawing every" in c for c in captions)

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from backprop_core import Network, Trainer, datasets
 from backprop_core.persistence import network_to_dict, network_to_json
+from dashboard.components.ui import RESTARTED, SESSION_KEY
+from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.settings import Settings
 from tests.apptest_helpers import array, charts, epoch, errors, heatmap_shapes, new_app, shown
 
@@ -241,6 +243,21 @@ def test_the_share_box_draws_the_link_only_once_opened():
     at.session_state["share_open"] = True
     link = at.run().code[0].value
     assert "hidden=3&" in link and "seed=4" in link
+    assert "server=" not in link  # the address bar's server name is not for sharing
+
+
+def test_a_page_drawn_by_an_earlier_server_says_the_server_restarted():
+    at = open_link(hidden="3", seed="4", server="0123abcd")
+    assert RESTARTED in shown(at.warning)
+    assert at.session_state[SESSION_KEY].settings.hidden == (3,)  # the link's settings
+    assert at.query_params["server"] == SERVER_ID
+
+
+@pytest.mark.parametrize("params", [{}, {"hidden": "3"}, {"server": SERVER_ID}])
+def test_a_first_visit_or_a_page_from_this_server_shows_no_restart_notice(params):
+    at = open_link(**params)
+    assert RESTARTED not in shown(at.warning)
+    assert at.query_params["server"] == SERVER_ID
 
 
 PIXEL = "![pix](http://host/track.png)"
