@@ -163,7 +163,7 @@ def test_a_truth_table_uploaded_in_the_files_box_becomes_the_training_set(server
     )
     page.get_by_text("Training on 'gates.csv': 3 rows").wait_for(timeout=30_000)
     page.get_by_text("a 3-2-2-1 network, sigmoid").wait_for(timeout=15_000)
-    page.get_by_text("Download the history (CSV)").wait_for()  # the box stayed open
+    page.get_by_role("button", name="Download the history (CSV)").wait_for()  # the box stayed open
     assert_no_exception(page)
 
 
