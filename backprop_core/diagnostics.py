@@ -1,0 +1,161 @@
+"""Why training stalls: the gradient taken apart into the numbers backprop already has.
+
+Layers are 0-based, as in ``weights[l]``: ``weights[l]`` maps a^l (a^0 = X) to z^{l+1}, and
+``deltas[l]`` is δ^{l+1}, one row per training row. C is the mean of the rows' costs C_x plus
+the penalty λ·R(W) when the network has one; the per-row quantities here are the data part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network
+
+
+def _checked(network: Network, X: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    network.check_data(X, T)
+    return X, T
+
+
+def _layer(network: Network, l: object) -> int:
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+        raise ValueError(
+            f"layer must be a whole number from 0 to {network.num_layers - 1}, got {l!r}"
+        )
+    if not 0 <= l < network.num_layers:
+        raise ValueError(f"layer must be from 0 to {network.num_layers - 1}, got {l}")
+    return int(l)
+
+
+def _index(name: str, value: object, size: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < size:
+        raise ValueError(f"{name} must be a whole number from 0 to {size - 1}, got {value!r}")
+    return int(value)
+
+
+def row_costs(network: Network, X: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """C_x for each row x: ½‖a^L_x − t_x‖² (mse) or −Σ_j [t ln a + (1 − t) ln(1 − a)]
+    (cross-entropy). Their mean is the cost C (plus λ·R(W) with a penalty)."""
+    X, T = _checked(network, X, T)
+    fwd = network.forward(X)
+    z, a = fwd.z[-1], fwd.a[-1]
+    # Each row as a batch of one: the costs' stacked form gives one C per batch.
+    return network.cost_function.stacked_values(z[:, None, :], a[:, None, :], T[:, None, :])
+
+
+def row_contributions(
+    network: Network, X: np.ndarray, T: np.ndarray, l: int, i: int, j: int
+) -> np.ndarray:
+    """Each row's share a^{l}_{x,i} δ^{l+1}_{x,j} / n of ∂C/∂weights[l][i, j]; they sum to the
+    data part of it (``Network.gradients``, less λ·∂R/∂w with a penalty)."""
+    X, T = _checked(network, X, T)
+    l = _layer(network, l)
+    i = _index("i (the weight's row)", i, network.sizes[l])
+    j = _index("j (the weight's column)", j, network.sizes[l + 1])
+    fwd = network.forward(X)
+    grads = network.backward(fwd, T)
+    return fwd.a[l][:, i] * grads.deltas[l][:, j] / len(X)
+
+
+def delta_terms(
+    network: Network, X: np.ndarray, T: np.ndarray, row: int, l: int, j: int
+) -> tuple[np.ndarray, float]:
+    """How δ^{l+1}_j of training row ``row`` is built: ``deltas[l][row, j] == terms.sum() *
+    sigma_prime``.
+
+    For a hidden layer, terms[k] = weights[l+1][j, k] · δ^{l+2}_k, one per neuron k of the next
+    layer, and sigma_prime = σ'(z^{l+1}_j). For the output layer, terms is the one number
+    ∂C_x/∂a^L_j = a − t and sigma_prime is σ'(z^L_j) (mse); with cross-entropy, σ' cancels,
+    so the term is a − t and sigma_prime is 1."""
+    X, T = _checked(network, X, T)
+    l = _layer(network, l)
+    row = _index("row", row, len(X))
+    j = _index("j (the neuron)", j, network.sizes[l + 1])
+    fwd = network.forward(X)
+    grads = network.backward(fwd, T)
+    z, a = fwd.z[l][row, j : j + 1], fwd.a[l + 1][row, j : j + 1]
+    if l == network.num_layers - 1:
+        term = a - T[row, j : j + 1]
+        if network.cost_function.name == "cross_entropy":
+            return term, 1.0
+        return term, float(network.output_activation.derivative(z, a)[0])
+    terms = network.weights[l + 1][j] * grads.deltas[l + 1][row]
+    return terms, float(network.activation.derivative(z, a)[0])
+
+
+def learning_rate_probe(
+    network: Network, X: np.ndarray, T: np.ndarray, etas: np.ndarray
+) -> np.ndarray:
+    """C(θ − η ∇C) for each η in ``etas``: the cost after one full-batch gradient step of that
+    size from the current parameters θ. The network is left as it was."""
+    X, T = _checked(network, X, T)
+    etas = np.asarray(etas, dtype=float)
+    if etas.ndim != 1 or not np.all(np.isfinite(etas)) or np.any(etas < 0):
+        raise ValueError("etas must be a 1-D array of finite numbers ≥ 0")
+    trial = network.copy()
+    gradient = network.gradients(X, T).vector.copy()
+    costs = np.empty(len(etas))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k, eta in enumerate(etas):
+            np.subtract(network.params, eta * gradient, out=trial.params)
+            costs[k] = trial.cost(X, T)
+    return costs
+
+
+def hessian_vector_product(
+    network: Network, X: np.ndarray, T: np.ndarray, v: np.ndarray, epsilon: float = 1e-5
+) -> np.ndarray:
+    """Hv ≈ (∇C(θ + εv) − ∇C(θ − εv)) / 2ε, from two backprop gradients (v of unit norm; the
+    error is O(ε²))."""
+    trial = network.copy()
+    trial.params[...] = network.params + epsilon * v
+    plus = trial.backward(trial.forward(X), T).vector.copy()
+    trial.params[...] = network.params - epsilon * v
+    minus = trial.backward(trial.forward(X), T).vector
+    return (plus - minus) / (2 * epsilon)
+
+
+def _power_iteration(
+    product, size: int, iterations: int, rng: np.random.Generator, shift: float = 0.0
+) -> float:
+    """The eigenvalue of largest magnitude of (H − shift·I), by power iteration from a random
+    unit vector, stopped early once it settles to 1e-12."""
+    v = rng.standard_normal(size)
+    v /= np.linalg.norm(v)
+    value = 0.0
+    for _ in range(iterations):
+        w = product(v) - shift * v
+        new_value = float(v.dot(w))  # the Rayleigh quotient vᵀ(H − shift·I)v
+        norm = np.linalg.norm(w)
+        if norm == 0:
+            return 0.0
+        v = w / norm
+        if abs(new_value - value) <= 1e-12 * max(abs(new_value), 1e-30):
+            return new_value
+        value = new_value
+    return value
+
+
+def sharpness(
+    network: Network, X: np.ndarray, T: np.ndarray, iterations: int = 100, seed: int = 0
+) -> float:
+    """λ_max, the largest eigenvalue of the Hessian of C at θ, by power iteration on
+    Hessian-vector products (``hessian_vector_product``). Plain gradient descent with
+    η > 2/λ_max is unstable along that eigenvector.
+
+    Power iteration finds the eigenvalue of largest magnitude; when that one is negative, a
+    second run on H − λ·I finds the largest."""
+    X, T = _checked(network, X, T)
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+        raise ValueError(f"iterations must be a whole number ≥ 1, got {iterations!r}")
+    rng = np.random.default_rng(seed)
+
+    def product(v: np.ndarray) -> np.ndarray:
+        return hessian_vector_product(network, X, T, v)
+
+    size = len(network.params)
+    largest = _power_iteration(product, size, iterations, rng)
+    if largest >= 0:
+        return largest
+    return largest + _power_iteration(product, size, iterations, rng, shift=largest)

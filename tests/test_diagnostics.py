@@ -1,0 +1,142 @@
+import numpy as np
+import pytest
+
+from backprop_core import Network, Trainer, datasets, diagnostics
+
+ARCHITECTURES = [
+    ([2, 2, 2, 2], "sigmoid", "mse"),
+    ([2, 3, 2], "sigmoid", "cross_entropy"),
+    ([2, 4, 3, 2], "tanh", "mse"),
+    ([2, 5, 2], "relu", "mse"),
+]
+
+
+def _case(sizes, activation, cost, seed=1, **options):
+    X, T = datasets.half_adder()
+    output = "sigmoid" if cost == "cross_entropy" else activation
+    net = Network(sizes, activation, cost, seed=seed, output_activation=output, **options)
+    return net, X, T
+
+
+@pytest.mark.parametrize("sizes, activation, cost", ARCHITECTURES)
+def test_the_row_costs_average_to_the_cost(sizes, activation, cost):
+    net, X, T = _case(sizes, activation, cost)
+    np.testing.assert_allclose(diagnostics.row_costs(net, X, T).mean(), net.cost(X, T), rtol=1e-12)
+
+
+def test_with_a_penalty_the_row_costs_average_to_the_cost_less_the_penalty():
+    net, X, T = _case([2, 3, 2], "sigmoid", "mse", regularization="l2", regularization_rate=0.1)
+    rows = diagnostics.row_costs(net, X, T)
+    np.testing.assert_allclose(rows.mean() + net.penalty(), net.cost(X, T), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sizes, activation, cost", ARCHITECTURES)
+def test_every_weights_row_contributions_sum_to_its_gradient(sizes, activation, cost):
+    net, X, T = _case(sizes, activation, cost)
+    grads = net.gradients(X, T)
+    for l, W in enumerate(net.weights):
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                shares = diagnostics.row_contributions(net, X, T, l, i, j)
+                assert shares.shape == (len(X),)
+                assert abs(shares.sum() - grads.weights[l][i, j]) <= 1e-12
+
+
+def test_with_a_penalty_the_contributions_sum_to_the_gradient_less_the_penalty_term():
+    net, X, T = _case([2, 3, 2], "sigmoid", "mse", regularization="l1", regularization_rate=0.01)
+    shares = diagnostics.row_contributions(net, X, T, 0, 1, 2)
+    penalty = 0.01 * np.sign(net.weights[0][1, 2])
+    assert abs(shares.sum() + penalty - net.gradients(X, T).weights[0][1, 2]) <= 1e-12
+
+
+@pytest.mark.parametrize("sizes, activation, cost", ARCHITECTURES)
+def test_every_delta_is_its_terms_summed_times_sigma_prime(sizes, activation, cost):
+    net, X, T = _case(sizes, activation, cost)
+    deltas = net.gradients(X, T).deltas
+    for l, delta in enumerate(deltas):
+        for row in range(len(X)):
+            for j in range(delta.shape[1]):
+                terms, sigma_prime = diagnostics.delta_terms(net, X, T, row, l, j)
+                assert abs(terms.sum() * sigma_prime - delta[row, j]) <= 1e-12
+                if l < len(deltas) - 1:
+                    assert terms.shape == (net.sizes[l + 2],)
+
+
+def test_the_probe_at_the_learning_rate_is_the_cost_after_one_real_step():
+    net, X, T = _case([2, 2, 2, 2], "sigmoid", "mse", seed=0)
+    before = net.params.copy()
+    probe = diagnostics.learning_rate_probe(net, X, T, [0.0, 0.5, 5.0])
+    np.testing.assert_array_equal(net.params, before)  # the network is unchanged
+    trainer = Trainer(net.copy(), X, T, 0.5)
+    trainer.step(1)
+    assert probe[0] == net.cost(X, T)
+    np.testing.assert_allclose(probe[1], trainer.network.cost(X, T), rtol=1e-14)
+
+
+def _finite_difference_hessian(net, X, T, epsilon=1e-5):
+    columns = []
+    for k in range(len(net.params)):
+        e = np.zeros(len(net.params))
+        e[k] = 1.0
+        columns.append(diagnostics.hessian_vector_product(net, X, T, e, epsilon))
+    H = np.array(columns)
+    return (H + H.T) / 2
+
+
+@pytest.mark.parametrize(
+    "sizes, activation, cost, seed",
+    [
+        ([2, 2, 2, 2], "sigmoid", "mse", 0),
+        ([2, 3, 2], "sigmoid", "cross_entropy", 3),
+        ([2, 3, 2], "tanh", "mse", 5),
+        ([2, 4, 4, 2], "tanh", "mse", 2),
+    ],
+)
+def test_sharpness_is_the_largest_eigenvalue_of_a_finite_difference_hessian(
+    sizes, activation, cost, seed
+):
+    net, X, T = _case(sizes, activation, cost, seed)
+    expected = np.linalg.eigvalsh(_finite_difference_hessian(net, X, T)).max()
+    got = diagnostics.sharpness(net, X, T, iterations=2000)
+    assert abs(got - expected) <= 1e-4 * abs(expected)
+
+
+def test_sharpness_finds_the_largest_eigenvalue_when_a_negative_one_is_larger(monkeypatch):
+    net, X, T = _case([2, 2, 2, 2], "sigmoid", "mse")
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((len(net.params),) * 2))
+    eigenvalues = np.linspace(-5.0, 2.0, len(net.params))  # |−5| beats 2
+    H = Q @ np.diag(eigenvalues) @ Q.T
+    monkeypatch.setattr(diagnostics, "hessian_vector_product", lambda n, X, T, v: H @ v)
+    assert abs(diagnostics.sharpness(net, X, T, iterations=5000) - 2.0) <= 1e-6
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (
+            lambda n, X, T: diagnostics.row_contributions(n, X, T, 3, 0, 0),
+            "layer must be from 0 to 2, got 3",
+        ),
+        (
+            lambda n, X, T: diagnostics.row_contributions(n, X, T, 0, 2, 0),
+            "i (the weight's row) must be a whole number from 0 to 1, got 2",
+        ),
+        (lambda n, X, T: diagnostics.row_contributions(n, X, T, 0, 0, -1), "from 0 to 1, got -1"),
+        (
+            lambda n, X, T: diagnostics.delta_terms(n, X, T, 4, 0, 0),
+            "row must be a whole number from 0 to 3, got 4",
+        ),
+        (
+            lambda n, X, T: diagnostics.delta_terms(n, X, T, 0, 1.5, 0),
+            "layer must be a whole number",
+        ),
+        (lambda n, X, T: diagnostics.learning_rate_probe(n, X, T, [np.nan]), "finite numbers ≥ 0"),
+        (lambda n, X, T: diagnostics.sharpness(n, X, T, iterations=0), "iterations must be"),
+    ],
+)
+def test_bad_indices_and_arguments_are_refused_with_the_allowed_range(call, words):
+    net, X, T = _case([2, 2, 2, 2], "sigmoid", "mse")
+    with pytest.raises(ValueError) as err:
+        call(net, X, T)
+    assert words in str(err.value)
