@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Network
+from .network import Network, layer_views
 
 
 def _checked(network: Network, X: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -159,3 +159,95 @@ def sharpness(
     if largest >= 0:
         return largest
     return largest + _power_iteration(product, size, iterations, rng, shift=largest)
+
+
+def delta_ratios(network: Network, X: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a delta shrinks on its way back, per hidden layer l (0-based, as ``deltas[l]``):
+    ‖δ^l‖ / ‖δ^{l+1}‖ = weight part × σ′ part, with the weight part
+    ‖δ^{l+1} W^{l+1}ᵀ‖ / ‖δ^{l+1}‖ and the σ′ part ‖δ^l‖ / ‖δ^{l+1} W^{l+1}ᵀ‖ (Frobenius norms
+    over rows and neurons; here δ^{l+1} is ``deltas[l+1]`` and W^{l+1} is ``weights[l+1]``).
+    Returns (weight parts, σ′ parts), one entry per hidden layer."""
+    X, T = _checked(network, X, T)
+    deltas = network.backward(network.forward(X), T).deltas
+    weight_part, sigma_part = [], []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for l in range(network.num_layers - 1):
+            back = deltas[l + 1] @ network.weights[l + 1].T
+            after, passed = np.linalg.norm(deltas[l + 1]), np.linalg.norm(back)
+            weight_part.append(passed / after)
+            sigma_part.append(np.linalg.norm(deltas[l]) / passed)
+    return np.array(weight_part), np.array(sigma_part)
+
+
+SWEEP_EPSILONS = np.array([float(f"1e-{k}") for k in range(1, 13)])  # exactly as typed
+SWEEPS = ("central float64", "forward float64", "central float32", "forward float32")
+
+
+def _cost32(network: Network, params: np.ndarray, X: np.ndarray, T: np.ndarray) -> np.float32:
+    """C with the parameters, the data and every step of the forward pass in float32."""
+    weights, biases = layer_views(params, network.sizes)
+    a = X.astype(np.float32)
+    for W, b, act in zip(weights, biases, network.layer_activations):
+        z = (a @ W + b).astype(np.float32)
+        a = act.function(z).astype(np.float32)
+    cost = np.float32(network.cost_function.value(z, a, T.astype(np.float32)))
+    return np.float32(cost + np.float32(network.penalty()))
+
+
+def epsilon_sweep(
+    network: Network,
+    X: np.ndarray,
+    T: np.ndarray,
+    epsilons: np.ndarray = SWEEP_EPSILONS,
+    sample: int | None = None,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """The gradient check's max |numeric − backprop| for each ε, four ways (``SWEEPS``):
+    central (C(θ+ε) − C(θ−ε)) / 2ε or forward (C(θ+ε) − C(θ)) / ε differences, with the cost in
+    float64 or in float32. Truncation error falls with ε (as ε² central, ε forward) while
+    round-off grows as (machine ε)/ε: the error is a V. Over every parameter, or a random
+    ``sample`` of them (drawn with ``seed``); "central float64" over all of them is
+    ``gradient_check(network, X, T, ε).max_error``."""
+    X, T = _checked(network, X, T)
+    epsilons = np.asarray(epsilons, dtype=float)
+    if epsilons.ndim != 1 or not np.all((epsilons > 0) & (epsilons < 1)):
+        raise ValueError("epsilons must be a 1-D array of numbers in (0, 1)")
+    exact = network.gradients(X, T).vector
+    indices = np.arange(len(network.params))
+    if sample is not None and sample < len(indices):
+        indices = np.sort(np.random.default_rng(seed).choice(indices, sample, replace=False))
+    trial = network.copy()
+    theta, theta32 = trial.params, network.params.astype(np.float32)
+
+    def cost64() -> float:
+        return trial.cost_of(trial.forward(X), T)
+
+    base64_cost, base32_cost = cost64(), _cost32(network, theta32, X, T)
+    errors = {name: np.empty(len(epsilons)) for name in SWEEPS}
+    for e, eps in enumerate(epsilons):
+        worst = dict.fromkeys(SWEEPS, 0.0)
+        eps32 = np.float32(eps)
+        for k in indices:
+            original, original32 = theta[k], theta32[k]
+            theta[k] = original + eps
+            plus = cost64()
+            theta[k] = original - eps
+            minus = cost64()
+            theta[k] = original
+            theta32[k] = original32 + eps32
+            plus32 = _cost32(network, theta32, X, T)
+            theta32[k] = original32 - eps32
+            minus32 = _cost32(network, theta32, X, T)
+            theta32[k] = original32
+            # float32 code divides by the ε it meant, whatever θ ± ε rounded to.
+            estimates = {
+                "central float64": (plus - minus) / (2 * eps),
+                "forward float64": (plus - base64_cost) / eps,
+                "central float32": float(plus32 - minus32) / (2 * eps),
+                "forward float32": float(plus32 - base32_cost) / eps,
+            }
+            for name, estimate in estimates.items():
+                worst[name] = max(worst[name], abs(exact[k] - estimate))
+        for name in SWEEPS:
+            errors[name][e] = worst[name]
+    return errors

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from backprop_core import Network, Trainer, datasets, diagnostics
+from backprop_core import Network, Trainer, datasets, diagnostics, gradient_check
 
 ARCHITECTURES = [
     ([2, 2, 2, 2], "sigmoid", "mse"),
@@ -140,3 +140,51 @@ def test_bad_indices_and_arguments_are_refused_with_the_allowed_range(call, word
     with pytest.raises(ValueError) as err:
         call(net, X, T)
     assert words in str(err.value)
+
+
+def test_the_delta_ratio_is_its_weight_part_times_its_sigma_prime_part():
+    net, X, T = _case([2, 4, 3, 3, 2], "tanh", "mse", seed=7)
+    deltas = net.gradients(X, T).deltas
+    weight_part, sigma_part = diagnostics.delta_ratios(net, X, T)
+    assert weight_part.shape == sigma_part.shape == (3,)
+    for l in range(3):
+        ratio = np.linalg.norm(deltas[l]) / np.linalg.norm(deltas[l + 1])
+        np.testing.assert_allclose(weight_part[l] * sigma_part[l], ratio, rtol=1e-12)
+
+
+def test_with_six_sigmoid_layers_every_sigma_prime_part_is_at_most_a_quarter():
+    net, X, T = _case([2, 4, 4, 4, 4, 4, 4, 2], "sigmoid", "mse", seed=0)
+    _, sigma_part = diagnostics.delta_ratios(net, X, T)
+    assert np.all(sigma_part <= 0.25)  # σ′ ≤ 1/4: this is where the gradient vanishes
+
+
+def test_the_central_float64_sweep_at_1e_5_is_the_gradient_checks_max_error():
+    net, X, T = _case([2, 3, 2], "sigmoid", "cross_entropy")
+    sweep = diagnostics.epsilon_sweep(net, X, T)
+    at = list(diagnostics.SWEEP_EPSILONS).index(1e-5)
+    assert sweep["central float64"][at] == gradient_check(net, X, T, 1e-5).max_error
+
+
+def test_the_sweep_shows_a_v_whose_bottom_float32_reaches_at_a_larger_epsilon():
+    net, X, T = _case([2, 2, 2, 2], "sigmoid", "mse", seed=0)
+    sweep = diagnostics.epsilon_sweep(net, X, T)
+    eps = diagnostics.SWEEP_EPSILONS
+    for name, errors in sweep.items():
+        bottom = errors.argmin()
+        assert 0 < bottom < len(eps) - 1, name  # truncation left, round-off right
+        assert errors[0] > 10 * errors[bottom] and errors[-1] > 10 * errors[bottom], name
+    central = sweep["central float64"]
+    assert 1e-6 <= eps[central.argmin()] <= 1e-4  # why 10⁻⁵ is the usual choice
+    assert eps[sweep["central float32"].argmin()] > eps[central.argmin()]
+    assert central.min() < sweep["forward float64"].min()
+
+
+def test_a_sampled_sweep_checks_only_that_many_parameters_and_leaves_the_network_alone():
+    net, X, T = _case([2, 4, 4, 2], "tanh", "mse")
+    before = net.params.copy()
+    full = diagnostics.epsilon_sweep(net, X, T, [1e-5])
+    sampled = diagnostics.epsilon_sweep(net, X, T, [1e-5], sample=5)
+    assert sampled["central float64"][0] <= full["central float64"][0]
+    np.testing.assert_array_equal(net.params, before)
+    with pytest.raises(ValueError, match=r"numbers in \(0, 1\)"):
+        diagnostics.epsilon_sweep(net, X, T, [1e-5, 2.0])
