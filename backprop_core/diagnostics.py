@@ -251,3 +251,25 @@ def epsilon_sweep(
         for name in SWEEPS:
             errors[name][e] = worst[name]
     return errors
+
+
+MAX_ROWS_RECORDED = 256  # training rows recorded one by one; more are grouped
+
+
+def row_groups(T: np.ndarray, max_rows: int = MAX_ROWS_RECORDED) -> tuple[np.ndarray, list[str]]:
+    """How to record the rows' costs (``Trainer(row_groups=...)``): (group of each row, the
+    groups' names). Up to ``max_rows`` rows, each row alone; beyond, one group per distinct
+    target (the classes) when there are at most 10, otherwise the deciles of the first
+    target."""
+    T = np.asarray(T, dtype=float)
+    n = len(T)
+    if n <= max_rows:
+        return np.arange(n), [f"row {x + 1}" for x in range(n)]
+    classes, groups = np.unique(T, axis=0, return_inverse=True)
+    if len(classes) <= 10:
+        names = [f"target {', '.join(f'{v:g}' for v in c)}" for c in classes]
+        return groups.ravel(), names
+    edges = np.quantile(T[:, 0], np.linspace(0, 1, 11)[1:-1])
+    groups = np.searchsorted(edges, T[:, 0], side="right")
+    used, groups = np.unique(groups, return_inverse=True)
+    return groups, [f"target decile {d + 1}" for d in used]

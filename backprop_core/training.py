@@ -61,7 +61,9 @@ RECORDS = (  # name: float64 for the costs, float32 for the rest
     "test_cost",
     "accuracy",
     "test_accuracy",
+    "row_cost",
 )
+THINNED_ONLY = ("row_cost",)  # one column per row (group): too wide to keep row by row
 
 
 def accuracy(outputs: np.ndarray, T: np.ndarray) -> float | np.ndarray:
@@ -81,18 +83,30 @@ class History:
     ``thinning.Curve`` of at most ``thinning.POINTS`` rows, each bucket's minimum and maximum
     in the order they came (``thinning.envelope``). It is kept up to date as epochs arrive, so
     reading it costs the same at epoch 10³ and at epoch 10⁸.
+
+    ``row_groups`` > 0 adds the thinned-only record ``row_cost``: per epoch, each group of
+    training rows' share Σ_{x in group} C_x / n of the cost (they sum to the cost less any
+    penalty). It has no exact rows; a rewind leaves a gap in it (see ``Thinned.cut``).
     """
 
     def __init__(
-        self, num_layers: int, num_outputs: int = 0, exact_epochs: int = EXACT_EPOCHS
+        self,
+        num_layers: int,
+        num_outputs: int = 0,
+        exact_epochs: int = EXACT_EPOCHS,
+        row_groups: int = 0,
     ) -> None:
         widths = dict.fromkeys(RECORDS, None)
         widths.update(delta_magnitude=num_layers, gradient_norm=num_layers)
-        widths["output_cost"] = num_outputs
+        widths.update(output_cost=num_outputs, row_cost=row_groups)
         self._widths = widths
         self.exact_epochs = exact_epochs
-        self._rows = {name: self._empty(name, min(1024, exact_epochs)) for name in RECORDS}
-        self._thinned = self._new_thinned()
+        self._rows = {
+            name: self._empty(name, min(1024, exact_epochs))
+            for name in RECORDS
+            if name not in THINNED_ONLY
+        }
+        self._thinned = self._new_thinned(RECORDS)
         self._n = 0
         self._fed = 0  # epochs in the thinned records; the rest are still only in the rows
         self.diverged_at: int | None = None
@@ -102,10 +116,10 @@ class History:
         dtype = np.float64 if name.endswith("cost") and width is None else np.float32
         return np.full((size,) if width is None else (size, width), np.nan, dtype)
 
-    def _new_thinned(self) -> dict[str, Thinned]:
+    def _new_thinned(self, names: tuple[str, ...]) -> dict[str, Thinned]:
         return {
-            name: Thinned(self._widths[name], self._rows[name].dtype)
-            for name in RECORDS
+            name: Thinned(self._widths[name], self._empty(name, 0).dtype)
+            for name in names
             if self._widths[name] != 0
         }
 
@@ -120,14 +134,16 @@ class History:
         if kept:
             self.reserve(kept)
             for name, rows in records.items():
-                if self._widths[name] != 0:
+                if name in self._rows and self._widths[name] != 0:
                     self._rows[name][start : start + kept] = rows[:kept]
+        eager = THINNED_ONLY if end <= self.exact_epochs else tuple(self._thinned)
         if end > self.exact_epochs:  # from here on the thinned records are all there is
             self._feed()
-            for name, thinned in self._thinned.items():
-                rows = records.get(name)
-                thinned.append(self._empty(name, epochs) if rows is None else rows)
             self._fed = end
+        for name in eager:
+            if name in self._thinned:
+                rows = records.get(name)
+                self._thinned[name].append(self._empty(name, epochs) if rows is None else rows)
         self._n = end
 
     def extend(
@@ -153,7 +169,8 @@ class History:
         end = min(self._n, self.exact_epochs)
         if self._fed < end:
             for name, thinned in self._thinned.items():
-                thinned.append(self._rows[name][self._fed : end])
+                if name in self._rows:
+                    thinned.append(self._rows[name][self._fed : end])
             self._fed = end
 
     def curves(self) -> dict[str, Curve]:
@@ -217,12 +234,12 @@ class History:
         """Forget every epoch from ``epochs`` on (used when rewinding). Within the exact rows
         the thinned records are rebuilt from them; past them see ``thinning.Thinned.cut``."""
         if epochs < self._n:
-            if epochs <= self.exact_epochs:
-                self._thinned, self._fed = self._new_thinned(), 0
-            else:
-                for thinned in self._thinned.values():
+            rebuilt = tuple(self._rows) if epochs <= self.exact_epochs else ()
+            for name, thinned in self._thinned.items():
+                if name not in rebuilt:
                     thinned.cut(epochs)
-                self._fed = epochs
+            self._thinned.update(self._new_thinned(rebuilt))
+            self._fed = 0 if rebuilt else epochs
             self._n = epochs
         self.diverged_at = None
 
@@ -315,6 +332,7 @@ class Trainer:
         T_test: np.ndarray | None = None,
         track_outputs: bool = False,
         track_accuracy: bool = False,
+        row_groups: np.ndarray | None = None,
     ) -> None:
         X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
         network.check_data(X, T)
@@ -333,7 +351,18 @@ class Trainer:
         # Off by default: four more numpy calls an epoch cost the half adder 18 % of its speed.
         self.track_accuracy = binary and (track_accuracy or X_test is not None)
         self.track_outputs = track_outputs
-        self.history = History(network.num_layers, T.shape[1] if track_outputs else 0)
+        # Row x's cost C_x / n summed into its group (row_groups[x]), recorded each epoch.
+        self._row_groups = None
+        groups = 0
+        if row_groups is not None:
+            row_groups = np.asarray(row_groups)
+            if row_groups.shape != (len(X),) or not np.issubdtype(row_groups.dtype, np.integer):
+                raise ValueError(f"row_groups must hold one whole number per row ({len(X)})")
+            groups = int(row_groups.max()) + 1
+            self._row_groups = np.zeros((len(X), groups))
+            self._row_groups[np.arange(len(X)), row_groups] = 1.0 / len(X)
+        outputs = T.shape[1] if track_outputs else 0
+        self.history = History(network.num_layers, outputs, row_groups=groups)
         # (parameters at the end of the last step call, the parameters its last epoch started
         # from): so that a divergence in the first epoch of a call can still roll back.
         self._left: tuple[np.ndarray, np.ndarray] | None = None
@@ -435,6 +464,14 @@ class Trainer:
             records["output_cost"] = self.network.cost_function.per_output(z_out, a_out, self.T)
         if self.track_accuracy:
             records["accuracy"] = accuracy(a_out, self.T)
+        if self._row_groups is not None:
+            m = self.T.shape[1]
+            targets = np.broadcast_to(self.T, z_out.shape).reshape(-1, 1, m)
+            # Every (epoch, row) as a batch of one row: the stacked costs give C_x for each.
+            per_row = self.network.cost_function.stacked_values(
+                z_out.reshape(-1, 1, m), a_out.reshape(-1, 1, m), targets
+            )
+            records["row_cost"] = per_row.reshape(epochs, -1) @ self._row_groups
         if self.X_test is not None:
             records["test_cost"] = np.array(stage.test_cost[:epochs])
             if self.track_accuracy:

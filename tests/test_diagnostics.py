@@ -188,3 +188,31 @@ def test_a_sampled_sweep_checks_only_that_many_parameters_and_leaves_the_network
     np.testing.assert_array_equal(net.params, before)
     with pytest.raises(ValueError, match=r"numbers in \(0, 1\)"):
         diagnostics.epsilon_sweep(net, X, T, [1e-5, 2.0])
+
+
+def test_each_rows_recorded_cost_share_sums_to_the_cost_every_epoch():
+    X, T = datasets.half_adder()
+    groups, names = diagnostics.row_groups(T)
+    assert list(groups) == [0, 1, 2, 3] and names[0] == "row 1"
+    trainer = Trainer(Network([2, 2, 2, 2], seed=0), X, T, 0.5, row_groups=groups)
+    trainer.step(300)
+    shares = trainer.history.curves()["row_cost"]
+    assert shares.values.shape == (300, 4) and shares.epochs == 300
+    np.testing.assert_allclose(shares.values.sum(axis=1), trainer.history.cost, rtol=1e-6)
+    first = diagnostics.row_costs(Network([2, 2, 2, 2], seed=0), X, T) / 4
+    np.testing.assert_allclose(shares.values[0], first, rtol=1e-6)
+
+
+def test_many_rows_are_recorded_per_class_and_regression_targets_per_decile():
+    T = np.repeat([[0.0], [1.0]], 300, axis=0)
+    groups, names = diagnostics.row_groups(T)
+    assert names == ["target 0", "target 1"] and groups[0] == 0 and groups[-1] == 1
+    values = np.linspace(0, 1, 1000)[:, None]
+    groups, names = diagnostics.row_groups(values)
+    assert len(names) == 10 and np.bincount(groups).min() >= 99
+
+
+def test_row_groups_must_name_one_group_per_row():
+    X, T = datasets.half_adder()
+    with pytest.raises(ValueError, match="one whole number per row"):
+        Trainer(Network([2, 2, 2]), X, T, row_groups=np.array([0, 1]))

@@ -1,3 +1,4 @@
+import re
 import time
 
 import numpy as np
@@ -250,3 +251,60 @@ def test_a_new_network_forgets_why_the_last_one_stopped():
     session.solved_stop = True
     session.reset()
     assert session.status() == "Paused"
+
+
+def test_a_nudge_changes_one_parameter_and_the_history_records_the_nudged_network():
+    session = TrainingSession()
+    session.step(20)
+    X, T = session.data.X, session.data.T
+    nudge = session.nudge(3, 2.5)
+    assert (nudge.epoch, nudge.index, nudge.new) == (20, 3, 2.5)
+    assert session.network.params[3] == 2.5
+    np.testing.assert_array_equal(session.snapshots.at(20), session.network.params)
+    nudged_cost = session.network.cost(X, T)
+    session.step(5)
+    assert session.history.cost[20] == nudged_cost  # epoch 20's cost is the nudged network's
+
+
+def test_undo_puts_the_parameter_back_until_training_moves_on():
+    session = TrainingSession()
+    session.step(10)
+    before = session.network.params.copy()
+    session.nudge(0, -3.0)
+    session.undo_nudge()
+    np.testing.assert_array_equal(session.network.params, before)
+    np.testing.assert_array_equal(session.snapshots.at(10), before)
+    session.nudge(0, -3.0)
+    session.step(1)
+    with pytest.raises(ValueError, match="training has moved on since the nudge at epoch 10"):
+        session.undo_nudge()
+
+
+@pytest.mark.parametrize(
+    "index, value, words",
+    [
+        (999, 1.0, "the parameter must be from 0 to 17, got 999"),
+        (-1, 1.0, "from 0 to 17, got -1"),
+        (0, float("nan"), "the new value must be a finite number, got nan"),
+        (0, float("inf"), "finite number, got inf"),
+        ("0", 1.0, "whole number from 0 to 17"),
+    ],
+)
+def test_a_bad_nudge_is_refused_and_changes_nothing(index, value, words):
+    session = TrainingSession()
+    before = session.network.params.copy()
+    with pytest.raises(ValueError, match=re.escape(words)):
+        session.nudge(index, value)
+    np.testing.assert_array_equal(session.network.params, before)
+    assert session.nudges == []
+
+
+def test_a_kept_run_says_it_was_nudged_and_resuming_before_a_nudge_forgets_it():
+    session = TrainingSession()
+    session.step(30)
+    session.nudge(1, 0.0)
+    session.step(30)
+    assert session.keep().label.endswith("(60 epochs) · 1 nudge")
+    session.rewind(26)
+    session.resume_from_rewind()
+    assert session.nudges == []

@@ -55,11 +55,14 @@ class KeptRun:
     delta: np.ndarray  # (points, layers), at the same epochs
 
 
-def keep_run(settings: Settings, cost: Curve, delta: Curve) -> KeptRun:
-    """A run's thinned cost and mean |δ| curves (``History.curves``), kept for comparison."""
+def keep_run(settings: Settings, cost: Curve, delta: Curve, nudges: int = 0) -> KeptRun:
+    """A run's thinned cost and mean |δ| curves (``History.curves``), kept for comparison; the
+    label says how many parameters were nudged by hand along the way."""
     if cost.epochs == 0:
         raise ValueError("there is nothing to keep yet: train for at least one epoch")
     label = run_label(settings, cost.epochs)
+    if nudges:
+        label += f" · {nudges} nudge{'s' if nudges > 1 else ''}"
     return KeptRun(label, settings, cost.step, cost.values, delta.values)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from backprop_core import Network, Trainer
 from backprop_core.datasets import Dataset
+from backprop_core.diagnostics import row_groups
 from backprop_core.features import transform
 from backprop_core.regularization import get_regularizer
 from backprop_core.training import MAX_EPOCHS_PER_CALL, check_batch_size
@@ -38,6 +39,17 @@ from dashboard.state.settings import (
 CHUNK_SECONDS = 0.02  # the worker releases the lock (and its turn) this often
 DISCONNECT_SECONDS = 5.0  # rides out a reconnect after a network blip
 HIDDEN_SECONDS = 90.0  # a hidden tab's browser still redraws about once a second at first
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A hand edit: at ``epoch``, parameter ``index`` of ``network.params`` went from ``old``
+    to ``new``."""
+
+    epoch: int
+    index: int
+    old: float
+    new: float
 
 
 @dataclass
@@ -71,6 +83,7 @@ class TrainingSession:
         self.custom_data: Dataset | None = None
         self.kept: list[KeptRun] = []
         self.rewound_to: int | None = None
+        self.nudges: list[Nudge] = []  # hand edits of one parameter, oldest first
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._build(settings or Settings())
@@ -96,6 +109,7 @@ class TrainingSession:
         points = settings.load_data() if settings.points else None
         data, test = self.dataset(settings, points)
         batch = check_batch_size(settings.batch, len(data.X))
+        groups, group_names = row_groups(data.T)
         if network is None:
             features = settings.features if settings.points else None
             network = Network(
@@ -115,15 +129,18 @@ class TrainingSession:
             T_test=None if test is None else test.T,
             track_outputs=data.T.shape[1] > 1,
             track_accuracy=data.is_classification,
+            row_groups=groups,
         )
         with self.lock:
             self.network, self.trainer = network, trainer
             self.data, self.test_data, self.settings = data, test, settings
             self.points = points  # the raw (x1, x2) points, for the decision surface
+            self.row_names = group_names  # the rows (or groups of rows) of the row-cost record
             self.weight_scale = nice_limit(float(np.abs(network.params).max()))
             self.snapshots = Snapshots()
             self.snapshots.record(0, network.params)
             self.rewound_to = None
+            self.nudges = []
             self.generation += 1
 
     @property
@@ -261,7 +278,48 @@ class TrainingSession:
             self.network.params[...] = self.snapshots.at(epoch)
             self.history.truncate(epoch)
             self.snapshots.drop_after(epoch)
+            self.nudges = [n for n in self.nudges if n.epoch < epoch]
             self.rewound_to = None
+
+    def nudge(self, index: int, value: float) -> Nudge:
+        """Set parameter ``index`` of ``network.params`` to ``value`` by hand (training pauses).
+        The rewind snapshot at this epoch becomes the nudged parameters, so the history and
+        the snapshots keep telling what the network held."""
+        size = len(self.network.params)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise ValueError(
+                f"the parameter must be a whole number from 0 to {size - 1}, got {index!r}"
+            )
+        if not 0 <= index < size:
+            raise ValueError(f"the parameter must be from 0 to {size - 1}, got {index}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f"the new value must be a finite number, got {value!r}")
+        self.pause()
+        self.rewound_to = None  # the live network is the one nudged
+        with self.lock:
+            nudge = Nudge(self.epoch, int(index), float(self.network.params[index]), float(value))
+            self.network.params[index] = value
+            self.snapshots.record(self.epoch, self.network.params)
+            self.history.diverged_at = None
+            self.nudges.append(nudge)
+        return nudge
+
+    def undo_nudge(self) -> Nudge:
+        """Put the last nudged parameter back, if training has not moved on since."""
+        if not self.nudges:
+            raise ValueError("there is no nudge to undo")
+        last = self.nudges[-1]
+        if last.epoch != self.epoch:
+            raise ValueError(
+                f"training has moved on since the nudge at epoch {last.epoch:,}: rewind to it "
+                "instead"
+            )
+        self.pause()
+        with self.lock:
+            self.network.params[last.index] = last.old
+            self.snapshots.record(self.epoch, self.network.params)
+            self.nudges.pop()
+        return last
 
     def keep(self) -> KeptRun:
         """Store this run's curves for comparison; at most MAX_KEPT are kept."""
@@ -269,7 +327,9 @@ class TrainingSession:
             raise ValueError(f"{MAX_KEPT} runs are kept already, the most allowed: remove one")
         with self.lock:
             curves = self.history.curves()
-            run = keep_run(self.settings, curves["cost"], curves["delta_magnitude"])
+            run = keep_run(
+                self.settings, curves["cost"], curves["delta_magnitude"], len(self.nudges)
+            )
         self.kept.append(run)
         return run
 
