@@ -1,16 +1,21 @@
 """Backprop's gradients against central differences, layer by layer; optionally a planted bug."""
 
+import time
+
 import streamlit as st
 
-from backprop_core import gradient_check
+from backprop_core import diagnostics, gradient_check
 from dashboard.components import chart
 from dashboard.components.ui import teaching_page
+from dashboard.figures.gradient import epsilon_sweep_figure
 from dashboard.figures.teaching import gradient_check_figure
 from dashboard.teaching.bugs import BUGS, buggy_gradients
 from dashboard.text import plain
 
 PASS_BELOW = 1e-7
 EPSILONS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
+SWEEP_SAMPLE = 200  # at most this many parameters in the ε sweep, 48 cost evaluations each
+SWEEP_SECONDS = 1.0
 
 session = teaching_page("Gradient check", "Gradient check")
 st.markdown(
@@ -56,3 +61,29 @@ else:
 
 for layer in range(1, network.num_layers + 1):
     chart(gradient_check_figure(check, layer), key=f"gc_layer_{layer}")
+
+st.subheader("Why ε ≈ 10⁻⁵: the error against ε")
+started = time.perf_counter()
+network.cost(X, T)
+# 48 cost evaluations per parameter: as many parameters as fit in about a second (10 to 200).
+fit = int(SWEEP_SECONDS / (48 * max(time.perf_counter() - started, 1e-6)))
+sample = min(max(fit, 10), SWEEP_SAMPLE)
+sample = sample if network.params.size > sample else None
+sweep = diagnostics.epsilon_sweep(network, X, T, sample=sample)
+chart(epsilon_sweep_figure(diagnostics.SWEEP_EPSILONS, sweep), key="gc_sweep")
+st.caption(
+    plain(
+        "The largest disagreement with backprop for ε from 10⁻¹ to 10⁻¹² (right is smaller). "
+        "Going right, the difference formula's truncation error falls (as ε² for central "
+        "differences, ε for forward ones) until round-off takes over: C(w ± ε) agree in all "
+        "but a few digits, and dividing by a tiny ε magnifies what is left. The bottom of each "
+        "V is the best ε; float32 keeps about 7 digits instead of 16, so its V bottoms out "
+        "much earlier and much higher. Central differences in float64 bottom out near 10⁻⁵, "
+        "the usual choice (dotted)."
+        + (
+            f" Over {sample} of the {network.params.size:,} parameters, drawn at random."
+            if sample
+            else f" Over all {network.params.size:,} parameters."
+        )
+    )
+)

@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
-from backprop_core import Network, gradient_check
-from tests.apptest_helpers import charts, errors, run_app, shown
+from backprop_core import Network, diagnostics, gradient_check
+from tests.apptest_helpers import array, charts, errors, run_app, shown
 
 PAGES = [
     "pages/1_Gradient_check.py",
     "pages/2_Backward_pass.py",
     "pages/3_Network_and_surfaces.py",
     "pages/4_Initialisation_lottery.py",
+    "pages/5_Inside_the_gradient.py",
 ]
 
 
@@ -36,7 +37,7 @@ def test_each_page_runs_on_the_network_trained_on_the_main_page(page):
 def test_gradient_check_page_passes_and_fails_with_a_planted_bug():
     at = run_app(PAGES[0])
     assert at.success and "Pass" in at.success[0].value
-    assert len(charts(at)) == 3
+    assert len(charts(at)) == 3 + 1  # a chart per layer, and the ε sweep
     at.selectbox(key="gc_bug").set_value("derivative").run()
     assert not at.success and "Fail" in errors(at)[0]
     session = at.session_state["lab_session"]
@@ -74,7 +75,7 @@ def test_lottery_page_runs_k_networks_and_loads_a_seed_into_the_main_page():
         at.run()
     assert not at.exception and not errors(at)
     assert run.finished and len(run.seeds) == 20 and len(run.quantiles) == 3000
-    assert len(charts(at)) == 3
+    assert len(charts(at)) == 3 + 1  # a chart per layer, and the ε sweep
     lucky = run.ranked_seeds()[0][0]
     at.selectbox(key="lot_pick").set_value(lucky)
     at.button(key="lot_load").click().run()
@@ -93,3 +94,62 @@ def test_lottery_asks_before_a_run_that_would_take_minutes():
     assert "lottery" not in at.session_state
     at.button(key="lot_cancel").click().run()
     assert not at.warning and "lottery" not in at.session_state
+
+
+def _inside(**session):
+    main = run_app()
+    main.button(key="step_100").click().run()
+    return main, run_app(PAGES[4], lab_session=main.session_state["lab_session"])
+
+
+def test_inside_the_gradient_draws_its_charts_from_the_live_networks_numbers():
+    main, at = _inside()
+    session = main.session_state["lab_session"]
+    figs = charts(at)
+    titles = [f["layout"]["title"]["text"] for f in figs]
+    assert titles[:2] == ["Each row's share of the cost", "Each row's pull on ∂C/∂w for W1[1, 1]"]
+    X, T = session.data.X, session.data.T
+    tug = figs[1]["data"]
+    want = diagnostics.row_contributions(session.network, X, T, 0, 0, 0)
+    assert [t["x"][0] for t in tug[:-1]] == pytest.approx(want.tolist(), abs=0)
+    assert tug[-1]["x"][0] == pytest.approx(session.network.gradients(X, T).weights[0][0, 0])
+    limit = 2 / diagnostics.sharpness(session.network, X, T, iterations=100)
+    assert float(at.metric[1].value) == pytest.approx(limit, rel=1e-3)
+
+
+def test_the_waterfall_follows_the_chosen_neuron_and_row():
+    main, at = _inside()
+    session = main.session_state["lab_session"]
+    at.selectbox(key="ig_neuron").set_value(1)
+    at.selectbox(key="ig_row").set_value(3).run()
+    X, T = session.data.X, session.data.T
+    terms, sigma_prime = diagnostics.delta_terms(session.network, X, T, 3, 0, 1)
+    waterfall = next(f for f in charts(at) if f["data"][0]["type"] == "waterfall")["data"][0]
+    assert waterfall["y"][:2] == pytest.approx(terms.tolist(), abs=0)
+    assert waterfall["y"][-1] == pytest.approx(session.network.gradients(X, T).deltas[0][3, 1])
+
+
+def test_a_nudge_applies_to_the_live_network_shows_both_changes_and_undoes():
+    main, at = _inside()
+    session = main.session_state["lab_session"]
+    index = 0  # W1[1, 1]
+    old = float(session.network.params[index])
+    at.number_input(key=f"ig_value_{index}").set_value(old + 0.01).run()
+    predicted, actual = (float(at.metric[k].value) for k in (2, 3))
+    assert predicted == pytest.approx(actual, rel=0.05)  # a small nudge: the tangent holds
+    at.button(key="ig_apply").click().run()
+    assert session.network.params[index] == pytest.approx(old + 0.01)
+    assert len(session.nudges) == 1 and "Set parameter 0" in shown(at.info)[-1]
+    at.button(key="ig_undo").click().run()
+    assert session.network.params[index] == old and not session.nudges
+
+
+def test_the_gradient_check_page_sweeps_epsilon_and_its_1e_5_point_is_the_check_itself():
+    at = run_app(PAGES[0])
+    title = "The gradient check's error against ε"
+    sweep = next(f for f in charts(at) if f["layout"]["title"]["text"] == title)
+    assert [t["name"] for t in sweep["data"]] == list(diagnostics.SWEEPS)
+    central = array(sweep["data"][0]["y"])
+    assert len(central) == 12 and central.argmin() in (3, 4, 5)  # the V's bottom: 1e-4 … 1e-6
+    assert central[4] == pytest.approx(float(at.metric[0].value), rel=1e-2)
+    assert "Over all 18 parameters." in shown(at.caption)[-1]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from threadpoolctl import threadpool_limits
 
-from backprop_core import ACTIVATIONS, COSTS, INITIALISERS
+from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, Network
 from backprop_core.datasets import PLAYGROUND
 from backprop_core.features import FEATURES, check_features
 from backprop_core.regularization import REGULARIZERS
@@ -35,6 +36,7 @@ from dashboard.state.settings import (
     parse_hidden,
     settings_from_query,
 )
+from dashboard.teaching.inside import Stability, stability
 from dashboard.text import plain
 
 SESSION_KEY = "lab_session"
@@ -105,6 +107,7 @@ PAGES = [
     ("pages/2_Backward_pass.py", "Backward pass, step by step", ":material/replay:"),
     ("pages/3_Network_and_surfaces.py", "Network and surfaces", ":material/hub:"),
     ("pages/4_Initialisation_lottery.py", "Initialisation lottery", ":material/casino:"),
+    ("pages/5_Inside_the_gradient.py", "Inside the gradient", ":material/troubleshoot:"),
 ]
 
 # Tiny matrices: thread pools only add overhead, and the server is shared by every user.
@@ -265,6 +268,8 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     data = _data_controls(side, session, dataset)
     side.header("Training")
     lr = _learning_rate(side)
+    if not session.running:
+        _stability_note(side, session)
     session.speed = _speed_box(side)
     training = _training_controls(side)
     if hidden is None or seed is None or lr is None or data is None or training is None:
@@ -427,6 +432,34 @@ def dataset_pictures(box: DeltaGenerator) -> None:
 def _learning_rate(box: DeltaGenerator) -> float | None:
     lr = box.number_input("Learning rate η", step=0.1, format="%g", key="learning_rate")
     return _checked(box, "learning_rate", check_learning_rate, lr)
+
+
+def stability_of(
+    session: TrainingSession, network: Network, X: np.ndarray, T: np.ndarray
+) -> Stability:
+    """λ_max and 2/λ_max for these parameters, computed once per parameter vector."""
+    key = (session.generation, hash(network.params.tobytes()), X.shape)
+    cached = st.session_state.get("_stability")
+    if cached is None or cached[0] != key:
+        cached = (key, stability(network, X, T))
+        st.session_state["_stability"] = cached
+    return cached[1]
+
+
+def _stability_note(box: DeltaGenerator, session: TrainingSession) -> None:
+    """Beside η: the largest step that plain gradient descent can take stably from here."""
+    with session.lock:
+        network, X, T = session.network.copy(), session.data.X, session.data.T
+    limit = stability_of(session, network, X, T).limit
+    eta = session.settings.learning_rate
+    side = "above" if eta > limit else "below"
+    box.caption(
+        plain(
+            f"2/λ_max = {limit:.3g} at these parameters; η = {eta:g} is {side} it. Above it, "
+            "plain gradient descent is unstable along the sharpest direction (see Inside the "
+            "gradient)."
+        )
+    )
 
 
 def _speed_box(box: DeltaGenerator) -> str:

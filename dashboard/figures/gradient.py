@@ -1,0 +1,309 @@
+"""Figures for *Inside the gradient*: the gradient taken apart, from backprop_core.diagnostics."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from backprop_core.thinning import Curve
+from dashboard.figures.live import (
+    KEPT_COLOURS,
+    LAYER_COLOURS,
+    base_layout,
+    compact,
+    figure,
+    series,
+)
+from dashboard.text import plotly_text
+
+MAX_LEGEND_ROWS = 16  # more rows than this are told apart by hovering, not by a legend
+POSITIVE, NEGATIVE = "#2166ac", "#d6604d"
+
+
+def _vertical(x: float, colour: str, dash: str = "dash") -> dict:
+    return dict(
+        type="line",
+        x0=x,
+        x1=x,
+        yref="paper",
+        y0=0,
+        y1=1,
+        line=dict(color=colour, dash=dash, width=2),
+    )
+
+
+def row_cost_figure(shares: Curve, names: list[str], marker_epoch: int | None = None) -> go.Figure:
+    """Each row's share C_x / n of the cost per epoch, stacked: the top edge is the cost C (less
+    any penalty). The rows that stay thick are the ones the network has not learned yet."""
+    values, step, epochs = shares
+    legend = len(names) <= MAX_LEGEND_ROWS
+    lines = [
+        series(
+            values[:, k],
+            step,
+            plotly_text(name),
+            LAYER_COLOURS[k % len(LAYER_COLOURS)],
+            1,
+            stackgroup="rows",
+            showlegend=legend,
+            hovertemplate=plotly_text(name) + "<br>epoch %{x:,.0f}: %{y:.4g}<extra></extra>",
+        )
+        for k, name in enumerate(names)
+    ]
+    axes = dict(yaxis=dict(title=dict(text="C<sub>x</sub> / n, stacked"), rangemode="tozero"))
+    layout = base_layout("Each row's share of the cost", "row-costs", 420, epochs, **axes)
+    if marker_epoch is not None:
+        layout["shapes"] = [_vertical(marker_epoch, "#d62728")]
+    return figure(lines, layout)
+
+
+def contributions_figure(shares: np.ndarray, names: list[str], title: str) -> go.Figure:
+    """Each row's share of ∂C/∂w as a signed bar, all stacked in one column (pulls one way to
+    the right, the other to the left), with their sum, the batch gradient, as a diamond."""
+    bars = [
+        dict(
+            type="bar",
+            orientation="h",
+            y=["rows"],
+            x=[float(s)],
+            name=plotly_text(name),
+            marker=dict(
+                color=POSITIVE if s >= 0 else NEGATIVE, line=dict(color="#ffffff", width=1)
+            ),
+            showlegend=False,
+            hovertemplate=plotly_text(name) + ": %{x:.4g}<extra></extra>",
+        )
+        for s, name in zip(shares, names)
+    ]
+    total = dict(
+        type="scatter",
+        mode="markers",
+        y=["rows"],
+        x=[float(shares.sum())],
+        name="∂C/∂w (their sum)",
+        marker=dict(symbol="diamond", size=18, color="#000000"),
+        hovertemplate="∂C/∂w = %{x:.4g}<extra></extra>",
+    )
+    axes = dict(
+        barmode="relative",
+        xaxis=dict(title=dict(text="share of ∂C/∂w"), zeroline=True, zerolinecolor="#000000"),
+        yaxis=dict(showticklabels=False),
+        showlegend=True,
+    )
+    return figure([*bars, total], base_layout(title, "tug", 230, **axes))
+
+
+def contributions_history_figure(
+    epochs: list[int], shares: np.ndarray, names: list[str]
+) -> go.Figure:
+    """The same contributions at earlier epochs (rewind snapshots), one stacked column each,
+    with the gradient as a line: shares (snapshots, rows)."""
+    labels = [f"{e:,}" for e in epochs]
+    legend = len(names) <= MAX_LEGEND_ROWS
+    bars = [
+        dict(
+            type="bar",
+            x=labels,
+            y=compact(shares[:, k]),
+            name=plotly_text(name),
+            marker=dict(color=LAYER_COLOURS[k % len(LAYER_COLOURS)]),
+            showlegend=legend,
+            hovertemplate=plotly_text(name) + ", epoch %{x}: %{y:.4g}<extra></extra>",
+        )
+        for k, name in enumerate(names)
+    ]
+    total = dict(
+        type="scatter",
+        mode="lines+markers",
+        x=labels,
+        y=compact(shares.sum(axis=1)),
+        name="∂C/∂w",
+        line=dict(color="#000000", width=3),
+    )
+    axes = dict(
+        barmode="relative",
+        xaxis=dict(title=dict(text="epoch (rewind snapshots)"), type="category"),
+        yaxis=dict(title=dict(text="share of ∂C/∂w")),
+    )
+    title = "The same weight's tug-of-war at earlier epochs"
+    return figure([*bars, total], base_layout(title, "tug-history", 380, **axes))
+
+
+def delta_waterfall_figure(terms: np.ndarray, sigma_prime: float, labels: list[str]) -> go.Figure:
+    """δ_j built step by step: each term w_jk δ_k, their sum, then × σ′(z_j)."""
+    total = float(terms.sum())
+    delta = total * sigma_prime
+    trace = dict(
+        type="waterfall",
+        x=[plotly_text(label) for label in labels] + ["sum", f"× σ′(z) = {sigma_prime:.3g}"],
+        measure=["relative"] * len(terms) + ["total", "absolute"],
+        y=[float(t) for t in terms] + [total, delta],
+        text=[f"{t:.3g}" for t in terms] + [f"{total:.3g}", f"δ = {delta:.3g}"],
+        textposition="outside",
+        increasing=dict(marker=dict(color=POSITIVE)),
+        decreasing=dict(marker=dict(color=NEGATIVE)),
+        totals=dict(marker=dict(color="#7f7f7f")),
+        connector=dict(line=dict(color="#b0b0b0")),
+        hovertemplate="%{x}: %{y:.4g}<extra></extra>",
+    )
+    axes = dict(yaxis=dict(title=dict(text="value")), showlegend=False)
+    return figure([trace], base_layout("How this δ is built", "waterfall", 380, **axes))
+
+
+def delta_ratio_figure(weight_part: np.ndarray, sigma_part: np.ndarray) -> go.Figure:
+    """Per hidden layer, how much of δ survives one step back, ‖δ^l‖ / ‖δ^{l+1}‖, and its two
+    factors: the weights' part and σ′'s part. Below 1 shrinks, above 1 grows; log scale."""
+    names = [f"δ<sup>{l + 2}</sup> → δ<sup>{l + 1}</sup>" for l in range(len(weight_part))]
+    bars = [
+        dict(type="bar", x=names, y=compact(values), name=name, marker=dict(color=colour))
+        for values, name, colour in (
+            (weight_part, "through the weights", LAYER_COLOURS[0]),
+            (sigma_part, "through σ′(z)", LAYER_COLOURS[1]),
+        )
+    ]
+    ratio = dict(
+        type="scatter",
+        mode="markers",
+        x=names,
+        y=compact(weight_part * sigma_part),
+        name="‖δ<sup>l</sup>‖ / ‖δ<sup>l+1</sup>‖ (their product)",
+        marker=dict(symbol="diamond", size=14, color="#000000"),
+    )
+    axes = dict(
+        barmode="group",
+        yaxis=dict(type="log", title=dict(text="factor (log)"), exponentformat="power"),
+        shapes=[
+            dict(type="line", xref="paper", x0=0, x1=1, y0=1, y1=1, line=dict(dash="dot", width=2))
+        ],
+    )
+    return figure([*bars, ratio], base_layout("Where each delta shrinks", "ratios", 380, **axes))
+
+
+def probe_figure(
+    etas: np.ndarray, costs: np.ndarray, cost_now: float, eta: float, limit: float | None
+) -> go.Figure:
+    """C(θ − η ∇C) over a log grid of η, the current cost as a level, the current η and, when
+    known, 2/λ_max (beyond it plain gradient descent is unstable along the sharpest direction)."""
+    finite = np.where(np.isfinite(costs), costs, np.nan)
+    line = dict(
+        type="scatter",
+        x=compact(etas),
+        y=compact(finite),
+        mode="lines",
+        name="C after one step of size η",
+        line=dict(color=LAYER_COLOURS[0], width=3),
+        hovertemplate="η = %{x:.3g}: C = %{y:.4g}<extra></extra>",
+    )
+    shapes = [
+        dict(
+            type="line", xref="paper", x0=0, x1=1, y0=cost_now, y1=cost_now, line=dict(dash="dot")
+        ),
+        _vertical(eta, "#d62728"),
+    ]
+    notes = [
+        dict(
+            x=np.log10(eta),
+            y=1,
+            yref="paper",
+            text=f"η = {eta:g}",
+            showarrow=False,
+            yanchor="bottom",
+        )
+    ]
+    if limit is not None and np.isfinite(limit) and limit > 0:
+        shapes.append(_vertical(limit, KEPT_COLOURS[1], "dot"))
+        notes.append(
+            dict(
+                x=np.log10(limit),
+                y=0.9,
+                yref="paper",
+                text=f"2/λ<sub>max</sub> = {limit:.3g}",
+                showarrow=False,
+                xanchor="left",
+            )
+        )
+    axes = dict(
+        xaxis=dict(type="log", title=dict(text="η"), exponentformat="power"),
+        yaxis=dict(type="log", title=dict(text="C"), exponentformat="power"),
+        shapes=shapes,
+        annotations=notes,
+    )
+    return figure([line], base_layout("What one step of size η would do", "probe", 400, **axes))
+
+
+def taylor_figure(
+    values: np.ndarray,
+    costs: np.ndarray,
+    w: float,
+    cost: float,
+    slope: float,
+    w_new: float,
+    cost_new: float,
+) -> go.Figure:
+    """C along one parameter w (the others held), its tangent at the current w, and where the
+    nudge lands: on the curve (actual) and on the tangent (predicted)."""
+    curve = dict(
+        type="scatter",
+        x=compact(values),
+        y=compact(costs),
+        mode="lines",
+        name="C(w)",
+        line=dict(color=LAYER_COLOURS[0], width=3),
+    )
+    ends = np.array([values[0], values[-1]])
+    tangent = dict(
+        type="scatter",
+        x=compact(ends),
+        y=compact(cost + slope * (ends - w)),
+        mode="lines",
+        name="tangent: C + ∂C/∂w · Δw",
+        line=dict(color="#7f7f7f", dash="dash", width=2),
+    )
+    points = dict(
+        type="scatter",
+        x=[w, w_new, w_new],
+        y=[cost, cost_new, cost + slope * (w_new - w)],
+        mode="markers",
+        marker=dict(
+            size=13,
+            color=["#000000", LAYER_COLOURS[1], "#7f7f7f"],
+            symbol=["circle", "circle", "x"],
+        ),
+        text=["now", "nudged (actual)", "nudged (predicted)"],
+        hovertemplate="%{text}: w = %{x:.4g}, C = %{y:.4g}<extra></extra>",
+        showlegend=False,
+    )
+    axes = dict(xaxis=dict(title=dict(text="w")), yaxis=dict(title=dict(text="C")))
+    return figure(
+        [curve, tangent, points], base_layout("C along this one parameter", "taylor", 380, **axes)
+    )
+
+
+def epsilon_sweep_figure(epsilons: np.ndarray, errors: dict[str, np.ndarray]) -> go.Figure:
+    """The gradient check's max error against ε, log–log: a V per method, truncation error on
+    the left (large ε), round-off on the right (small ε)."""
+    styles = {
+        "central float64": (LAYER_COLOURS[0], None),
+        "forward float64": (LAYER_COLOURS[0], "dash"),
+        "central float32": (LAYER_COLOURS[1], None),
+        "forward float32": (LAYER_COLOURS[1], "dash"),
+    }
+    lines = [
+        dict(
+            type="scatter",
+            x=compact(epsilons),
+            y=compact(np.maximum(values, 1e-18)),
+            mode="lines+markers",
+            name=name,
+            line=dict(color=styles[name][0], dash=styles[name][1], width=3),
+            hovertemplate=name + ": ε = %{x:.0e}, max error %{y:.2e}<extra></extra>",
+        )
+        for name, values in errors.items()
+    ]
+    axes = dict(
+        xaxis=dict(type="log", title=dict(text="ε"), exponentformat="power", autorange="reversed"),
+        yaxis=dict(type="log", title=dict(text="max |numeric − backprop|"), exponentformat="power"),
+        shapes=[_vertical(1e-5, "#7f7f7f", "dot")],
+    )
+    title = "The gradient check's error against ε"
+    return figure(lines, base_layout(title, "sweep", 420, **axes))

@@ -1,0 +1,190 @@
+"""Inside the gradient: which rows hold the plateau, which fight over a weight, where a delta
+shrinks, what the learning rate can bear, and what one nudged weight does to the cost."""
+
+import numpy as np
+import streamlit as st
+
+from backprop_core import diagnostics
+from dashboard.components import chart
+from dashboard.components.ui import stability_of, teaching_page
+from dashboard.figures import gradient as figures
+from dashboard.teaching import inside
+from dashboard.text import plain
+
+session = teaching_page("Inside the gradient", "Inside the gradient")
+with session.lock:
+    network, X, T = session.network.copy(), session.data.X, session.data.T
+    curves = session.history.curves()
+    names = inside.row_labels(X, T, session.row_names)
+    epoch, rewound = session.epoch, session.rewound_to
+    eta = session.settings.learning_rate
+    shown = [e for e in session.snapshots.epochs if e <= epoch][-inside.SNAPSHOTS_SHOWN :]
+    snapshots = [(e, session.snapshots.at(e)) for e in shown]
+L = network.num_layers
+
+st.subheader("Which rows are learned first, and which hold the plateau")
+if curves["row_cost"].epochs:
+    chart(figures.row_cost_figure(curves["row_cost"], names, rewound or epoch), key="ig_rows")
+    st.caption(
+        "Each band is one training row's share C_x / n of the cost (or, for large sets, one "
+        "class's); together they make the cost curve. A band that thins early is a row the "
+        "network has learned; the bands that stay thick are what holds the cost up. The red "
+        "line is the epoch shown (the rewound one, when rewinding on the Live page)."
+    )
+else:
+    st.info("Train for a few epochs on the Live page: this chart follows the run.")
+
+st.subheader("Tug-of-war for one weight")
+cols = st.columns(3)
+l = cols[0].selectbox("Layer", range(L), format_func=lambda k: f"W{k + 1}", key="ig_layer")
+i = cols[1].selectbox(
+    "From neuron", range(network.sizes[l]), format_func=lambda k: str(k + 1), key="ig_from"
+)
+j = cols[2].selectbox(
+    "To neuron", range(network.sizes[l + 1]), format_func=lambda k: str(k + 1), key="ig_to"
+)
+shares = diagnostics.row_contributions(network, X, T, l, i, j)
+bars, labels = inside.strongest(shares, names)
+title = f"Each row's pull on ∂C/∂w for W{l + 1}[{i + 1}, {j + 1}]"
+chart(figures.contributions_figure(bars, labels, title), key="ig_tug")
+penalty = network.gradients(X, T).weights[l][i, j] - shares.sum()
+st.caption(
+    plain(
+        "Each bar is one row's share a_x δ_x / n of the gradient; the diamond is their sum, "
+        "the batch gradient that the update follows. Bars on opposite sides of 0 are rows "
+        "that want this weight to move in opposite directions: the update is what is left of "
+        "their tug-of-war, and when they nearly cancel, the weight barely moves however wrong "
+        "each row is." + (f" The penalty adds {penalty:.3g} on top." if network.regularized else "")
+    )
+)
+if len(snapshots) > 1:
+    history = inside.snapshot_contributions(network, X, T, snapshots, l, i, j)
+    top = np.sort(np.argsort(-np.abs(shares))[: inside.MAX_BARS])
+    rest = np.setdiff1d(np.arange(len(shares)), top)
+    columns = [history[:, top]] + (
+        [history[:, rest].sum(axis=1, keepdims=True)] if len(rest) else []
+    )
+    column_names = [names[k] for k in top] + (["the other rows"] if len(rest) else [])
+    chart(
+        figures.contributions_history_figure(shown, np.hstack(columns), column_names),
+        key="ig_tug_history",
+    )
+
+st.subheader("How a delta is built, and where deltas shrink")
+if L < 2:
+    st.info("This network has no hidden layer: its only delta is the output's.")
+else:
+    cols = st.columns(3)
+    hl = cols[0].selectbox(
+        "Hidden layer", range(L - 1), format_func=lambda k: str(k + 1), key="ig_hidden"
+    )
+    hj = cols[1].selectbox(
+        "Neuron", range(network.sizes[hl + 1]), format_func=lambda k: str(k + 1), key="ig_neuron"
+    )
+    row = cols[2].selectbox(
+        "Training row", range(len(X)), format_func=lambda k: f"row {k + 1}", key="ig_row"
+    )
+    terms, sigma_prime = diagnostics.delta_terms(network, X, T, row, hl, hj)
+    labels = [f"w{k + 1}·δ{k + 1}" for k in range(len(terms))]
+    chart(figures.delta_waterfall_figure(terms, sigma_prime, labels), key="ig_waterfall")
+    st.caption(
+        plain(
+            f"δ of neuron {hj + 1} in hidden layer {hl + 1}, for row {row + 1}: each term is a "
+            f"weight out of the neuron times the delta it leads to in layer {hl + 2}; their "
+            "sum is what comes back through the weights, and σ′(z) scales it. σ′ of a sigmoid "
+            "is at most 0.25, and near 0 when the neuron saturates."
+        )
+    )
+    weight_part, sigma_part = diagnostics.delta_ratios(network, X, T)
+    chart(figures.delta_ratio_figure(weight_part, sigma_part), key="ig_ratios")
+    st.caption(
+        "For each step back, how much of the delta's size survives (the diamond, log scale) and "
+        "its two factors: what the weights do and what σ′ does. Below the dotted line at 1 the "
+        "delta shrinks. Try 6 sigmoid layers: the σ′ bars sit under 0.25 at every step."
+    )
+
+st.subheader("What the learning rate can bear")
+stable = stability_of(session, network, X, T)
+costs = diagnostics.learning_rate_probe(network, X, T, inside.PROBE_ETAS)
+chart(
+    figures.probe_figure(inside.PROBE_ETAS, costs, network.cost(X, T), eta, stable.limit),
+    key="ig_probe",
+)
+cols = st.columns(2)
+cols[0].metric("λ_max (sharpness)", f"{stable.sharpness:.4g}")
+cols[1].metric("2/λ_max", f"{stable.limit:.4g}")
+st.caption(
+    plain(
+        f"The curve is the cost after one full-batch step of size η from here; the red line is "
+        f"the learning rate {eta:g}. λ_max is the Hessian's largest eigenvalue, from "
+        f"{stable.iterations} power iterations on Hessian-vector products. Along its direction "
+        "a step larger than 2/λ_max overshoots by more than it gains, so plain gradient "
+        "descent there is unstable: that is why a large η blows up while a smaller one "
+        "does not."
+    )
+)
+
+st.subheader("Nudge one weight and check the tangent")
+cols = st.columns(4)
+kind = cols[0].selectbox("Parameter", ["weight", "bias"], key="ig_kind")
+nl = cols[1].selectbox("Layer ", range(L), format_func=lambda k: str(k + 1), key="ig_nudge_layer")
+ni = 0
+if kind == "weight":
+    ni = cols[2].selectbox(
+        "From", range(network.sizes[nl]), format_func=lambda k: str(k + 1), key="ig_nudge_from"
+    )
+nj = cols[3].selectbox(
+    "To", range(network.sizes[nl + 1]), format_func=lambda k: str(k + 1), key="ig_nudge_to"
+)
+index = inside.parameter_index(network.sizes, nl, kind, ni, nj)
+current = float(network.params[index])
+value = st.number_input(
+    "New value", value=current, step=0.1, format="%.4f", key=f"ig_value_{index}"
+)
+cut = inside.taylor_slice(network, X, T, index, float(value))
+chart(
+    figures.taylor_figure(
+        cut.values, cut.costs, cut.w, cut.cost, cut.slope, cut.w_new, cut.cost_new
+    ),
+    key="ig_taylor",
+)
+cols = st.columns(3)
+cols[0].metric("Predicted ΔC (∂C/∂w · Δw)", f"{cut.predicted_change:.4g}")
+cols[1].metric("Actual ΔC", f"{cut.actual_change:.4g}")
+cols[2].metric("∂C/∂w", f"{cut.slope:.4g}")
+st.caption(
+    "For a small nudge the tangent's prediction and the actual change agree: that is what the "
+    "gradient means. For a large one the curve bends away from the tangent, which is why a "
+    "step too large can raise the cost."
+)
+
+
+def apply_nudge() -> None:
+    try:
+        n = session.nudge(index, float(value))
+        st.session_state["ig_notice"] = f"Set parameter {n.index} from {n.old:.4g} to {n.new:.4g}."
+    except ValueError as err:
+        st.session_state["ig_notice"] = str(err)
+
+
+def undo_nudge() -> None:
+    try:
+        n = session.undo_nudge()
+        st.session_state["ig_notice"] = f"Put parameter {n.index} back to {n.old:.4g}."
+    except ValueError as err:
+        st.session_state["ig_notice"] = str(err)
+
+
+cols = st.columns(2)
+cols[0].button(
+    "Apply to the live network",
+    key="ig_apply",
+    on_click=apply_nudge,
+    disabled=value == current,
+    help="Training is paused here; the Live page goes on from the nudged network.",
+)
+cols[1].button(
+    "Undo the last nudge", key="ig_undo", on_click=undo_nudge, disabled=not session.nudges
+)
+if "ig_notice" in st.session_state:
+    st.info(plain(st.session_state.pop("ig_notice")))
