@@ -75,7 +75,7 @@ def test_lottery_page_runs_k_networks_and_loads_a_seed_into_the_main_page():
         at.run()
     assert not at.exception and not errors(at)
     assert run.finished and len(run.seeds) == 20 and len(run.quantiles) == 3000
-    assert len(charts(at)) == 3 + 1  # a chart per layer, and the ε sweep
+    assert len(charts(at)) == 3
     lucky = run.ranked_seeds()[0][0]
     at.selectbox(key="lot_pick").set_value(lucky)
     at.button(key="lot_load").click().run()
