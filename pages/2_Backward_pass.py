@@ -1,10 +1,15 @@
-"""One training row through the network, one click at a time, with the real numbers."""
+"""One training row through the network, one click at a time, with the real numbers; a quiz
+that asks for each delta and gradient first, and a mystery bug to find with the gradient check."""
 
 import streamlit as st
 
 from dashboard.components.ui import teaching_page
-from dashboard.teaching.stepper import build_steps
+from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
+from dashboard.teaching.stepper import SIGNS, build_steps, question
 from dashboard.text import plain
+
+PASS_BELOW = 1e-7
+POWERS = list(range(-8, 3))  # the quiz's choices for the power of ten
 
 session = teaching_page("Backward pass", "The backward pass, step by step")
 
@@ -62,14 +67,66 @@ if "bp_applied" in st.session_state:
         f"{st.session_state.pop('bp_applied'):,}."
     )
 
+quiz = st.toggle(
+    "Quiz: predict each delta and gradient before it is shown",
+    key="bp_quiz",
+    help="The sign, and if you like the power of ten, of the first number the step computes.",
+)
 step = steps[index]
 st.progress(
     (index + 1) / len(steps), text=f"Step {index + 1:,} of {len(steps):,}: {plain(step.title)}"
 )
 st.markdown("**The equation**")
 st.latex(step.equation)
-st.markdown("**With this row's numbers** (operands blue, result red)")
-st.latex(step.numbers)
+asked = question(step) if quiz else None
+answers = st.session_state.setdefault("bp_answers", {})
+answer_key = (session.generation, session.epoch, row, index)
+pending = asked is not None and answer_key not in answers
+
+
+def check_answer() -> None:
+    power = st.session_state["bp_power"]
+    right = asked.grade(st.session_state["bp_sign"], None if power == "skip" else power)
+    answers[answer_key] = right
+    score = st.session_state.setdefault("bp_score", [0, 0, 0, 0])
+    score[0] += right[0]
+    score[1] += 1
+    if right[1] is not None:
+        score[2] += right[1]
+        score[3] += 1
+
+
+if pending:
+    st.markdown(plain(f"**Predict {asked.name}** before it is shown:"))
+    cols = st.columns(3)
+    cols[0].radio("Its sign", SIGNS, key="bp_sign", horizontal=True)
+    cols[1].selectbox(
+        "Its power of ten (optional)",
+        ["skip", *POWERS],
+        key="bp_power",
+        format_func=lambda k: "don't say" if k == "skip" else f"10^{k} to 10^{k + 1}",
+    )
+    cols[2].button("Check", key="bp_check", on_click=check_answer, type="primary")
+else:
+    if asked is not None:
+        sign_right, power_right = answers[answer_key]
+        verdict = (
+            f"{asked.name} = {asked.value:.4g}: {asked.sign}, "
+            f"between 10^{asked.magnitude} and 10^{asked.magnitude + 1}. "
+            + ("Sign right" if sign_right else "Sign wrong")
+            + ("" if power_right is None else ", power right" if power_right else ", power wrong")
+            + "."
+        )
+        (st.success if sign_right and power_right is not False else st.error)(plain(verdict))
+    st.markdown("**With this row's numbers** (operands blue, result red)")
+    st.latex(step.numbers)
+if quiz and "bp_score" in st.session_state:
+    right, total, powers_right, powers = st.session_state["bp_score"]
+    st.caption(
+        f"Quiz score: {right} of {total} signs"
+        + (f", {powers_right} of {powers} powers of ten" if powers else "")
+        + ". Every answer is checked against the stepper's own numbers."
+    )
 if index == len(steps) - 1:
     st.info(
         "That is backprop for one row. Training averages these gradients over all rows: "
@@ -78,6 +135,64 @@ if index == len(steps) - 1:
 # The expander's padding leaves less width: its equations are set a little smaller.
 st.html("<style>.st-key-bp_so_far .katex { font-size: 1.05em; }</style>")
 with st.expander("Every step so far", key="bp_so_far"):
-    for done in steps[: index + 1]:
+    for done in steps[: index if pending else index + 1]:  # a pending question stays hidden
         st.markdown(f"**{plain(done.title)}**")
         st.latex(done.numbers)
+
+st.subheader("Mystery bug")
+st.caption(
+    "Plant one of the gradient check's bugs in a single layer of a copy of this network's "
+    "backward pass, without being told which, then find the layer from the per-layer check."
+)
+
+
+def plant() -> None:
+    st.session_state["bp_mystery_seed"] = st.session_state.get("bp_mystery_seed", -1) + 1
+    st.session_state.pop("bp_verdict", None)
+
+
+st.button("Plant a mystery bug", key="bp_plant", on_click=plant)
+if "bp_mystery_seed" in st.session_state:
+    with session.lock:
+        network, X, T = session.network.copy(), session.data.X, session.data.T
+    bug, layer = mystery_bug(network, st.session_state["bp_mystery_seed"])
+    errors = layer_errors(network, X, T, buggy_gradients(network, X, T, bug, layer))
+    cols = st.columns(len(errors))
+    for l, (col, error) in enumerate(zip(cols, errors)):
+        col.metric(
+            f"Layer {l + 1}",
+            f"{error:.1e}",
+            "fails" if error >= PASS_BELOW else "passes",
+            delta_color="inverse" if error >= PASS_BELOW else "off",
+        )
+    st.caption(
+        "Each layer's largest disagreement between the buggy gradient and central differences "
+        f"(ε = 10⁻⁵, up to 32 of its weights and biases); above {PASS_BELOW:.0e} it fails."
+    )
+    guess = st.selectbox(
+        "Which layer has the bug?",
+        range(len(errors)),
+        key="bp_guess",
+        format_func=lambda k: f"layer {k + 1}",
+    )
+
+    def judge() -> None:
+        st.session_state["bp_verdict"] = st.session_state["bp_guess"] == layer
+
+    st.button("Check my answer", key="bp_judge", on_click=judge)
+    if "bp_verdict" in st.session_state:
+        if st.session_state["bp_verdict"]:
+            st.success(
+                plain(
+                    f"Right: layer {layer + 1}. The bug was: {BUGS[bug]}. A wrong delta "
+                    "spoils every layer below it too, because their deltas are built from it: "
+                    "the faulty layer is the highest one that fails."
+                )
+            )
+        else:
+            st.error(
+                plain(
+                    f"Not layer {guess + 1}. Hint: a wrong delta is carried back to every "
+                    "layer below it, so look for the highest layer that fails."
+                )
+            )

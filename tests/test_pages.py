@@ -153,3 +153,40 @@ def test_the_gradient_check_page_sweeps_epsilon_and_its_1e_5_point_is_the_check_
     assert len(central) == 12 and central.argmin() in (3, 4, 5)  # the V's bottom: 1e-4 … 1e-6
     assert central[4] == pytest.approx(float(at.metric[0].value), rel=1e-2)
     assert "Over all 18 parameters." in shown(at.caption)[-1]
+
+
+def test_the_quiz_hides_a_delta_until_predicted_and_scores_from_the_steppers_numbers():
+    at = run_app(PAGES[1])
+    at.toggle(key="bp_quiz").set_value(True).run()
+    for _ in range(6):  # past the forward pass, to the output delta
+        at.button(key="bp_next").click().run()
+    assert "output delta" in at.get("progress")[0].proto.text
+    shown_before = len(at.latex)
+    session = at.session_state["lab_session"]
+    X, T = session.data.X, session.data.T
+    delta = session.network.gradients(X[3:4], T[3:4]).deltas[-1][0, 0]
+    sign = "positive" if delta > 0 else "negative"
+    at.radio(key="bp_sign").set_value(sign)
+    at.selectbox(key="bp_power").set_value(int(np.floor(np.log10(abs(delta)))))
+    at.button(key="bp_check").click().run()
+    assert len(at.latex) == shown_before + 2  # the numbers, and the step in "so far"
+    assert "Sign right, power right." in shown(at.success)[-1]
+    assert any("Quiz score: 1 of 1 signs, 1 of 1 powers of ten" in c for c in shown(at.caption))
+
+
+def test_a_mystery_bug_is_found_by_its_highest_failing_layer():
+    at = run_app(PAGES[1])
+    at.button(key="bp_plant").click().run()
+    session = at.session_state["lab_session"]
+    from dashboard.teaching.bugs import mystery_bug
+
+    _, layer = mystery_bug(session.network, 0)
+    fails = [m.label for m in at.metric if m.delta == "fails"]
+    assert fails and fails[-1] == f"Layer {layer + 1}"  # the highest failing layer
+    wrong = (layer + 1) % session.network.num_layers
+    at.selectbox(key="bp_guess").set_value(wrong)
+    at.button(key="bp_judge").click().run()
+    assert f"Not layer {wrong + 1}" in errors(at)[-1]
+    at.selectbox(key="bp_guess").set_value(layer)
+    at.button(key="bp_judge").click().run()
+    assert shown(at.success)[-1].startswith(f"Right: layer {layer + 1}.")

@@ -162,3 +162,40 @@ def _penalty_term(network: Network) -> tuple[float, str, object] | None:
     l1 = network.regularizer.name == "l1"
     symbol = r"\operatorname{{sign}}(W^{{{l}}})" if l1 else "W^{{{l}}}"  # {l}: the layer
     return network.regularization_rate, symbol, network.regularizer.gradient
+
+
+SIGNS = ("positive", "negative", "zero")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the quiz asks about a step before showing it: one number the step produces."""
+
+    name: str  # for example "δ^2, neuron 1" or "∂C/∂W^1, row 1, column 2"
+    value: float
+
+    @property
+    def sign(self) -> str:
+        return "zero" if self.value == 0 else "positive" if self.value > 0 else "negative"
+
+    @property
+    def magnitude(self) -> int:
+        """The power of ten of |value|: k with 10^k ≤ |value| < 10^(k+1)."""
+        return int(np.floor(np.log10(abs(self.value)))) if self.value else 0
+
+    def grade(self, sign: str, magnitude: int | None = None) -> tuple[bool, bool | None]:
+        """Whether the predicted sign, and the power of ten when given, were right."""
+        if sign not in SIGNS:
+            raise ValueError(f"sign must be one of {', '.join(SIGNS)}, got {sign!r}")
+        return sign == self.sign, None if magnitude is None else magnitude == self.magnitude
+
+
+def question(step: Step) -> Question | None:
+    """The quiz question for a step that computes a delta or a weight gradient: the first
+    number it produces, taken from the step's own values. Other steps ask nothing."""
+    for name, values in step.values.items():
+        if name.startswith("δ"):
+            return Question(f"{name}, neuron 1", float(np.ravel(values)[0]))
+        if name.startswith("∂C/∂W"):
+            return Question(f"{name}, row 1, column 1", float(np.ravel(values)[0]))
+    return None
