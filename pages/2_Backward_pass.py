@@ -123,9 +123,11 @@ else:
 if quiz and "bp_score" in st.session_state:
     right, total, powers_right, powers = st.session_state["bp_score"]
     st.caption(
-        f"Quiz score: {right} of {total} signs"
-        + (f", {powers_right} of {powers} powers of ten" if powers else "")
-        + ". Every answer is checked against the stepper's own numbers."
+        plain(
+            f"Quiz score: {right} of {total} signs"
+            + (f", {powers_right} of {powers} powers of ten" if powers else "")
+            + ". Every answer is checked against the stepper's own numbers."
+        )
     )
 if index == len(steps) - 1:
     st.info(
