@@ -148,6 +148,30 @@ def _every_builder() -> list[go.Figure]:
             pictures=tf.neuron_pictures(points, 5.0),
         ),
         tf.neuron_figure(points, 5.0, 1, 2),
+        *_gradient_figures(net, X, T),
+    ]
+
+
+def _gradient_figures(net, X, T) -> list[go.Figure]:
+    from backprop_core import Trainer, diagnostics
+    from dashboard.figures import gradient as gf
+
+    trainer = Trainer(net.copy(), X, T, row_groups=np.arange(4))
+    trainer.step(600)
+    shares = diagnostics.row_contributions(net, X, T, 0, 1, 2)
+    names = [f"row {k}" for k in range(4)]
+    terms, sigma_prime = diagnostics.delta_terms(net, X, T, 2, 0, 1)
+    etas = np.logspace(-3, 3, 13)
+    sweep = diagnostics.epsilon_sweep(net, X, T)
+    return [
+        gf.row_cost_figure(trainer.history.curves()["row_cost"], names, 300),
+        gf.contributions_figure(shares, names, "tug"),
+        gf.contributions_history_figure([1, 2, 3], np.ones((3, 4)), names),
+        gf.delta_waterfall_figure(terms, sigma_prime, ["w1·δ1"]),
+        gf.delta_ratio_figure(*diagnostics.delta_ratios(Network([2, 3, 3, 1]), X, T)),
+        gf.probe_figure(etas, diagnostics.learning_rate_probe(net, X, T, etas), 0.2, 0.5, 3.0),
+        gf.taylor_figure(np.linspace(-1, 1, 5), np.ones(5), 0.0, 1.0, 0.1, 0.5, 1.1),
+        gf.epsilon_sweep_figure(diagnostics.SWEEP_EPSILONS, sweep),
     ]
 
 

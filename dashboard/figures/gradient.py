@@ -18,6 +18,11 @@ from dashboard.text import plotly_text
 
 MAX_LEGEND_ROWS = 16  # more rows than this are told apart by hovering, not by a legend
 POSITIVE, NEGATIVE = "#2166ac", "#d6604d"
+WIDE_LABELS = dict(l=95, r=20, t=60, b=50)  # room for y tick labels such as 3.75×10⁻⁴
+
+
+def _row_colour(k: int) -> str:
+    return LAYER_COLOURS[k % len(LAYER_COLOURS)]
 
 
 def _vertical(x: float, colour: str, dash: str = "dash") -> dict:
@@ -59,7 +64,9 @@ def row_cost_figure(shares: Curve, names: list[str], marker_epoch: int | None = 
 
 def contributions_figure(shares: np.ndarray, names: list[str], title: str) -> go.Figure:
     """Each row's share of ∂C/∂w as a signed bar, all stacked in one column (pulls one way to
-    the right, the other to the left), with their sum, the batch gradient, as a diamond."""
+    the right, the other to the left), with their sum, the batch gradient, as a diamond. Each
+    row keeps its colour in ``contributions_history_figure``."""
+    legend = len(names) <= MAX_LEGEND_ROWS
     bars = [
         dict(
             type="bar",
@@ -67,13 +74,11 @@ def contributions_figure(shares: np.ndarray, names: list[str], title: str) -> go
             y=["rows"],
             x=[float(s)],
             name=plotly_text(name),
-            marker=dict(
-                color=POSITIVE if s >= 0 else NEGATIVE, line=dict(color="#ffffff", width=1)
-            ),
-            showlegend=False,
+            marker=dict(color=_row_colour(k), line=dict(color="#ffffff", width=2)),
+            showlegend=legend,
             hovertemplate=plotly_text(name) + ": %{x:.4g}<extra></extra>",
         )
-        for s, name in zip(shares, names)
+        for k, (s, name) in enumerate(zip(shares, names))
     ]
     total = dict(
         type="scatter",
@@ -86,11 +91,12 @@ def contributions_figure(shares: np.ndarray, names: list[str], title: str) -> go
     )
     axes = dict(
         barmode="relative",
-        xaxis=dict(title=dict(text="share of ∂C/∂w"), zeroline=True, zerolinecolor="#000000"),
+        xaxis=dict(zeroline=True, zerolinecolor="#000000", zerolinewidth=3, exponentformat="power"),
         yaxis=dict(showticklabels=False),
         showlegend=True,
+        margin=dict(l=30, r=20, t=60, b=50),
     )
-    return figure([*bars, total], base_layout(title, "tug", 230, **axes))
+    return figure([*bars, total], base_layout(title, "tug", 300, **axes))
 
 
 def contributions_history_figure(
@@ -106,7 +112,7 @@ def contributions_history_figure(
             x=labels,
             y=compact(shares[:, k]),
             name=plotly_text(name),
-            marker=dict(color=LAYER_COLOURS[k % len(LAYER_COLOURS)]),
+            marker=dict(color=_row_colour(k)),
             showlegend=legend,
             hovertemplate=plotly_text(name) + ", epoch %{x}: %{y:.4g}<extra></extra>",
         )
@@ -122,10 +128,11 @@ def contributions_history_figure(
     )
     axes = dict(
         barmode="relative",
-        xaxis=dict(title=dict(text="epoch (rewind snapshots)"), type="category"),
-        yaxis=dict(title=dict(text="share of ∂C/∂w")),
+        xaxis=dict(type="category"),
+        yaxis=dict(title=dict(text="share of ∂C/∂w"), exponentformat="power"),
+        margin=WIDE_LABELS,
     )
-    title = "The same weight's tug-of-war at earlier epochs"
+    title = "The same tug-of-war at earlier epochs (the rewind snapshots)"
     return figure([*bars, total], base_layout(title, "tug-history", 380, **axes))
 
 
@@ -185,6 +192,8 @@ def probe_figure(
     """C(θ − η ∇C) over a log grid of η, the current cost as a level, the current η and, when
     known, 2/λ_max (beyond it plain gradient descent is unstable along the sharpest direction)."""
     finite = np.where(np.isfinite(costs), costs, np.nan)
+    shown = finite[np.isfinite(finite)]
+    wide = bool(len(shown)) and shown.min() > 0 and shown.max() / shown.min() > 10
     line = dict(
         type="scatter",
         x=compact(etas),
@@ -224,9 +233,12 @@ def probe_figure(
         )
     axes = dict(
         xaxis=dict(type="log", title=dict(text="η"), exponentformat="power"),
-        yaxis=dict(type="log", title=dict(text="C"), exponentformat="power"),
+        yaxis=dict(
+            type="log" if wide else "linear", title=dict(text="C"), exponentformat="power", nticks=6
+        ),
         shapes=shapes,
         annotations=notes,
+        margin=WIDE_LABELS,
     )
     return figure([line], base_layout("What one step of size η would do", "probe", 400, **axes))
 
@@ -273,10 +285,9 @@ def taylor_figure(
         hovertemplate="%{text}: w = %{x:.4g}, C = %{y:.4g}<extra></extra>",
         showlegend=False,
     )
-    axes = dict(xaxis=dict(title=dict(text="w")), yaxis=dict(title=dict(text="C")))
-    return figure(
-        [curve, tangent, points], base_layout("C along this one parameter", "taylor", 380, **axes)
-    )
+    axes = dict(yaxis=dict(title=dict(text="C"), exponentformat="power"), margin=WIDE_LABELS)
+    title = "C along this one parameter w, the others held"
+    return figure([curve, tangent, points], base_layout(title, "taylor", 380, **axes))
 
 
 def epsilon_sweep_figure(epsilons: np.ndarray, errors: dict[str, np.ndarray]) -> go.Figure:
@@ -295,7 +306,7 @@ def epsilon_sweep_figure(epsilons: np.ndarray, errors: dict[str, np.ndarray]) ->
             y=compact(np.maximum(values, 1e-18)),
             mode="lines+markers",
             name=name,
-            line=dict(color=styles[name][0], dash=styles[name][1], width=3),
+            line=dict(color=styles[name][0], width=3, dash=styles[name][1] or "solid"),
             hovertemplate=name + ": ε = %{x:.0e}, max error %{y:.2e}<extra></extra>",
         )
         for name, values in errors.items()
