@@ -97,7 +97,7 @@ def check_answer() -> None:
 
 
 if pending:
-    st.markdown(plain(f"**Predict {asked.name}** before it is shown:"))
+    st.markdown(f"**Predict {plain(asked.name)}** before it is shown:")
     cols = st.columns(3)
     cols[0].radio("Its sign", SIGNS, key="bp_sign", horizontal=True)
     cols[1].selectbox(

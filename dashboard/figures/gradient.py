@@ -312,9 +312,10 @@ def epsilon_sweep_figure(epsilons: np.ndarray, errors: dict[str, np.ndarray]) ->
         for name, values in errors.items()
     ]
     axes = dict(
-        xaxis=dict(type="log", title=dict(text="ε"), exponentformat="power", autorange="reversed"),
-        yaxis=dict(type="log", title=dict(text="max |numeric − backprop|"), exponentformat="power"),
+        xaxis=dict(type="log", exponentformat="power", autorange="reversed"),
+        yaxis=dict(type="log", title=dict(text="max error"), exponentformat="power"),
         shapes=[_vertical(1e-5, "#7f7f7f", "dot")],
+        margin=dict(WIDE_LABELS, l=110),
     )
     title = "The gradient check's error against ε"
     return figure(lines, base_layout(title, "sweep", 420, **axes))
