@@ -162,17 +162,19 @@ st.caption(
 def apply_nudge() -> None:
     try:
         n = session.nudge(index, float(value))
-        st.session_state["ig_notice"] = f"Set parameter {n.index} from {n.old:.4g} to {n.new:.4g}."
-    except ValueError as err:
-        st.session_state["ig_notice"] = str(err)
+        note = ("info", f"Set parameter {n.index} from {n.old:.4g} to {n.new:.4g}.")
+    except ValueError as err:  # nothing changed
+        note = ("error", str(err))
+    st.session_state["ig_notice"] = note
 
 
 def undo_nudge() -> None:
     try:
         n = session.undo_nudge()
-        st.session_state["ig_notice"] = f"Put parameter {n.index} back to {n.old:.4g}."
+        note = ("info", f"Put parameter {n.index} back to {n.old:.4g}.")
     except ValueError as err:
-        st.session_state["ig_notice"] = str(err)
+        note = ("error", str(err))
+    st.session_state["ig_notice"] = note
 
 
 cols = st.columns(2)
@@ -187,4 +189,5 @@ cols[1].button(
     "Undo the last nudge", key="ig_undo", on_click=undo_nudge, disabled=not session.nudges
 )
 if "ig_notice" in st.session_state:
-    st.info(plain(st.session_state.pop("ig_notice")))
+    kind, text = st.session_state.pop("ig_notice")
+    (st.error if kind == "error" else st.info)(plain(text))

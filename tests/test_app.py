@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backprop_core import diagnostics
 from dashboard.state.scheduler import SCHEDULER
 from dashboard.text import metric_number
 from tests.apptest_helpers import (
@@ -233,3 +234,12 @@ def test_alone_on_the_server_the_page_redraws_ten_times_a_second_without_a_note(
     captions = shown(at.caption)
     at.button(key="pause").click().run()
     assert not any("Redrawing every" in c for c in captions)
+
+
+def test_beside_the_learning_rate_a_paused_page_gives_the_stable_step_limit():
+    at = run_app()
+    session = at.session_state["lab_session"]
+    X, T = session.data.X, session.data.T
+    limit = 2 / diagnostics.sharpness(session.network, X, T, iterations=100)
+    note = next(c for c in shown(at.sidebar.caption) if c.startswith("2/λ_max"))
+    assert note.startswith(f"2/λ_max = {limit:.3g} at these parameters; η = 0.5 is below it.")

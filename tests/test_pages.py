@@ -190,3 +190,15 @@ def test_a_mystery_bug_is_found_by_its_highest_failing_layer():
     at.selectbox(key="bp_guess").set_value(layer)
     at.button(key="bp_judge").click().run()
     assert shown(at.success)[-1].startswith(f"Right: layer {layer + 1}.")
+
+
+def test_undo_after_training_moved_on_says_why_inline_and_changes_nothing():
+    main, at = _inside()
+    session = main.session_state["lab_session"]
+    at.number_input(key="ig_value_0").set_value(float(session.network.params[0]) + 0.5).run()
+    at.button(key="ig_apply").click().run()
+    session.step(3)
+    before = session.network.params.copy()
+    at.button(key="ig_undo").click().run()
+    assert "training has moved on since the nudge at epoch 100" in errors(at)[-1]
+    np.testing.assert_array_equal(session.network.params, before)
