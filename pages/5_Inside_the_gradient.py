@@ -24,7 +24,10 @@ L = network.num_layers
 
 st.subheader("Which rows are learned first, and which hold the plateau")
 if curves["row_cost"].epochs:
-    chart(figures.row_cost_figure(curves["row_cost"], names, rewound or epoch), key="ig_rows")
+    binary = T.shape[1] == 1 and session.data.is_classification
+    classes = T[:, 0] if binary and len(names) == len(X) else None
+    marker = epoch if rewound is None else rewound
+    chart(figures.row_cost_figure(curves["row_cost"], names, marker, classes), key="ig_rows")
     st.caption(
         "Each band is one training row's share C_x / n of the cost (or, for large sets, one "
         "class's); together they make the cost curve. A band that thins early is a row the "

@@ -202,3 +202,16 @@ def test_undo_after_training_moved_on_says_why_inline_and_changes_nothing():
     at.button(key="ig_undo").click().run()
     assert "training has moved on since the nudge at epoch 100" in errors(at)[-1]
     np.testing.assert_array_equal(session.network.params, before)
+
+
+def test_inside_the_gradient_groups_hundreds_of_rows_by_class_on_a_2d_set():
+    main = run_app()
+    main.selectbox(key="dataset").set_value("spiral").run()
+    session = main.session_state["lab_session"]
+    session.step(20)
+    at = run_app(PAGES[4], lab_session=session)
+    assert not at.exception
+    ribbon = charts(at)[0]
+    assert len(ribbon["data"]) == len(session.data.X) > 100
+    legend = [t["name"] for t in ribbon["data"] if t.get("showlegend")]
+    assert legend == ["rows with target 0", "rows with target 1"]

@@ -37,24 +37,45 @@ def _vertical(x: float, colour: str, dash: str = "dash") -> dict:
     )
 
 
-def row_cost_figure(shares: Curve, names: list[str], marker_epoch: int | None = None) -> go.Figure:
+CLASS_SHADES = (("#2166ac", "#4393c3"), ("#e08214", "#fdb863"))  # target 0, target 1
+
+
+def row_cost_figure(
+    shares: Curve,
+    names: list[str],
+    marker_epoch: int | None = None,
+    classes: np.ndarray | None = None,
+) -> go.Figure:
     """Each row's share C_x / n of the cost per epoch, stacked: the top edge is the cost C (less
-    any penalty). The rows that stay thick are the ones the network has not learned yet."""
+    any penalty). The rows that stay thick are the ones the network has not learned yet. Many
+    rows of a 0/1 target (``classes``, one per row) are grouped and shaded by their class."""
     values, step, epochs = shares
-    legend = len(names) <= MAX_LEGEND_ROWS
-    lines = [
-        series(
-            values[:, k],
-            step,
-            plotly_text(name),
-            LAYER_COLOURS[k % len(LAYER_COLOURS)],
-            1,
-            stackgroup="rows",
-            showlegend=legend,
-            hovertemplate=plotly_text(name) + "<br>epoch %{x:,.0f}: %{y:.4g}<extra></extra>",
+    many = len(names) > MAX_LEGEND_ROWS
+    order = range(len(names)) if classes is None else np.argsort(classes, kind="stable")
+    lines, labelled = [], set()
+    for position, k in enumerate(order):
+        name = label = plotly_text(names[k])
+        extra = dict(stackgroup="rows", showlegend=not many)
+        colour = LAYER_COLOURS[k % len(LAYER_COLOURS)]
+        if classes is not None and many:
+            c = int(classes[k])
+            colour = CLASS_SHADES[c % 2][position % 2]
+            label = f"rows with target {c}"
+            extra.update(legendgroup=label, showlegend=c not in labelled)
+            labelled.add(c)
+        if many:
+            extra.update(line=dict(width=0, color=colour), fillcolor=colour)
+        lines.append(
+            series(
+                values[:, k],
+                step,
+                label,
+                colour,
+                1,
+                hovertemplate=name + "<br>epoch %{x:,.0f}: %{y:.4g}<extra></extra>",
+                **extra,
+            )
         )
-        for k, name in enumerate(names)
-    ]
     axes = dict(yaxis=dict(title=dict(text="C<sub>x</sub> / n, stacked"), rangemode="tozero"))
     layout = base_layout("Each row's share of the cost", "row-costs", 420, epochs, **axes)
     if marker_epoch is not None:
