@@ -27,12 +27,16 @@ if curves["row_cost"].epochs:
     binary = T.shape[1] == 1 and session.data.is_classification
     classes = T[:, 0] if binary and len(names) == len(X) else None
     marker = epoch if rewound is None else rewound
-    chart(figures.row_cost_figure(curves["row_cost"], names, marker, classes), key="ig_rows")
+    ribbon = curves["row_cost"]
+    values, bands, classes = inside.bands(ribbon.values, names, classes)
+    ribbon = ribbon._replace(values=values)
+    chart(figures.row_cost_figure(ribbon, bands, marker, classes), key="ig_rows")
     st.caption(
-        "Each band is one training row's share C_x / n of the cost (or, for large sets, one "
-        "class's); together they make the cost curve. A band that thins early is a row the "
-        "network has learned; the bands that stay thick are what holds the cost up. The red "
-        "line is the epoch shown (the rewound one, when rewinding on the Live page)."
+        "Each band is one training row's share C_x / n of the cost (for large sets, a few "
+        "neighbouring rows of one class, or a class); together they make the cost curve. A "
+        "band that thins early is a row the network has learned; the bands that stay thick "
+        "are what holds the cost up. The red line is the epoch shown (the rewound one, when "
+        "rewinding on the Live page)."
     )
 else:
     st.info("Train for a few epochs on the Live page: this chart follows the run.")

@@ -56,3 +56,14 @@ def test_row_labels_show_inputs_and_targets_for_small_sets_only():
     labels = inside.row_labels(X, T, ["row 1", "row 2", "row 3", "row 4"])
     assert labels[3] == "row 4: (1, 1) → (0, 1)"
     assert inside.row_labels(X, T, ["target 0", "target 1"]) == ["target 0", "target 1"]
+
+
+def test_the_ribbons_bands_keep_each_class_apart_and_the_same_total():
+    values = np.random.default_rng(1).random((50, 300))
+    classes = np.repeat([0.0, 1.0], 150)
+    summed, labels, kinds = inside.bands(values, [f"row {k}" for k in range(300)], classes)
+    assert summed.shape == (50, inside.MAX_BANDS) and len(labels) == inside.MAX_BANDS
+    np.testing.assert_allclose(summed.sum(axis=1), values.sum(axis=1))
+    assert labels[0] == "rows 1–19 (target 0)" and list(kinds[:16]) == [0.0] * 16
+    few = values[:, :4]
+    assert inside.bands(few, ["a", "b", "c", "d"], None)[0] is few

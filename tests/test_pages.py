@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, diagnostics, gradient_check
+from dashboard.teaching import inside
 from tests.apptest_helpers import array, charts, errors, run_app, shown
 
 PAGES = [
@@ -212,6 +213,9 @@ def test_inside_the_gradient_groups_hundreds_of_rows_by_class_on_a_2d_set():
     at = run_app(PAGES[4], lab_session=session)
     assert not at.exception
     ribbon = charts(at)[0]
-    assert len(ribbon["data"]) == len(session.data.X) > 100
+    assert len(session.data.X) > 100 and len(ribbon["data"]) == inside.MAX_BANDS
     legend = [t["name"] for t in ribbon["data"] if t.get("showlegend")]
     assert legend == ["rows with target 0", "rows with target 1"]
+    top = sum(array(t["y"]).astype(float) for t in ribbon["data"])
+    cost = session.history.curves()["cost"].values
+    np.testing.assert_allclose(top[: len(cost)], cost, rtol=1e-4)  # the bands add up to C
