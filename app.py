@@ -168,25 +168,30 @@ def decision_surface() -> None:
 @st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 10 * timer) if timer else None)
 def parameters() -> None:
     """Heatmaps, the outputs table and the output surfaces: fewer redraws."""
-    with session.lock:
-        network = session.shown_network()
-        figs = figures.weight_figures(network, session.weight_scale, session.generation)
+    with session.lock:  # copies: the figures are built while the worker trains on
+        network, scale, rev = (
+            session.shown_network().copy(),
+            session.weight_scale,
+            session.generation,
+        )
         table = session.outputs_table(session.view().outputs)
-        data, surfaces = session.data, []
-        if network.sizes[0] == 2 and session.points is None:  # a truth table's four corners
-            surfaces = [
-                figures.decision_surface_figure(
-                    network,
-                    data,
-                    revision=session.generation,
-                    height=SURFACE_HEIGHT,
-                    output=j,
-                    square=figures.table_square(data.X),
-                    title=f"Output {plotly_text(name)}",
-                    resolution=figures.TABLE_RESOLUTION,
-                )
-                for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
-            ]
+        data, table_surfaces = session.data, session.points is None
+    figs = figures.weight_figures(network, scale, rev)
+    surfaces = []
+    if network.sizes[0] == 2 and table_surfaces:  # a truth table's four corners
+        surfaces = [
+            figures.decision_surface_figure(
+                network,
+                data,
+                revision=rev,
+                height=SURFACE_HEIGHT,
+                output=j,
+                square=figures.table_square(data.X),
+                title=f"Output {plotly_text(name)}",
+                resolution=figures.TABLE_RESOLUTION,
+            )
+            for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
+        ]
     st.subheader("Weights and biases")
     st.caption(plain(HELP["row_vectors"]))
     per_row = min(len(figs), HEATMAPS_PER_ROW)
