@@ -13,6 +13,7 @@ from dashboard.figures.live import (
     compact,
     figure,
     series,
+    vertical_line,
 )
 from dashboard.text import plotly_text
 
@@ -25,15 +26,10 @@ def _row_colour(k: int) -> str:
     return LAYER_COLOURS[k % len(LAYER_COLOURS)]
 
 
-def _vertical(x: float, colour: str, dash: str = "dash") -> dict:
+def _xy_line(x: np.ndarray, y: np.ndarray, name: str, colour: str, **extra) -> dict:
+    style = dict(color=colour, width=extra.pop("width", 3), dash=extra.pop("dash", "solid"))
     return dict(
-        type="line",
-        x0=x,
-        x1=x,
-        yref="paper",
-        y0=0,
-        y1=1,
-        line=dict(color=colour, dash=dash, width=2),
+        type="scatter", x=compact(x), y=compact(y), mode="lines", name=name, line=style, **extra
     )
 
 
@@ -79,7 +75,7 @@ def row_cost_figure(
     axes = dict(yaxis=dict(title=dict(text="C<sub>x</sub> / n, stacked"), rangemode="tozero"))
     layout = base_layout("Each row's share of the cost", "row-costs", 420, epochs, **axes)
     if marker_epoch is not None:
-        layout["shapes"] = [_vertical(marker_epoch, "#d62728")]
+        layout["shapes"] = [vertical_line(marker_epoch, width=2)]
     return figure(lines, layout)
 
 
@@ -215,20 +211,15 @@ def probe_figure(
     finite = np.where(np.isfinite(costs), costs, np.nan)
     shown = finite[np.isfinite(finite)]
     wide = bool(len(shown)) and shown.min() > 0 and shown.max() / shown.min() > 10
-    line = dict(
-        type="scatter",
-        x=compact(etas),
-        y=compact(finite),
-        mode="lines",
-        name="C after one step of size η",
-        line=dict(color=LAYER_COLOURS[0], width=3),
-        hovertemplate="η = %{x:.3g}: C = %{y:.4g}<extra></extra>",
+    hover = "η = %{x:.3g}: C = %{y:.4g}<extra></extra>"
+    line = _xy_line(
+        etas, finite, "C after one step of size η", LAYER_COLOURS[0], hovertemplate=hover
     )
     shapes = [
         dict(
             type="line", xref="paper", x0=0, x1=1, y0=cost_now, y1=cost_now, line=dict(dash="dot")
         ),
-        _vertical(eta, "#d62728"),
+        vertical_line(eta, width=2),
     ]
     notes = [
         dict(
@@ -241,7 +232,7 @@ def probe_figure(
         )
     ]
     if limit is not None and np.isfinite(limit) and limit > 0:
-        shapes.append(_vertical(limit, KEPT_COLOURS[1], "dot"))
+        shapes.append(vertical_line(limit, KEPT_COLOURS[1], "dot", 2))
         notes.append(
             dict(
                 x=np.log10(limit),
@@ -275,23 +266,10 @@ def taylor_figure(
 ) -> go.Figure:
     """C along one parameter w (the others held), its tangent at the current w, and where the
     nudge lands: on the curve (actual) and on the tangent (predicted)."""
-    curve = dict(
-        type="scatter",
-        x=compact(values),
-        y=compact(costs),
-        mode="lines",
-        name="C(w)",
-        line=dict(color=LAYER_COLOURS[0], width=3),
-    )
+    curve = _xy_line(values, costs, "C(w)", LAYER_COLOURS[0])
     ends = np.array([values[0], values[-1]])
-    tangent = dict(
-        type="scatter",
-        x=compact(ends),
-        y=compact(cost + slope * (ends - w)),
-        mode="lines",
-        name="tangent: C + ∂C/∂w · Δw",
-        line=dict(color="#7f7f7f", dash="dash", width=2),
-    )
+    name = "tangent: C + ∂C/∂w · Δw"
+    tangent = _xy_line(ends, cost + slope * (ends - w), name, "#7f7f7f", width=2, dash="dash")
     points = dict(
         type="scatter",
         x=[w, w_new, w_new],
@@ -335,7 +313,7 @@ def epsilon_sweep_figure(epsilons: np.ndarray, errors: dict[str, np.ndarray]) ->
     axes = dict(
         xaxis=dict(type="log", exponentformat="power", autorange="reversed"),
         yaxis=dict(type="log", title=dict(text="max error"), exponentformat="power"),
-        shapes=[_vertical(1e-5, "#7f7f7f", "dot")],
+        shapes=[vertical_line(1e-5, "#7f7f7f", "dot", 2)],
         margin=dict(WIDE_LABELS, l=110),
     )
     title = "The gradient check's error against ε"

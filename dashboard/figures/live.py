@@ -145,6 +145,12 @@ def series(
     return dict(trace, **extra)
 
 
+def vertical_line(x: float, colour: str = "#d62728", dash: str = "dash", width: int = 3) -> dict:
+    """A layout shape: a vertical line at x across the whole plot, such as a marked epoch."""
+    line = dict(color=colour, dash=dash, width=width)
+    return dict(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1, line=line)
+
+
 def curve(y: np.ndarray | Curve) -> Curve:
     """A record as the live charts draw it: already thinned, or ``envelope`` of it."""
     return y if isinstance(y, Curve) else Curve(*envelope(y), len(y))
@@ -220,17 +226,7 @@ def cost_figure(
         axes["margin"] = dict(LIVE_MARGIN, r=70)  # room for the percentages at the right
     layout = base_layout("Cost C per epoch", revision, height, epochs, font_size, **axes)
     if marker_epoch is not None:
-        layout["shapes"] = [
-            dict(
-                type="line",
-                x0=marker_epoch,
-                x1=marker_epoch,
-                yref="paper",
-                y0=0,
-                y1=1,
-                line=dict(color="#d62728", dash="dash", width=3),
-            )
-        ]
+        layout["shapes"] = [vertical_line(marker_epoch)]
     return figure([*lines, *_kept_lines(kept or [])], layout)
 
 
