@@ -47,13 +47,15 @@ class Student:
             self._training = False
             await self._rerun()
             try:
-                async for data in ws:
+                while (left := until - time.monotonic()) > 0:
+                    try:  # a silent server must not keep the student past ``until``
+                        data = await asyncio.wait_for(ws.recv(), timeout=left)
+                    except TimeoutError:
+                        break
                     self._take(ForwardMsg.FromString(data), len(data))
                     if self._train_id and self.trained_from is None:
                         self.trained_from = time.monotonic()
                         await self._rerun(trigger=self._train_id)
-                    if time.monotonic() > until:
-                        break
             finally:
                 for task in self._timers.values():
                     task.cancel()

@@ -1,11 +1,10 @@
 """Sharing one server between many sessions: training time slices, round-robin, and how often
 the pages redraw under that load.
 
-Every session's worker trains in short chunks. Before each chunk it queues for one of
-``slots`` turns (the cores this process may use) and gives its turn back after the chunk,
-joining the end of the queue. So no more workers train at once than the machine can run,
-each training session gets an equal share of time, and the page redraws, which never queue,
-find the interpreter free between chunks.
+Every session's worker trains in short chunks. Before each chunk it queues for a turn and
+gives it back after the chunk, joining the end of the queue. So no more workers train at once
+than the interpreter can run, each training session gets an equal share of time, and the
+page redraws, which never queue, find the interpreter free between chunks.
 """
 
 from __future__ import annotations
@@ -26,52 +25,52 @@ SESSIONS_PER_REFRESH_STEP = 3  # keeps a student under 100 kB/s on the half adde
 SERVER_ID = os.environ.get("BACKPROP_SERVER_ID") or secrets.token_hex(4)
 
 
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 class Scheduler:
-    """Hands out ``slots`` turns to training workers, first come first served."""
+    """Hands out ``slots`` turns to training workers, first come first served.
+
+    A worker that finds every slot busy waits on its own event, and a worker that gives a
+    slot back hands it to the first one waiting: one thread wakes per turn, never all of them
+    (forty waiting threads woken 50 times a second would starve the page's redraws)."""
 
     def __init__(self, slots: int) -> None:
         if slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}")
         self.slots = slots
         self._busy = 0
-        self._queue: deque[object] = deque()
+        self._waiting: deque[threading.Event] = deque()
         self._workers = 0
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
 
     @contextmanager
     def turn(self) -> Iterator[None]:
         """Wait for a free slot, behind every worker that asked earlier; hold it inside."""
-        me = object()
-        with self._changed:
-            self._queue.append(me)
-            while self._queue[0] is not me or self._busy >= self.slots:
-                self._changed.wait()
-            self._queue.popleft()
-            self._busy += 1
-            self._changed.notify_all()  # the next in line may fit in another slot
+        with self._lock:
+            ticket = None
+            if self._busy < self.slots and not self._waiting:
+                self._busy += 1
+            else:
+                ticket = threading.Event()
+                self._waiting.append(ticket)
+        if ticket is not None:
+            ticket.wait()  # set by the worker that hands its slot over
         try:
             yield
         finally:
-            with self._changed:
-                self._busy -= 1
-                self._changed.notify_all()
+            with self._lock:
+                if self._waiting:
+                    self._waiting.popleft().set()  # the slot passes on; _busy stays
+                else:
+                    self._busy -= 1
 
     @contextmanager
     def worker(self) -> Iterator[None]:
         """Count a training worker for as long as it runs (see ``training``)."""
-        with self._changed:
+        with self._lock:
             self._workers += 1
         try:
             yield
         finally:
-            with self._changed:
+            with self._lock:
                 self._workers -= 1
 
     @property
@@ -80,7 +79,10 @@ class Scheduler:
         return self._workers
 
 
-SCHEDULER = Scheduler(usable_cores())
+# One turn at a time: one interpreter runs one Python thread at a time, so a second training
+# thread would only fight the first, and the page's threads, for it. More cores: more
+# server processes (deploy/).
+SCHEDULER = Scheduler(1)
 
 
 def refresh_seconds(training: int) -> float:
