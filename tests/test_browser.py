@@ -283,13 +283,17 @@ SURFACE_Z = f"""() => {{
 }}"""
 
 
-def test_spiral_trains_past_90_percent_test_accuracy_with_a_live_surface_and_toggles(server, page):
+def test_spiral_trains_past_90_percent_test_accuracy_with_unblanking_charts_and_toggles(
+    server, page
+):
     query = "dataset=spiral&hidden=8,8&activation=tanh&cost=cross_entropy&batch=10&lr=0.03"
     open_app(page, f"{server}/?{query}&noise=0")
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function(f"() => Boolean({SURFACE}?._fullLayout)", timeout=30_000)
     first = page.evaluate(SURFACE_Z)
-    page.wait_for_timeout(1500)
+    page.wait_for_function(CURVES_DRAWN, timeout=30_000)
+    blank, taken = blank_screenshots(page, 4.0)  # the playground's curves never blank either
+    assert taken > 5 and blank == 0, f"{blank} of {taken} screenshots show a blank live chart"
     assert page.evaluate(SURFACE_Z) != first, "the surface did not change while training"
     accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
     page.wait_for_function(

@@ -163,7 +163,10 @@ export function draw({ data, parentElement }) {
       plot.hidden = false;
       note.hidden = true;
       schedule(plot, Plotly);
+      // Streamlit also calls a cleanup when a redraw's promise settles after the next redraw
+      // has begun; only a plot that has left the page may be purged.
       plot.bpCleanup ??= () => {
+        if (plot.isConnected) return;
         plot.bpResize?.disconnect();
         Plotly.purge(plot);
       };
