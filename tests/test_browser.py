@@ -283,11 +283,22 @@ SURFACE_Z = f"""() => {{
 }}"""
 
 
-def test_spiral_trains_past_90_percent_test_accuracy_with_unblanking_charts_and_toggles(
+def test_spiral_picked_by_its_picture_trains_past_90_percent_test_accuracy_and_toggles(
     server, page
 ):
-    query = "dataset=spiral&hidden=8,8&activation=tanh&cost=cross_entropy&batch=10&lr=0.03"
-    open_app(page, f"{server}/?{query}&noise=0")
+    open_app(page, f"{server}/?hidden=8,8&activation=tanh&cost=cross_entropy&lr=0.03")
+    page.get_by_text("2-D point sets by their look").click()  # pick spiral by its picture
+    page.locator(".st-key-pick_spiral button").click()
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-decision_surface .bp-plot')", timeout=30_000
+    )
+    batch = page.locator(".st-key-batch input")
+    batch.fill("10")
+    batch.press("Enter")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('batch') === '10'", timeout=30_000
+    )
+    assert "noise=0&" in page.url and "dataset=spiral" in page.url
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function(f"() => Boolean({SURFACE}?._fullLayout)", timeout=30_000)
     first = page.evaluate(SURFACE_Z)
