@@ -1,7 +1,6 @@
 """Inside the gradient: which rows hold the plateau, which fight over a weight, where a delta
 shrinks, what the learning rate can bear, and what one nudged weight does to the cost."""
 
-import numpy as np
 import streamlit as st
 
 from backprop_core import diagnostics
@@ -66,14 +65,9 @@ st.caption(
 )
 if len(snapshots) > 1:
     history = inside.snapshot_contributions(network, X, T, snapshots, l, i, j)
-    top = np.sort(np.argsort(-np.abs(shares))[: inside.MAX_BARS])
-    rest = np.setdiff1d(np.arange(len(shares)), top)
-    columns = [history[:, top]] + (
-        [history[:, rest].sum(axis=1, keepdims=True)] if len(rest) else []
-    )
-    column_names = [names[k] for k in top] + (["the other rows"] if len(rest) else [])
+    columns, column_names = inside.strongest_columns(history, shares, names)
     chart(
-        figures.contributions_history_figure(shown, np.hstack(columns), column_names),
+        figures.contributions_history_figure(shown, columns, column_names),
         key="ig_tug_history",
     )
 

@@ -67,3 +67,14 @@ def test_the_ribbons_bands_keep_each_class_apart_and_the_same_total():
     assert labels[0] == "rows 1–10 (target 0)" and list(kinds[:16]) == [0.0] * 16
     few = values[:, :4]
     assert inside.bands(few, ["a", "b", "c", "d"], None)[0] is few
+
+
+def test_earlier_contributions_keep_the_same_strongest_rows_and_sum_the_others():
+    shares = np.array([0.1, -5.0, 0.2, 3.0, -0.05])
+    history = np.arange(15.0).reshape(3, 5)
+    columns, names = inside.strongest_columns(history, shares, list("abcde"), keep=2)
+    assert names == ["b", "d", "the other rows"]
+    np.testing.assert_array_equal(columns[:, :2], history[:, [1, 3]])
+    np.testing.assert_array_equal(columns[:, 2], history[:, [0, 2, 4]].sum(axis=1))
+    columns, names = inside.strongest_columns(history, shares, list("abcde"))
+    assert names == list("abcde") and columns.shape == (3, 5)

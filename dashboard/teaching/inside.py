@@ -36,6 +36,12 @@ def row_labels(X: np.ndarray, T: np.ndarray, names: list[str]) -> list[str]:
     return [f"{name}: ({fmt(x)}) → ({fmt(t)})" for name, x, t in zip(names, X, T)]
 
 
+def _split_strongest(shares: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the ``keep`` largest by size, the rest): row indices, each in row order."""
+    top = np.sort(np.argsort(-np.abs(shares))[:keep])
+    return top, np.setdiff1d(np.arange(len(shares)), top)
+
+
 def strongest(
     shares: np.ndarray, names: list[str], keep: int = MAX_BARS
 ) -> tuple[np.ndarray, list[str]]:
@@ -43,8 +49,7 @@ def strongest(
     bar pulling up and one pulling down: at most keep + 2 bars, the same total."""
     if len(shares) <= keep:
         return shares, names
-    top = np.sort(np.argsort(-np.abs(shares))[:keep])
-    rest = np.setdiff1d(np.arange(len(shares)), top)
+    top, rest = _split_strongest(shares, keep)
     up, down = shares[rest][shares[rest] > 0], shares[rest][shares[rest] <= 0]
     values = list(shares[top]) + [up.sum(), down.sum()]
     labels = [names[k] for k in top] + [
@@ -52,6 +57,18 @@ def strongest(
         f"the other {len(down)} rows pulling down",
     ]
     return np.array(values), labels
+
+
+def strongest_columns(
+    history: np.ndarray, shares: np.ndarray, names: list[str], keep: int = MAX_BARS
+) -> tuple[np.ndarray, list[str]]:
+    """Earlier contributions (snapshots, rows) for the rows ``strongest`` keeps now, in row
+    order, plus one column for all the others together."""
+    top, rest = _split_strongest(shares, keep)
+    if not len(rest):
+        return history[:, top], [names[k] for k in top]
+    others = history[:, rest].sum(axis=1, keepdims=True)
+    return np.hstack([history[:, top], others]), [names[k] for k in top] + ["the other rows"]
 
 
 def snapshot_contributions(
