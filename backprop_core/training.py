@@ -111,14 +111,17 @@ class History:
         self._fed = 0  # epochs in the thinned records; the rest are still only in the rows
         self.diverged_at: int | None = None
 
+    def _dtype(self, name: str) -> type:
+        """float64 for the costs, float32 for every per-layer, per-output or per-row record."""
+        return np.float64 if name.endswith("cost") and self._widths[name] is None else np.float32
+
     def _empty(self, name: str, size: int) -> np.ndarray:
         width = self._widths[name]
-        dtype = np.float64 if name.endswith("cost") and width is None else np.float32
-        return np.full((size,) if width is None else (size, width), np.nan, dtype)
+        return np.full((size,) if width is None else (size, width), np.nan, self._dtype(name))
 
     def _new_thinned(self, names: tuple[str, ...]) -> dict[str, Thinned]:
         return {
-            name: Thinned(self._widths[name], self._empty(name, 0).dtype)
+            name: Thinned(self._widths[name], self._dtype(name))
             for name in names
             if self._widths[name] != 0
         }
