@@ -32,8 +32,11 @@ def row_labels(X: np.ndarray, T: np.ndarray, names: list[str]) -> list[str]:
     """The row-cost record's names, with each row's inputs and targets when there are few."""
     if len(names) != len(X) or len(X) > 64:
         return names
-    fmt = lambda v: ", ".join(f"{x:.3g}" for x in v)  # noqa: E731
-    return [f"{name}: ({fmt(x)}) → ({fmt(t)})" for name, x, t in zip(names, X, T)]
+    return [f"{name}: ({_numbers(x)}) → ({_numbers(t)})" for name, x, t in zip(names, X, T)]
+
+
+def _numbers(values: np.ndarray) -> str:
+    return ", ".join(f"{v:.3g}" for v in values)
 
 
 def _split_strongest(shares: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
