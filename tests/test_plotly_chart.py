@@ -13,8 +13,8 @@ from tests.apptest_helpers import run_app
 
 def test_the_payload_carries_the_figure_as_json_data_and_the_script_urls_only():
     fig = figures.cost_figure(np.geomspace(1, 1e-3, 50), revision=2)
-    data = component.payload(fig)
-    assert set(data) == {"figure", "plotly", "module"}
+    data, _ = component.payload(fig)
+    assert set(data) == {"figure", "seq", "plotly", "module"} and data["seq"] == 0
     assert json.loads(data["figure"]) == json.loads(fig.to_json())
     assert data["plotly"] == f"app/static/plotly-{get_plotlyjs_version()}.min.js"
     assert data["module"].startswith("app/static/chart-") and data["module"].endswith(".js")
@@ -22,7 +22,7 @@ def test_the_payload_carries_the_figure_as_json_data_and_the_script_urls_only():
 
 def test_user_text_travels_as_json_data_never_in_the_components_html_or_js():
     label = '<img src="http://host/x.png"> **bold**'
-    data = component.payload(go.Figure(layout=dict(title=dict(text=label))))
+    data, _ = component.payload(go.Figure(layout=dict(title=dict(text=label))))
     assert json.loads(data["figure"])["layout"]["title"]["text"] == label
     assert "<img" not in component.LOADER_JS and "innerHTML" not in component.LOADER_JS
     assert "innerHTML" not in component.CHART_JS.read_text()

@@ -91,11 +91,6 @@ FULL_EVERY = 20  # redraws: a tab that missed a patch is whole again within this
 SENT_KEY = "_charts_sent"  # in st.session_state: what each chart was sent last
 
 
-def payload(fig: go.Figure) -> dict[str, str]:
-    """What the browser receives: the figure as plotly JSON (never markup) and the scripts."""
-    return {"figure": fig.to_json(), **SCRIPTS}
-
-
 @dataclass(frozen=True)
 class Sent:
     """What one chart's browser side holds: redraw ``seq``'s layout and traces, each trace as
@@ -150,6 +145,13 @@ def patch(previous: Sent | None, fig: go.Figure) -> tuple[dict[str, object], Sen
     return {"patch": json.dumps(message), "seq": seq}, sent
 
 
+def payload(fig: go.Figure, previous: Sent | None = None) -> tuple[dict[str, object], Sent]:
+    """What the browser receives, the figure (or a ``patch`` on ``previous``) as plotly JSON,
+    never markup, with the scripts' URLs; and what the chart then holds."""
+    message, sent = patch(previous, fig)
+    return {**message, **SCRIPTS}, sent
+
+
 def chart(fig: go.Figure, key: str) -> None:
     """Draw ``fig`` in place of the chart drawn with the same ``key`` on the last run: in a
     run of one of the page's fragments, as a ``patch`` on what this chart was sent last."""
@@ -157,6 +159,6 @@ def chart(fig: go.Figure, key: str) -> None:
     sent = st.session_state.setdefault(SENT_KEY, {})
     if ctx is None or not ctx.fragment_ids_this_run:
         sent.pop(key, None)  # a full run may have mounted the chart afresh
-    message, sent[key] = patch(sent.get(key), fig)
+    data, sent[key] = payload(fig, sent.get(key))
     height = fig.layout.height or 450
-    _component(key=key, data={**message, **SCRIPTS}, height=int(height))
+    _component(key=key, data=data, height=int(height))
