@@ -5,9 +5,10 @@ from .activations import ACTIVATIONS
 from .costs import COSTS
 from .ensemble import Ensemble, train_ensemble
 from .gradient_check import GradientCheck, gradient_check
+from .history import History
 from .initialisation import INITIALISERS
 from .network import ForwardPass, Gradients, Network
-from .training import History, Trainer
+from .training import Trainer
 
 __all__ = [
     "ACTIVATIONS",

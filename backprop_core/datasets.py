@@ -239,6 +239,7 @@ MAX_ROWS = 256
 MAX_COLUMNS = 64
 MAX_CSV_CHARACTERS = 1_000_000
 MAX_NAME = 32
+MAX_INPUT = 1e6  # larger inputs overflow the decision surface's grid and saturate every unit
 DELIMITERS = ",;\t"
 CSV_EXAMPLE = "in:x1,in:x2,out:sum,out:carry\n0,0,0,0\n0,1,1,0\n1,0,1,0\n1,1,0,1\n"
 _NAME = re.compile(rf"[A-Za-z0-9 _.-]{{1,{MAX_NAME}}}")
@@ -246,7 +247,7 @@ _NAME = re.compile(rf"[A-Za-z0-9 _.-]{{1,{MAX_NAME}}}")
 
 def parse_truth_table(text: str, name: str = "uploaded") -> Dataset:
     """A truth table from CSV text: a header of ``in:NAME`` columns then ``out:NAME`` columns,
-    then one row of numbers per sample; targets must lie in [0, 1].
+    then one row of numbers per sample; targets must lie in [0, 1], inputs within ±10⁶.
 
     Read with Python's csv module: quoted cells, any line ending (bare CR too), and ``,``,
     ``;`` or tab between cells. With ``;`` a decimal comma is read as a point (0,5 is 0.5),
@@ -281,9 +282,23 @@ def parse_truth_table(text: str, name: str = "uploaded") -> Dataset:
     if outside.any():
         r, c = np.argwhere(outside)[0]
         raise ValueError(
-            f"row {r + 2}: target {brief(outputs[c])} is {T[r, c]:g}; targets must lie in [0, 1]"
+            f"row {r + 2}: target {brief(outputs[c])} is {_exactly(T[r, c])}; targets must lie "
+            "in [0, 1]"
+        )
+    huge = np.abs(X) > MAX_INPUT
+    if huge.any():
+        r, c = np.argwhere(huge)[0]
+        raise ValueError(
+            f"row {r + 2}: input {brief(inputs[c])} is {float(X[r, c]):g}; inputs must lie "
+            f"between −{MAX_INPUT:,.0f} and {MAX_INPUT:,.0f}"
         )
     return Dataset(name, f"Uploaded table ({len(rows)} rows)", X, T, inputs, outputs)
+
+
+def _exactly(value: float) -> str:
+    """A number as short as it can be written without becoming another: 2, 0.5, 1.0000001."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
 
 
 def _split_header(header: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .gradient_check import perturbed_costs, sample_indices
 from .network import Network, layer_views
+from .validation import brief
 
 
 def _checked(network: Network, X: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -21,7 +23,7 @@ def _checked(network: Network, X: np.ndarray, T: np.ndarray) -> tuple[np.ndarray
 def _layer(network: Network, l: object) -> int:
     if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
         raise ValueError(
-            f"layer must be a whole number from 0 to {network.num_layers - 1}, got {l!r}"
+            f"layer must be a whole number from 0 to {network.num_layers - 1}, got {brief(l)}"
         )
     if not 0 <= l < network.num_layers:
         raise ValueError(f"layer must be from 0 to {network.num_layers - 1}, got {l}")
@@ -30,7 +32,7 @@ def _layer(network: Network, l: object) -> int:
 
 def _index(name: str, value: object, size: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < size:
-        raise ValueError(f"{name} must be a whole number from 0 to {size - 1}, got {value!r}")
+        raise ValueError(f"{name} must be a whole number from 0 to {size - 1}, got {brief(value)}")
     return int(value)
 
 
@@ -148,7 +150,7 @@ def sharpness(
     second run on H − λ·I finds the largest."""
     X, T = _checked(network, X, T)
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-        raise ValueError(f"iterations must be a whole number ≥ 1, got {iterations!r}")
+        raise ValueError(f"iterations must be a whole number ≥ 1, got {brief(iterations)}")
     rng = np.random.default_rng(seed)
 
     def product(v: np.ndarray) -> np.ndarray:
@@ -199,57 +201,46 @@ def epsilon_sweep(
     X: np.ndarray,
     T: np.ndarray,
     epsilons: np.ndarray = SWEEP_EPSILONS,
-    sample: int | None = None,
+    per_layer: int | None = None,
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """The gradient check's max |numeric − backprop| for each ε, four ways (``SWEEPS``):
     central (C(θ+ε) − C(θ−ε)) / 2ε or forward (C(θ+ε) − C(θ)) / ε differences, with the cost in
     float64 or in float32. Truncation error falls with ε (as ε² central, ε forward) while
-    round-off grows as (machine ε)/ε: the error is a V. Over every parameter, or a random
-    ``sample`` of them (drawn with ``seed``); "central float64" over all of them is
-    ``gradient_check(network, X, T, ε).max_error``."""
+    round-off grows as (machine ε)/ε: the error is a V. Over every parameter, or at most
+    ``per_layer`` of each layer's (``gradient_check.sample_indices``); "central float64" is
+    ``gradient_check(network, X, T, ε, per_layer=per_layer).max_error``."""
     X, T = _checked(network, X, T)
     epsilons = np.asarray(epsilons, dtype=float)
     if epsilons.ndim != 1 or not np.all((epsilons > 0) & (epsilons < 1)):
         raise ValueError("epsilons must be a 1-D array of numbers in (0, 1)")
     exact = network.gradients(X, T).vector
-    indices = np.arange(len(network.params))
-    if sample is not None and sample < len(indices):
-        indices = np.sort(np.random.default_rng(seed).choice(indices, sample, replace=False))
+    indices = sample_indices(network.sizes, per_layer, seed)
     trial = network.copy()
-    theta, theta32 = trial.params, network.params.astype(np.float32)
+    theta32 = network.params.astype(np.float32)
 
     def cost64() -> float:
         return trial.cost_of(trial.forward(X), T)
 
-    base64_cost, base32_cost = cost64(), _cost32(network, theta32, X, T)
+    def cost32() -> float:
+        return float(_cost32(network, theta32, X, T))
+
+    base64_cost, base32_cost = cost64(), cost32()
     errors = {name: np.empty(len(epsilons)) for name in SWEEPS}
-    for e, eps in enumerate(epsilons):
-        worst = dict.fromkeys(SWEEPS, 0.0)
-        eps32 = np.float32(eps)
-        for k in indices:
-            original, original32 = theta[k], theta32[k]
-            theta[k] = original + eps
-            plus = cost64()
-            theta[k] = original - eps
-            minus = cost64()
-            theta[k] = original
-            theta32[k] = original32 + eps32
-            plus32 = _cost32(network, theta32, X, T)
-            theta32[k] = original32 - eps32
-            minus32 = _cost32(network, theta32, X, T)
-            theta32[k] = original32
-            # float32 code divides by the ε it meant, whatever θ ± ε rounded to.
+    g = exact[indices]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for e, eps in enumerate(epsilons):
+            plus, minus = perturbed_costs(cost64, trial.params, indices, eps)
+            # float32 code steps by the float32 ε and divides by the ε it meant.
+            plus32, minus32 = perturbed_costs(cost32, theta32, indices, np.float32(eps))
             estimates = {
                 "central float64": (plus - minus) / (2 * eps),
                 "forward float64": (plus - base64_cost) / eps,
-                "central float32": float(plus32 - minus32) / (2 * eps),
-                "forward float32": float(plus32 - base32_cost) / eps,
+                "central float32": (plus32 - minus32) / (2 * eps),
+                "forward float32": (plus32 - base32_cost) / eps,
             }
             for name, estimate in estimates.items():
-                worst[name] = max(worst[name], abs(exact[k] - estimate))
-        for name in SWEEPS:
-            errors[name][e] = worst[name]
+                errors[name][e] = np.abs(g - estimate).max()
     return errors
 
 

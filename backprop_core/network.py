@@ -93,6 +93,16 @@ def num_parameters(sizes: list[int]) -> int:
     return sum(m * n + n for m, n in zip(sizes, sizes[1:]))
 
 
+def _same_memory(array: object, view: np.ndarray) -> bool:
+    """Whether ``array`` is ``view``: the same bytes of ``params`` in the same layout."""
+    return (
+        isinstance(array, np.ndarray)
+        and array.shape == view.shape
+        and array.strides == view.strides
+        and array.ctypes.data == view.ctypes.data
+    )
+
+
 def layer_views(params: np.ndarray, sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Split parameters laid out W^1, b^1, W^2, b^2, … along the last axis into per-layer views.
 
@@ -179,7 +189,7 @@ class Network:
         """
         views = layer_views(self.params, self.sizes)
         current = (list(self.weights), list(self.biases))
-        if all(c is v for c, v in zip(current[0] + current[1], views[0] + views[1])):
+        if all(_same_memory(c, v) for c, v in zip(current[0] + current[1], views[0] + views[1])):
             return
         self.weights[:], self.biases[:] = views
         try:

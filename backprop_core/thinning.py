@@ -182,6 +182,68 @@ class Thinned:
             self._add(np.full((gap, self._head.shape[1]), np.nan, self._head.dtype))
         self._n = epochs
 
+    def state(self) -> dict:
+        """Everything ``from_state`` needs to rebuild this record exactly: the epochs, the
+        bucket size, the first rows as they came, and each bucket's (minimum, maximum, whether
+        the minimum came first), the last one possibly incomplete."""
+        done = dict(zip(("lo", "hi", "first_min"), self._done))
+        part = None if self._part is None else dict(zip(("lo", "hi", "first_min"), self._part))
+        return dict(
+            epochs=self._n,
+            size=self._size,
+            head=self._head[: min(self._n, self.max_points)].copy(),
+            done=done,
+            part=part,
+            part_rows=self._part_rows,
+        )
+
+    @classmethod
+    def from_state(
+        cls, width: int | None, dtype: type, state: dict, max_points: int = POINTS
+    ) -> Thinned:
+        """The record ``state`` describes (``Thinned.state``), after checking that every part
+        fits: a ValueError says which does not."""
+        thinned = cls(width, dtype, max_points)
+        columns = width or 1
+        epochs, size, part_rows = state["epochs"], state["size"], state["part_rows"]
+        for name, value in (("epochs", epochs), ("size", size), ("part_rows", part_rows)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"thinned {name} must be a whole number ≥ 0")
+        expected_part = epochs % size if size > 1 else 0
+        if size != bucket_size(epochs, max_points) or part_rows != expected_part:
+            raise ValueError(f"a thinned record of {epochs} epochs has buckets of {size} epochs")
+        head = _shaped(state["head"], (min(epochs, max_points), columns), dtype, "head")
+        thinned._head[: len(head)] = head
+        whole = epochs // size if size > 1 else 0
+        thinned._done = _bucket_arrays(state["done"], whole, columns, dtype)
+        if (state["part"] is None) != (part_rows == 0):
+            raise ValueError("a thinned record's last bucket does not match its epochs")
+        if part_rows:
+            thinned._part = _bucket_arrays(state["part"], 1, columns, dtype)
+        thinned._n, thinned._size, thinned._part_rows = epochs, size, part_rows
+        return thinned
+
+    @classmethod
+    def blank(cls, width: int | None, dtype: type, epochs: int, max_points: int = POINTS):
+        """A record of ``epochs`` epochs that were never recorded: NaN throughout, a gap."""
+        size = bucket_size(epochs, max_points)
+        columns = width or 1
+        nan = np.full((min(epochs, max_points), columns), np.nan)
+        whole = epochs // size if size > 1 else 0
+        gap = np.full((whole, columns), np.nan)
+        part = None
+        if size > 1 and epochs % size:
+            part = dict(lo=nan[:1], hi=nan[:1], first_min=np.zeros((1, columns), bool))
+        state = dict(
+            epochs=epochs,
+            size=size,
+            head=nan,
+            done=dict(lo=gap, hi=gap, first_min=np.zeros((whole, columns), bool)),
+            part=part,
+            part_rows=epochs % size if size > 1 else 0,
+        )
+        return cls.from_state(width, dtype, state, max_points)
+
     def curve(self) -> Curve:
         """The record so far, as ``envelope`` draws it."""
         if self._size == 1:
@@ -189,6 +251,29 @@ class Thinned:
             return Curve(values[:, 0] if self.ndim == 1 else values, 1.0, self._n)
         buckets = self._done if self._part is None else _joined(self._done, self._part)
         return Curve(_pairs(*buckets, self.ndim), self._size / 2, self._n)
+
+
+def _shaped(value: object, shape: tuple[int, ...], dtype: type, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.shape != shape:
+        shape_got = "not an array of numbers" if array is None else f"shape {array.shape}"
+        raise ValueError(f"a thinned record's {name} must have shape {shape}, got {shape_got}")
+    return array
+
+
+def _bucket_arrays(value: object, buckets: int, width: int, dtype: type) -> tuple[np.ndarray, ...]:
+    """(minimum, maximum, whether the minimum came first) of ``buckets`` buckets, checked."""
+    if not isinstance(value, dict):
+        raise ValueError("a thinned record's buckets must be an object of lo, hi and first_min")
+    shape = (buckets, width)
+    return (
+        _shaped(value.get("lo"), shape, dtype, "lo"),
+        _shaped(value.get("hi"), shape, dtype, "hi"),
+        _shaped(value.get("first_min"), shape, bool, "first_min"),
+    )
 
 
 def _no_buckets(width: int, dtype: type) -> tuple[np.ndarray, ...]:

@@ -13,13 +13,19 @@ import math
 import re
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# What markdown turns into a link by itself, even escaped: a scheme's ://, www. and an e-mail's @.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=ww)(?=w\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"  # invisible, and breaks the autolink's pattern
 
 
 def plain(text: str) -> str:
     """``text`` as markdown that shows it literally: a backslash before every ASCII punctuation
-    mark (no link, image, emphasis, colour directive, icon or LaTeX survives) and line breaks
-    as spaces."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split("\n")))
+    mark (no link, image, emphasis, colour directive, icon or LaTeX survives), an invisible
+    word joiner inside every ``://``, ``www.`` and ``@`` (no address becomes a link by itself),
+    and line breaks as spaces."""
+    text = " ".join(str(text).split("\n"))
+    text = _AUTOLINK.sub(WORD_JOINER, text)
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def metric_number(value: float) -> str:
@@ -37,3 +43,8 @@ def metric_number(value: float) -> str:
 def plotly_text(text: str) -> str:
     """``text`` for a plotly title, legend or hover label: its HTML escaped."""
     return html.escape(str(text))
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for exactly one: "1 row", "4 rows", "1,000 epochs"."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

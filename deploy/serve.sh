@@ -36,7 +36,7 @@ run=$(mktemp -d -t backprop-lab.XXXXXX)
 chmod 755 "$run"
 mkdir -m 1777 "$run/tmp"
 # One name for the replicas started together: a link from one is not "an earlier server".
-export BACKPROP_SERVER_ID=${BACKPROP_SERVER_ID:-$(date +%s)-$$}
+export BACKPROP_SERVER_ID=${BACKPROP_SERVER_ID:-$(od -An -N4 -tx1 /dev/urandom | tr -d " \n")}
 
 pids=()
 stop() {

@@ -3,17 +3,19 @@ that asks for each delta and gradient first, and a mystery bug to find with the 
 
 import streamlit as st
 
-from dashboard.components.ui import teaching_page
+from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
+from dashboard.components.ui import cached, teaching_page
 from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
-from dashboard.teaching.stepper import SIGNS, build_steps, question
+from dashboard.teaching.stepper import MAX_SHOWN, SIGNS, build_steps, is_cut, question
 from dashboard.text import plain
 
-PASS_BELOW = 1e-7
+MYSTERY_PER_LAYER = 32  # parameters checked per layer, fewer when the network is large
 POWERS = list(range(-8, 3))  # the quiz's choices for the power of ten
 
 session = teaching_page("Backward pass", "The backward pass, step by step")
 
-data = session.data
+snapshot = session.snapshot()
+data = snapshot.data
 rows = list(range(len(data.X)))
 row = st.selectbox(
     "Training row",
@@ -25,8 +27,7 @@ row = st.selectbox(
         f"target ({', '.join(f'{v:.3g}' for v in data.T[r])})"
     ),
 )
-with session.lock:
-    steps = build_steps(session.network, data.X[row], data.T[row], session.settings.learning_rate)
+steps = build_steps(snapshot.network, data.X[row], data.T[row], snapshot.settings.learning_rate)
 index = min(st.session_state.get("bp_index", 0), len(steps) - 1)
 
 
@@ -37,7 +38,7 @@ def go(to: int) -> None:
 def apply_epoch() -> None:
     session.step(1)
     st.session_state["bp_index"] = 0
-    st.session_state["bp_applied"] = session.epoch
+    st.session_state["bp_applied"] = session.epoch if not session.running else None
 
 
 nav = st.columns(4)
@@ -59,12 +60,18 @@ nav[3].button(
     key="bp_apply",
     on_click=apply_epoch,
     width="stretch",
-    help="One full-batch update of the shared network, as Step does on the main page.",
+    help="One epoch of training for the shared network, as Step 1 does on the main page.",
 )
 if "bp_applied" in st.session_state:
+    applied = st.session_state.pop("bp_applied")
+    batch = snapshot.settings.batch
+    kind = "full-batch epoch" if batch is None else f"epoch of mini-batches of {batch}"
     st.success(
-        f"Applied one full-batch epoch: the shared network is now at epoch "
-        f"{st.session_state.pop('bp_applied'):,}."
+        plain(
+            f"Applied one {kind}: the shared network is now at epoch {applied:,}."
+            if applied is not None
+            else f"Applying one {kind}: it is still training on the Live training page."
+        )
     )
 
 quiz = st.toggle(
@@ -136,6 +143,13 @@ if index == len(steps) - 1:
     )
 # The expander's padding leaves less width: its equations are set a little smaller.
 st.html("<style>.st-key-bp_so_far .katex { font-size: 1.05em; }</style>")
+if any(is_cut(v) for step in steps for v in step.values.values()):
+    st.caption(
+        plain(
+            f"Matrices larger than {MAX_SHOWN} × {MAX_SHOWN} show their first "
+            f"{MAX_SHOWN - 2} and last rows and columns; the dots stand for the rest."
+        )
+    )
 with st.expander("Every step so far", key="bp_so_far"):
     for done in steps[: index if pending else index + 1]:  # a pending question stays hidden
         st.markdown(f"**{plain(done.title)}**")
@@ -155,21 +169,29 @@ def plant() -> None:
 
 st.button("Plant a mystery bug", key="bp_plant", on_click=plant)
 if "bp_mystery_seed" in st.session_state:
-    with session.lock:
-        network, X, T = session.network.copy(), session.data.X, session.data.T
+    network, X, T = snapshot.network, data.X, data.T
     bug, layer = mystery_bug(network, st.session_state["bp_mystery_seed"])
-    errors = layer_errors(network, X, T, buggy_gradients(network, X, T, bug, layer))
+    per_layer = min(MYSTERY_PER_LAYER, affordable_per_layer(network, X, T, 1.0) or 10**9)
+
+    def check_layers():
+        return layer_errors(network, X, T, buggy_gradients(network, X, T, bug, layer), per_layer)
+
+    key = (snapshot.key, st.session_state["bp_mystery_seed"])
+    errors = cached("bp_mystery", key, check_layers)
     cols = st.columns(len(errors))
     for l, (col, error) in enumerate(zip(cols, errors)):
         col.metric(
             f"Layer {l + 1}",
             f"{error:.1e}",
-            "fails" if error >= PASS_BELOW else "passes",
-            delta_color="inverse" if error >= PASS_BELOW else "off",
+            "fails" if error > PASS_RELATIVE else "passes",
+            delta_color="inverse" if error > PASS_RELATIVE else "off",
         )
     st.caption(
-        "Each layer's largest disagreement between the buggy gradient and central differences "
-        f"(ε = 10⁻⁵, up to 32 of its weights and biases); above {PASS_BELOW:.0e} it fails."
+        plain(
+            "Each layer's largest relative error between the buggy gradient and central "
+            f"differences (ε = 10⁻⁵, up to {per_layer} of its weights and biases); above "
+            f"{PASS_RELATIVE:.0e} it fails."
+        )
     )
     guess = st.selectbox(
         "Which layer has the bug?",

@@ -11,23 +11,23 @@ from dashboard.teaching import inside
 from dashboard.text import plain
 
 session = teaching_page("Inside the gradient", "Inside the gradient")
-with session.lock:
-    network, X, T = session.network.copy(), session.data.X, session.data.T
-    curves = session.history.curves()
-    names = inside.row_labels(X, T, session.row_names)
-    epoch, rewound = session.epoch, session.rewound_to
-    eta = session.settings.learning_rate
-    shown = [e for e in session.snapshots.epochs if e <= epoch][-inside.SNAPSHOTS_SHOWN :]
-    snapshots = [(e, session.snapshots.at(e)) for e in shown]
+snapshot = session.snapshot()
+network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
+curves = snapshot.curves
+group_names = inside.row_labels(X, T, list(snapshot.row_names))  # the ribbon's bands
+row_names = inside.row_labels(X, T, [f"row {x + 1}" for x in range(len(X))])  # one per row
+epoch, rewound, eta = snapshot.epoch, snapshot.rewound_to, snapshot.settings.learning_rate
+shown = [e for e in snapshot.snapshot_epochs if e <= epoch][-inside.SNAPSHOTS_SHOWN :]
+snapshots = session.snapshot_params(shown)
 L = network.num_layers
 
 st.subheader("Which rows are learned first, and which hold the plateau")
 if curves["row_cost"].epochs:
-    binary = T.shape[1] == 1 and session.data.is_classification
-    classes = T[:, 0] if binary and len(names) == len(X) else None
+    binary = T.shape[1] == 1 and snapshot.data.is_classification
+    classes = T[:, 0] if binary and len(group_names) == len(X) else None
     marker = epoch if rewound is None else rewound
     ribbon = curves["row_cost"]
-    values, bands, classes = inside.bands(ribbon.values, names, classes)
+    values, bands, classes = inside.bands(ribbon.values, group_names, classes)
     ribbon = ribbon._replace(values=values)
     chart(figures.row_cost_figure(ribbon, bands, marker, classes), key="ig_rows")
     st.caption(
@@ -50,7 +50,7 @@ j = cols[2].selectbox(
     "To neuron", range(network.sizes[l + 1]), format_func=lambda k: str(k + 1), key="ig_to"
 )
 shares = diagnostics.row_contributions(network, X, T, l, i, j)
-bars, labels = inside.strongest(shares, names)
+bars, labels = inside.strongest(shares, row_names)
 title = f"Each row's pull on ∂C/∂w for W{l + 1}[{i + 1}, {j + 1}]"
 chart(figures.contributions_figure(bars, labels, title), key="ig_tug")
 penalty = network.gradients(X, T).weights[l][i, j] - shares.sum()
@@ -65,7 +65,7 @@ st.caption(
 )
 if len(snapshots) > 1:
     history = inside.snapshot_contributions(network, X, T, snapshots, l, i, j)
-    columns, column_names = inside.strongest_columns(history, shares, names)
+    columns, column_names = inside.strongest_columns(history, shares, row_names)
     chart(
         figures.contributions_history_figure(shown, columns, column_names),
         key="ig_tug_history",
@@ -105,7 +105,7 @@ else:
     )
 
 st.subheader("What the learning rate can bear")
-stable = stability_of(session, network, X, T)
+stable = stability_of(snapshot, X, T)
 costs = diagnostics.learning_rate_probe(network, X, T, inside.PROBE_ETAS)
 chart(
     figures.probe_figure(inside.PROBE_ETAS, costs, network.cost(X, T), eta, stable.limit),
@@ -187,7 +187,7 @@ cols[0].button(
     help="Training is paused here; the Live page goes on from the nudged network.",
 )
 cols[1].button(
-    "Undo the last nudge", key="ig_undo", on_click=undo_nudge, disabled=not session.nudges
+    "Undo the last nudge", key="ig_undo", on_click=undo_nudge, disabled=not snapshot.nudges
 )
 if "ig_notice" in st.session_state:
     kind, text = st.session_state.pop("ig_notice")

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from dashboard.text import WORD_JOINER
+
 ROOT = Path(__file__).resolve().parent.parent
 OPENED: list[AppTest] = []  # conftest pauses their training workers after each test
 
@@ -65,7 +67,7 @@ def heatmap_shapes(at: AppTest) -> list[tuple[int, ...]]:
 def shown(elements) -> list[str]:
     """What a reader sees of each message: its markdown, with the escapes that keep user text
     literal (dashboard.text.plain) taken off."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+    return [re.sub(r"\\(.)", r"\1", e.value).replace(WORD_JOINER, "") for e in elements]
 
 
 def errors(at: AppTest) -> list[str]:

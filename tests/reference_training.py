@@ -107,6 +107,14 @@ def reference_run(
             for start in range(0, len(X), batch_size):
                 batch = order[start : start + batch_size]
                 net.params -= _backward(net, *_forward(net, X[batch]), T[batch])[0] * learning_rate
+            if not np.all(np.isfinite(net.params)):  # a slice blew up within this epoch
+                net.params[...] = previous
+                diverged_at = epoch + 1
+                break
+        else:
+            if not np.all(np.isfinite(net.params)):  # the very last update blew up
+                net.params[...] = previous
+                diverged_at = epochs
     records = {name: np.array(values) for name, values in rows.items()}
     with np.errstate(over="ignore"):  # the history keeps these in float32 too
         for name in ("delta", "grad"):

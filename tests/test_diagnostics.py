@@ -183,8 +183,10 @@ def test_a_sampled_sweep_checks_only_that_many_parameters_and_leaves_the_network
     net, X, T = _case([2, 4, 4, 2], "tanh", "mse")
     before = net.params.copy()
     full = diagnostics.epsilon_sweep(net, X, T, [1e-5])
-    sampled = diagnostics.epsilon_sweep(net, X, T, [1e-5], sample=5)
+    sampled = diagnostics.epsilon_sweep(net, X, T, [1e-5], per_layer=2)
     assert sampled["central float64"][0] <= full["central float64"][0]
+    check = gradient_check(net, X, T, 1e-5, per_layer=2)
+    assert check.checked == 6 and sampled["central float64"][0] == check.max_error
     np.testing.assert_array_equal(net.params, before)
     with pytest.raises(ValueError, match=r"numbers in \(0, 1\)"):
         diagnostics.epsilon_sweep(net, X, T, [1e-5, 2.0])

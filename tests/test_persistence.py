@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_core import Network, Trainer, datasets
+from backprop_core import History, Network, Trainer, datasets
 from backprop_core.persistence import (
+    MAX_FILE_BYTES,
     MAX_SAVED_EPOCHS,
     network_from_json,
     network_to_dict,
@@ -153,7 +154,7 @@ def test_the_history_travels_with_the_network_to_the_bit(outputs):
     trainer = _trained(300, outputs)
     history = trainer.history
     _, meta = network_from_json(network_to_json(trainer.network, 300, history))
-    saved = meta["history"]
+    saved = meta["history"]["rows"]
     assert saved["cost"].tobytes() == history.cost.tobytes()
     for name in ("delta_magnitude", "gradient_norm"):
         np.testing.assert_array_equal(saved[name].astype(np.float32), getattr(history, name))
@@ -163,14 +164,29 @@ def test_the_history_travels_with_the_network_to_the_bit(outputs):
         assert saved["output_cost"].size == 0
 
 
-def test_a_history_too_long_for_an_upload_is_left_out_and_version_1_files_still_load():
+def test_a_history_longer_than_the_rows_allow_travels_thinned_and_version_1_files_still_load():
     trainer = _trained(MAX_SAVED_EPOCHS + 1)
     data = network_to_dict(trainer.network, len(trainer.history), trainer.history)
-    assert "history" not in data and data["version"] == 2
+    assert "rows" not in data["history"] and data["version"] == 3
+    _, meta = network_from_json(json.dumps(data))
+    restored = History(trainer.network.num_layers, 2)
+    restored.restore(meta["history"])
+    for name, curve in trainer.history.curves().items():
+        if name != "row_cost":
+            assert restored.curves()[name].values.tobytes() == curve.values.tobytes(), name
     data["version"] = 1
+    data.pop("history")
     loaded, meta = network_from_json(json.dumps(data))
     np.testing.assert_array_equal(loaded.params, trainer.network.params)
     assert "history" not in meta
+
+
+def test_version_2_files_with_their_rows_still_load():
+    trainer = _trained(20)
+    data = network_to_dict(trainer.network, 20, trainer.history)
+    data.update(version=2, history=data["history"]["rows"])
+    _, meta = network_from_json(json.dumps(data))
+    assert meta["history"]["rows"]["cost"].tobytes() == trainer.history.cost.tobytes()
 
 
 @pytest.mark.parametrize(
@@ -180,12 +196,13 @@ def test_a_history_too_long_for_an_upload_is_left_out_and_version_1_files_still_
         (lambda h: h["cost"].append(0.1), "history.cost must have shape (20,)"),
         (lambda h: h["delta_magnitude"][0].append(1.0), "history.delta_magnitude must have shape"),
         (lambda h: h["gradient_norm"].__setitem__(0, [None, 1]), "must hold finite numbers"),
+        (lambda h: h["gradient_norm"].__setitem__(0, ["Infinity", 1]), "finite numbers"),
     ],
 )
 def test_a_saved_history_is_checked_like_every_other_field(change, words):
     trainer = _trained(20)
     data = network_to_dict(trainer.network, 20, trainer.history)
-    change(data["history"])
+    change(data["history"]["rows"])
     with pytest.raises(ValueError) as err:
         network_from_json(json.dumps(data))
     assert words in str(err.value)
@@ -209,3 +226,69 @@ def test_features_and_batch_size_travel_with_the_network_and_are_checked():
         data.update(change)
         with pytest.raises(ValueError, match=words):
             network_from_json(json.dumps(data))
+
+
+def _history_of(sizes: list[int], epochs: int, seed: int = 0) -> History:
+    """A history of ``epochs`` epochs with every record the app keeps, some of them infinite
+    or NaN, written directly (training 10⁶ epochs at the largest size would take hours)."""
+    rng = np.random.default_rng(seed)
+    layers, outputs = len(sizes) - 1, sizes[-1]
+    history = History(layers, outputs if outputs > 1 else 0, row_groups=32)
+    done = 0
+    while done < epochs:
+        n = min(epochs - done, 200_000)
+        records = dict(
+            cost=rng.uniform(0, 1, n),
+            delta_magnitude=rng.uniform(0, 1, (n, layers)),
+            gradient_norm=rng.uniform(0, 1, (n, layers)),
+            output_cost=rng.uniform(0, 1, (n, outputs)),
+            test_cost=rng.uniform(0, 1, n),
+            accuracy=rng.uniform(0, 1, n),
+            test_accuracy=rng.uniform(0, 1, n),
+            row_cost=rng.uniform(0, 1, (n, 32)),
+        )
+        records["gradient_norm"][n // 2] = np.inf  # an overflowed norm
+        records["cost"][n // 3] = np.nan
+        history.append(n, **records)
+        done += n
+    return history
+
+
+# The largest networks the app makes: 8 hidden layers of 64, with the 7 features of a 2-D set,
+# or an uploaded table of up to 64 columns.
+CAPS = [[2, 2, 2, 2], [7] + [64] * 8 + [1], [32] + [64] * 8 + [32], [63] + [64] * 8 + [1]]
+
+
+@pytest.mark.parametrize("sizes", CAPS)
+@pytest.mark.parametrize("epochs", [0, 1, 400, 5_000, 5_001, 1_000_001])
+def test_every_file_the_app_saves_fits_the_upload_limit_and_loads_back(sizes, epochs):
+    net = Network(sizes, "tanh", seed=0)
+    history = _history_of(sizes, epochs)
+    text = network_to_json(net, epochs, history, dataset="custom", learning_rate=0.5)
+    assert len(text.encode()) <= MAX_FILE_BYTES
+    loaded, meta = network_from_json(text)
+    assert loaded.params.tobytes() == net.params.tobytes() and meta["epoch"] == epochs
+    if epochs == 0:
+        assert "history" not in meta
+        return
+    saved = meta["history"]
+    assert saved["epochs"] == epochs
+    if "rows" in saved:
+        assert saved["rows"]["cost"].tobytes() == history.cost.tobytes()
+        return
+    restored = History(len(sizes) - 1, sizes[-1] if sizes[-1] > 1 else 0)
+    restored.restore(saved)
+    curves = history.curves()
+    for name, curve in restored.curves().items():
+        if name in saved["thinned"]:
+            assert curve.values.tobytes() == curves[name].values.tobytes(), name
+            assert (curve.step, curve.epochs) == (curves[name].step, curves[name].epochs)
+
+
+def test_an_overflowed_gradient_norm_is_saved_as_text_and_read_back_as_infinity():
+    trainer = _trained(10)
+    trainer.history._rows["gradient_norm"][3, 0] = np.inf
+    text = network_to_json(trainer.network, 10, trainer.history)
+    assert "Infinity" not in text and '"inf"' in text
+    _, meta = network_from_json(text)
+    assert meta["history"]["rows"]["gradient_norm"][3, 0] == np.inf

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.text import plain, plotly_text
+from dashboard.text import WORD_JOINER, plain, plotly_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = [
@@ -13,6 +13,7 @@ PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "$\\frac{1}{2}$ :material/home: `code` ~~gone~~ # heading",
     "line one\n- a list item\n> a quote",
+    "http://127.0.0.1:9/x www.host.example mail@host.example HTTPS://HOST",
 ]
 PUNCTUATION = r"!-/:-@\[-`{-~"
 
@@ -21,7 +22,13 @@ PUNCTUATION = r"!-/:-@\[-`{-~"
 def test_plain_leaves_no_markdown_character_unescaped_and_no_line_break(payload):
     shown = plain(payload)
     assert re.fullmatch(rf"(\\[{PUNCTUATION}]|[^{PUNCTUATION}\n])*", shown)
-    assert re.sub(r"\\(.)", r"\1", shown) == payload.replace("\n", " ")
+    assert re.sub(r"\\(.)", r"\1", shown).replace(WORD_JOINER, "") == payload.replace("\n", " ")
+
+
+def test_plain_breaks_every_address_markdown_would_link_by_itself():
+    shown = plain("see http://h/x, WWW.h.io and a@b.io")
+    assert "://" not in shown.replace("\\", "") and "www." not in shown.lower()
+    assert "@b" not in shown.replace("\\", "")
 
 
 def test_plotly_text_escapes_html():

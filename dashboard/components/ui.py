@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,13 +13,13 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from threadpoolctl import threadpool_limits
 
-from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, Network
+from backprop_core import ACTIVATIONS, COSTS, INITIALISERS
 from backprop_core.datasets import PLAYGROUND
 from backprop_core.features import FEATURES, check_features
 from backprop_core.regularization import REGULARIZERS
 from backprop_core.validation import MAX_SEED
 from dashboard.figures.thumbnails import dataset_thumbnail
-from dashboard.state.scheduler import SERVER_ID
+from dashboard.state.scheduler import SERVER_ID, SERVER_ID_PATTERN
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import (
     CUSTOM_DATASET,
@@ -36,6 +37,7 @@ from dashboard.state.settings import (
     parse_hidden,
     settings_from_query,
 )
+from dashboard.state.snapshot import RunSnapshot
 from dashboard.teaching.inside import Stability, stability
 from dashboard.text import plain
 
@@ -162,7 +164,7 @@ def get_session() -> TrainingSession:
             warnings.append(f"URL parameter batch: {err}; using full batch instead")
             session = TrainingSession(settings.with_(batch=None))
         session.connected = _connection_check()
-        if st.query_params.get("server", SERVER_ID) != SERVER_ID:  # drawn by an earlier server
+        if restarted(st.query_params.get("server")):
             warnings.insert(0, RESTARTED)
         st.session_state[SESSION_KEY] = session
         st.session_state["lecture_mode"] = panels["lecture"]
@@ -171,6 +173,13 @@ def get_session() -> TrainingSession:
         st.session_state[SESSION_KEY].speed = panels["speed"]
         st.session_state["url_warnings"] = warnings
     return st.session_state[SESSION_KEY]
+
+
+def restarted(server: str | None) -> bool:
+    """Whether a link's ``server=`` names another server process (one that has restarted);
+    anything that is not such a name is no evidence of it."""
+    named = server is not None and re.fullmatch(SERVER_ID_PATTERN, server) is not None
+    return named and server != SERVER_ID
 
 
 RESTARTED = (
@@ -269,7 +278,7 @@ def settings_controls(session: TrainingSession) -> Settings | None:
     side.header("Training")
     lr = _learning_rate(side)
     if not session.running:
-        _stability_note(side, session)
+        _stability_note(side, session, lr)
     session.speed = _speed_box(side)
     training = _training_controls(side)
     if hidden is None or seed is None or lr is None or data is None or training is None:
@@ -434,24 +443,31 @@ def _learning_rate(box: DeltaGenerator) -> float | None:
     return _checked(box, "learning_rate", check_learning_rate, lr)
 
 
-def stability_of(
-    session: TrainingSession, network: Network, X: np.ndarray, T: np.ndarray
-) -> Stability:
-    """λ_max and 2/λ_max for these parameters, computed once per parameter vector."""
-    key = (session.generation, hash(network.params.tobytes()), X.shape)
-    cached = st.session_state.get("_stability")
-    if cached is None or cached[0] != key:
-        cached = (key, stability(network, X, T))
-        st.session_state["_stability"] = cached
-    return cached[1]
+def cached(name: str, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this user's session under ``name`` until ``key`` changes: a rerun
+    for another control does not redo a slow computation."""
+    held = st.session_state.get(f"_cached_{name}")
+    if held is None or held[0] != key:
+        held = (key, compute())
+        st.session_state[f"_cached_{name}"] = held
+    return held[1]
 
 
-def _stability_note(box: DeltaGenerator, session: TrainingSession) -> None:
-    """Beside η: the largest step that plain gradient descent can take stably from here."""
-    with session.lock:
-        network, X, T = session.network.copy(), session.data.X, session.data.T
-    limit = stability_of(session, network, X, T).limit
-    eta = session.settings.learning_rate
+def stability_of(snapshot: RunSnapshot, X: np.ndarray, T: np.ndarray) -> Stability:
+    """λ_max and 2/λ_max for the snapshot's parameters, computed once per parameter vector."""
+    return cached(
+        "stability", (snapshot.key, X.shape), lambda: stability(snapshot.network, X, T)
+    )
+
+
+def _stability_note(box: DeltaGenerator, session: TrainingSession, eta: float | None) -> None:
+    """Beside η: the largest step that plain gradient descent can take stably from here, for
+    the learning rate in the field (``eta``; the session's when the field is not valid)."""
+    snapshot = session.snapshot()
+    if snapshot.diverged:
+        return
+    limit = stability_of(snapshot, snapshot.data.X, snapshot.data.T).limit
+    eta = snapshot.settings.learning_rate if eta is None else eta
     side = "above" if eta > limit else "below"
     box.caption(
         plain(

@@ -11,14 +11,14 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from backprop_core import datasets
+from backprop_core.history import EXACT_EPOCHS
 from backprop_core.persistence import network_from_json, network_to_json
-from backprop_core.training import EXACT_EPOCHS
 from backprop_core.validation import brief
 from dashboard.components.ui import lecture_hidden, lecture_mode, sync_widgets
 from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import settings_to_query
-from dashboard.text import plain
+from dashboard.text import count, plain
 
 
 def sync_url(session: TrainingSession) -> dict[str, str]:
@@ -67,12 +67,16 @@ def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:
 
 def _use_truth_table(session: TrainingSession, upload: UploadedFile) -> str:
     data = datasets.parse_truth_table(upload.getvalue().decode("utf-8-sig"), upload.name)
-    session.use_dataset(data)
+    note = session.use_dataset(data)
     sync_widgets(session.settings)
-    return (
-        f"Training on {brief(upload.name)}: {len(data.X)} rows, {len(data.input_names)} inputs, "
-        f"{len(data.output_names)} targets."
+    shape = ", ".join(
+        [
+            count(len(data.X), "row"),
+            count(len(data.input_names), "input"),
+            count(len(data.output_names), "target"),
+        ]
     )
+    return f"Training on {brief(upload.name)}: {shape}." + (f" {note}" if note else "")
 
 
 def _load_network(session: TrainingSession, upload: UploadedFile) -> str:

@@ -1,4 +1,5 @@
-"""What the lecture workflow keeps besides the live network: rewind snapshots and kept runs."""
+"""What the lecture workflow keeps besides the live network: rewind snapshots, hand edits
+(nudges) and kept runs."""
 
 from __future__ import annotations
 
@@ -45,6 +46,17 @@ class Snapshots:
 
 
 @dataclass(frozen=True)
+class Nudge:
+    """A hand edit: at ``epoch``, parameter ``index`` of ``network.params`` went from ``old``
+    to ``new``."""
+
+    epoch: int
+    index: int
+    old: float
+    new: float
+
+
+@dataclass(frozen=True)
 class KeptRun:
     """A finished run's settings and thinned curves, for overlaying on the live charts."""
 
@@ -55,14 +67,21 @@ class KeptRun:
     delta: np.ndarray  # (points, layers), at the same epochs
 
 
-def keep_run(settings: Settings, cost: Curve, delta: Curve, nudges: int = 0) -> KeptRun:
+def keep_run(
+    settings: Settings, cost: Curve, delta: Curve, nudges: int = 0, taken: set[str] = frozenset()
+) -> KeptRun:
     """A run's thinned cost and mean |δ| curves (``History.curves``), kept for comparison; the
-    label says how many parameters were nudged by hand along the way."""
+    label says how many parameters were nudged by hand along the way, and differs from every
+    label in ``taken`` (a second keep of the same run is "…, second copy")."""
     if cost.epochs == 0:
         raise ValueError("there is nothing to keep yet: train for at least one epoch")
-    label = run_label(settings, cost.epochs)
+    base = run_label(settings, cost.epochs)
     if nudges:
-        label += f" · {nudges} nudge{'s' if nudges > 1 else ''}"
+        base += f" · {nudges} nudge{'s' if nudges > 1 else ''}"
+    label, copy = base, 1
+    while label in taken:
+        copy += 1
+        label = f"{base} · copy {copy}"
     return KeptRun(label, settings, cost.step, cost.values, delta.values)
 
 

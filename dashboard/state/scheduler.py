@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 import threading
 from collections import deque
@@ -22,7 +23,10 @@ MAX_REFRESH_SECONDS = 0.4  # from 7 sessions on: the redraws stay under half a s
 SESSIONS_PER_REFRESH_STEP = 3  # keeps a student under 100 kB/s on the half adder
 # Names this server process; a page whose link carries another one was drawn by an earlier
 # server (one that restarted). Replicas started together may share one through the variable.
-SERVER_ID = os.environ.get("BACKPROP_SERVER_ID") or secrets.token_hex(4)
+SERVER_ID_PATTERN = r"[0-9a-f]{8}"
+SERVER_ID = os.environ.get("BACKPROP_SERVER_ID", "")
+if not re.fullmatch(SERVER_ID_PATTERN, SERVER_ID):
+    SERVER_ID = secrets.token_hex(4)
 
 
 class Scheduler:

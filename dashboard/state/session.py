@@ -14,7 +14,7 @@ import io
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -24,8 +24,9 @@ from backprop_core.diagnostics import row_groups
 from backprop_core.features import transform
 from backprop_core.regularization import get_regularizer
 from backprop_core.training import MAX_EPOCHS_PER_CALL, check_batch_size
+from backprop_core.validation import brief
 from dashboard.figures.live import colour_limit, nice_limit
-from dashboard.state.runs import MAX_KEPT, KeptRun, Snapshots, keep_run
+from dashboard.state.runs import MAX_KEPT, KeptRun, Nudge, Snapshots, keep_run
 from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.settings import (
     CUSTOM_DATASET,
@@ -35,37 +36,12 @@ from dashboard.state.settings import (
     output_activation_for,
     parse_hidden,
 )
+from dashboard.state.snapshot import Outcome, RunSnapshot, outcome
 
 CHUNK_SECONDS = 0.02  # the worker releases the lock (and its turn) this often
+STEP_SECONDS = 1.0  # a Step longer than this goes on in the worker, so the page never hangs
 DISCONNECT_SECONDS = 5.0  # rides out a reconnect after a network blip
 HIDDEN_SECONDS = 90.0  # a hidden tab's browser still redraws about once a second at first
-
-
-@dataclass(frozen=True)
-class Nudge:
-    """A hand edit: at ``epoch``, parameter ``index`` of ``network.params`` went from ``old``
-    to ``new``."""
-
-    epoch: int
-    index: int
-    old: float
-    new: float
-
-
-@dataclass
-class View:
-    """What the screen shows of the parameters on display, from one forward pass."""
-
-    cost: float
-    outputs: np.ndarray
-    rows_correct: int  # training rows whose every output rounds to its target
-    test_cost: float | None = None  # without a test set, None
-    test_rows_correct: int | None = None
-    test_rows: int = 0
-
-    @property
-    def all_correct(self) -> bool:
-        return self.rows_correct == len(self.outputs)
 
 
 class TrainingSession:
@@ -79,6 +55,8 @@ class TrainingSession:
         self.connected: Callable[[], bool] = lambda: True  # is the browser session still there?
         self.stop_when_solved = False
         self.solved_stop = False
+        self.error: str | None = None  # what stopped the worker, if an error did
+        self.until: int | None = None  # the epoch a long Step trains to on the worker
         self.last_seen = time.monotonic()
         self.custom_data: Dataset | None = None
         self.kept: list[KeptRun] = []
@@ -173,13 +151,15 @@ class TrainingSession:
         """A fresh initialisation from the same seed, back at epoch 0, paused."""
         self._build(self.settings)
 
-    def start(self) -> None:
-        """Train on the worker thread until pause, divergence or nobody watching."""
+    def start(self, until: int | None = None) -> None:
+        """Train on the worker thread until pause, divergence, nobody watching, or epoch
+        ``until`` when given."""
         if self.running or self.history.diverged:
             return
         self.seen()
-        self.idle_stop, self.solved_stop = None, False
+        self.idle_stop, self.solved_stop, self.error = None, False, None
         self.rewound_to = None
+        self.until = until
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, args=(self._stop,), daemon=True)
         self._worker.start()
@@ -190,10 +170,19 @@ class TrainingSession:
             self._worker.join()
 
     def step(self, epochs: int) -> None:
-        """Pause, then train exactly ``epochs`` epochs (fewer only on divergence)."""
+        """Pause, then train exactly ``epochs`` epochs (fewer only on divergence), in turns from
+        the scheduler like all training. What is not done in ``STEP_SECONDS`` goes on in the
+        worker, which stops at the target epoch."""
         self.pause()
         self.rewound_to = None
-        self.train(epochs, seconds=None)
+        target = self.epoch + epochs
+        deadline = time.monotonic() + STEP_SECONDS
+        while self.epoch < target and not self.history.diverged:
+            if time.monotonic() > deadline:
+                self.start(until=target)
+                return
+            with SCHEDULER.turn():
+                self.train(target - self.epoch)
 
     def seen(self) -> None:
         """The page calls this on every redraw: proof that somebody is watching."""
@@ -213,7 +202,7 @@ class TrainingSession:
                 done += ran
                 if self.epoch == target and not self.history.diverged:
                     self.snapshots.record(target, self.network.params)
-                if ran == 0:
+                if ran == 0 and self.trainer.partial is None:
                     break
             top = float(np.abs(self.network.params).max())
             self.weight_scale = colour_limit(self.weight_scale, top)
@@ -231,9 +220,19 @@ class TrainingSession:
         return None
 
     def _work(self, stop: threading.Event) -> None:
+        try:
+            self._train_until_stopped(stop)
+        except Exception as err:  # the page says so, and the session lives on
+            self.error = f"{type(err).__name__}: {err}"
+        finally:
+            stop.set()
+
+    def _train_until_stopped(self, stop: threading.Event) -> None:
         disconnected_since = None
         with SCHEDULER.worker():
             while not stop.is_set() and not self.history.diverged:
+                if self.until is not None and self.epoch >= self.until:
+                    break
                 if self.connected():
                     disconnected_since = None
                 elif disconnected_since is None:
@@ -242,14 +241,16 @@ class TrainingSession:
                 if self.idle_stop:
                     break
                 speed = None if self.speed == "max" else int(self.speed)
+                limit = MAX_EPOCHS_PER_CALL if speed is None else speed
+                if self.until is not None:
+                    limit = min(limit, self.until - self.epoch)
                 with SCHEDULER.turn():
-                    done = self.train(MAX_EPOCHS_PER_CALL if speed is None else speed)
+                    done = self.train(limit)
                 if self.stop_when_solved and self.view().all_correct:
                     self.solved_stop = True
                     break
                 # Rate-limit slow speeds; otherwise just let the page take the lock.
                 stop.wait(REFRESH_SECONDS * done / speed if speed else 0.001)
-        stop.set()
 
     def shown_network(self) -> Network:
         """The live network, or a copy holding the snapshot that the rewind slider shows."""
@@ -278,7 +279,7 @@ class TrainingSession:
             self.network.params[...] = self.snapshots.at(epoch)
             self.history.truncate(epoch)
             self.snapshots.drop_after(epoch)
-            self.nudges = [n for n in self.nudges if n.epoch < epoch]
+            self.nudges = [n for n in self.nudges if n.epoch <= epoch]  # those the snapshot holds
             self.rewound_to = None
 
     def nudge(self, index: int, value: float) -> Nudge:
@@ -288,12 +289,12 @@ class TrainingSession:
         size = len(self.network.params)
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise ValueError(
-                f"the parameter must be a whole number from 0 to {size - 1}, got {index!r}"
+                f"the parameter must be a whole number from 0 to {size - 1}, got {brief(index)}"
             )
         if not 0 <= index < size:
             raise ValueError(f"the parameter must be from 0 to {size - 1}, got {index}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise ValueError(f"the new value must be a finite number, got {value!r}")
+            raise ValueError(f"the new value must be a finite number, got {brief(value)}")
         self.pause()
         self.rewound_to = None  # the live network is the one nudged
         with self.lock:
@@ -327,16 +328,24 @@ class TrainingSession:
             raise ValueError(f"{MAX_KEPT} runs are kept already, the most allowed: remove one")
         with self.lock:
             curves = self.history.curves()
+            taken = {kept.label for kept in self.kept}
             run = keep_run(
-                self.settings, curves["cost"], curves["delta_magnitude"], len(self.nudges)
+                self.settings, curves["cost"], curves["delta_magnitude"], len(self.nudges), taken
             )
         self.kept.append(run)
         return run
 
-    def use_dataset(self, data: Dataset) -> None:
-        """Make an uploaded truth table the ``custom`` dataset (and train on it next)."""
-        self.custom_data = data
-        self._build(self.settings.with_(dataset=CUSTOM_DATASET))
+    def use_dataset(self, data: Dataset) -> str | None:
+        """Make an uploaded truth table the ``custom`` dataset and train on it next. A batch size
+        larger than the table falls back to full batch: the returned note says so."""
+        settings, note = _fit_batch(self.settings.with_(dataset=CUSTOM_DATASET), len(data.X))
+        previous, self.custom_data = self.custom_data, data
+        try:
+            self._build(settings)
+        except ValueError:
+            self.custom_data = previous  # a refused table never joins the dataset list
+            raise
+        return note
 
     def load(self, network: Network, meta: dict) -> str:
         """Continue from a loaded network; its settings replace the current ones."""
@@ -352,6 +361,14 @@ class TrainingSession:
         dataset = meta.get("dataset", self.settings.dataset)
         if dataset not in DATASETS and dataset != CUSTOM_DATASET:
             dataset = self.settings.dataset
+        notes = []
+        rate = _offered_rate(config["regularization_rate"])
+        if rate != config["regularization_rate"]:
+            notes.append(
+                f"Its λ = {config['regularization_rate']:g} is not one the control offers, so "
+                f"training goes on with λ = {rate:g}."
+            )
+            network.regularization_rate = rate
         settings = self.settings.with_(
             dataset=dataset,
             hidden=hidden,
@@ -361,7 +378,7 @@ class TrainingSession:
             seed=config["seed"] or 0,
             features=tuple(config["features"] or self.settings.features),
             regularization=config["regularization"],
-            rate=_offered_rate(config["regularization_rate"]),
+            rate=rate,
         )
         data, _ = self.dataset(settings)
         if (data.X.shape[1], data.T.shape[1]) != (network.sizes[0], network.sizes[-1]):
@@ -369,43 +386,78 @@ class TrainingSession:
                 f"the network has {network.sizes[0]} inputs and {network.sizes[-1]} outputs; "
                 f"{data.title} needs {data.X.shape[1]} and {data.T.shape[1]}"
             )
+        settings, batch_note = _fit_batch(settings, len(data.X))
         self._build(settings, network)
         epochs = meta.get("epoch", 0)
         loaded = (
-            f"Loaded a {'-'.join(map(str, network.sizes))} network trained for {epochs:,} epochs"
+            f"Loaded a {'-'.join(map(str, network.sizes))} network trained for {epochs:,} "
+            f"epoch{'' if epochs == 1 else 's'}"
         )
         if "history" not in meta:
-            return loaded + "; the file holds no history, so the charts start from here."
-        self._restore(meta["history"])
-        return loaded + f", with its history; training continues from epoch {self.epoch:,}."
+            loaded += "; the file holds no history, so the charts start from here."
+        else:
+            self._restore(meta["history"])
+            loaded += f", with its history; training continues from epoch {self.epoch:,}."
+        return " ".join([loaded, *notes, *([batch_note] if batch_note else [])])
 
-    def _restore(self, history: dict[str, np.ndarray]) -> None:
-        """Put a saved run's records in front of the loaded network's training."""
-        shares = history["output_cost"]
-        if self.trainer.track_outputs and shares.size == 0:
-            shares = np.full((len(history["cost"]), self.data.T.shape[1]), np.nan)  # unknown
+    def _restore(self, saved: dict) -> None:
+        """Put a saved run's records in front of the loaded network's training: its rows, or
+        its thinned curves (``History.restore``)."""
         with self.lock:
-            self.history.extend(
-                history["cost"], history["delta_magnitude"], history["gradient_norm"], shares
-            )
+            if "rows" in saved:
+                rows = saved["rows"]
+                shares = rows["output_cost"]
+                if self.trainer.track_outputs and shares.size == 0:
+                    shares = np.full((len(rows["cost"]), self.data.T.shape[1]), np.nan)
+                self.history.extend(
+                    rows["cost"], rows["delta_magnitude"], rows["gradient_norm"], shares
+                )
+            else:
+                self.history.restore(saved)
             self.snapshots = Snapshots()
             self.snapshots.record(self.epoch, self.network.params)
 
-    def view(self) -> View:
+    def view(self) -> Outcome:
+        """What the parameters on display do to the rows, as ``RunSnapshot.outcome``."""
         with self.lock:
-            network = self.shown_network()
-            fwd = network.forward(self.data.X)
-            cost = network.cost_of(fwd, self.data.T)
-            test = self.test_data
-            if test is not None:
-                test_fwd = network.forward(test.X)
-                test_cost = network.cost_of(test_fwd, test.T)
-        outputs = fwd.a[-1]
-        rows = int(np.all(np.round(outputs) == self.data.T, axis=1).sum())
-        if test is None:
-            return View(cost, outputs, rows)
-        test_rows = int(np.all(np.round(test_fwd.a[-1]) == test.T, axis=1).sum())
-        return View(cost, outputs, rows, test_cost, test_rows, len(test.T))
+            return outcome(self.shown_network(), self.data, self.test_data)
+
+    def snapshot_params(self, epochs: list[int]) -> list[tuple[int, np.ndarray]]:
+        """Copies of the rewind snapshots' parameters at ``epochs``."""
+        with self.lock:
+            return [(e, self.snapshots.at(e).copy()) for e in epochs]
+
+    def snapshot(self) -> RunSnapshot:
+        """Everything a page shows of this run, copied under the lock in one go."""
+        with self.lock:
+            network = self.network.copy()
+            shown = network
+            if self.rewound_to is not None:
+                shown = network.copy()
+                shown.params[...] = self.snapshots.at(self.rewound_to)
+            return RunSnapshot(
+                generation=self.generation,
+                epoch=self.epoch,
+                settings=self.settings,
+                network=network,
+                shown=shown,
+                rewound_to=self.rewound_to,
+                data=self.data,
+                test_data=self.test_data,
+                points=self.points,
+                row_names=tuple(self.row_names),
+                curves=self.history.curves(),
+                diverged_at=self.history.diverged_at,
+                running=self.running,
+                until=self.until,
+                solved_stop=self.solved_stop,
+                idle_stop=self.idle_stop,
+                error=self.error,
+                weight_scale=self.weight_scale,
+                kept=tuple(self.kept),
+                nudges=tuple(self.nudges),
+                snapshot_epochs=tuple(self.snapshots.epochs),
+            )
 
     def shown_epoch(self) -> int:
         """The epoch whose parameters the network holds: after a divergence, the last one
@@ -414,6 +466,11 @@ class TrainingSession:
         return self.epoch if at is None else max(at - 1, 0)
 
     def status(self) -> str:
+        if self.error is not None:
+            return (
+                f"Training stopped by an error ({self.error[:120]}). The network keeps its "
+                "last parameters; press Reset to start again."
+            )
         if self.history.diverged:
             at = self.history.diverged_at
             return (
@@ -422,7 +479,7 @@ class TrainingSession:
                 f"epoch {max(at - 1, 0)}. Lower the learning rate and press Reset."
             )
         if self.running:
-            return "Training"
+            return "Training" if self.until is None else f"Stepping to epoch {self.until:,}"
         if self.solved_stop:
             return (
                 f"Solved: at epoch {self.epoch:,} every output rounds to its target, so "
@@ -464,6 +521,18 @@ class TrainingSession:
         fmt = ["%d", "%.17g"] + ["%.9g"] * delta.shape[1]
         np.savetxt(out, table, delimiter=",", header=header, comments="", fmt=fmt)
         return out.getvalue()
+
+
+def _fit_batch(settings: Settings, rows: int) -> tuple[Settings, str | None]:
+    """``settings`` with full batch when its batch size is larger than the ``rows`` training
+    rows, and a note that says so."""
+    if settings.batch is None or settings.batch <= rows:
+        return settings, None
+    note = (
+        f"The batch size {settings.batch} is larger than its {rows} training "
+        f"row{'' if rows == 1 else 's'}, so training uses the full batch."
+    )
+    return settings.with_(batch=None), note
 
 
 def _offered_rate(rate: float) -> float:

@@ -156,7 +156,8 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         raise ValueError(f"{allowed}; {brief(text)} has {len(sizes)} layers")
     for n in sizes:
         if not 1 <= n <= MAX_WIDTH:
-            raise ValueError(f"{allowed}; {n} in {brief(text)} is out of range")
+            where = f" in {brief(text)}" if len(text) < 20 else ""  # one echo of a long value
+            raise ValueError(f"{allowed}; {brief(n)}{where} is out of range")
     return sizes
 
 
@@ -221,9 +222,9 @@ def check_rate(value: object) -> float:
 
 
 def parse_batch(value: object) -> int | None:
-    """'full' (or None) → None; otherwise a whole number from 1 to 1000. Whether it fits the
-    training rows is checked when the data is known."""
-    if value is None or value == "full":
+    """'full' (or None, or nothing) → None; otherwise a whole number from 1 to 1000. Whether it
+    fits the training rows is checked when the data is known."""
+    if value is None or value in ("full", ""):  # an empty field means full batch too
         return None
     number = _number_text(value)
     if not (1 <= number <= MAX_BATCH and number.is_integer()):

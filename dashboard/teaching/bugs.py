@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_core import Gradients, Network
+from backprop_core import Gradients, Network, gradient_check
 from backprop_core.validation import brief
 
 BUGS = {
@@ -76,28 +76,9 @@ def layer_errors(
     T: np.ndarray,
     gradients: Gradients,
     per_layer: int = 32,
-    epsilon: float = 1e-5,
     seed: int = 0,
 ) -> np.ndarray:
-    """A gradient check per layer: for up to ``per_layer`` of each layer's weights and biases
-    (drawn with ``seed``), max |∂C/∂w given − (C(w + ε) − C(w − ε)) / 2ε|. One number per
-    layer, quick for any network."""
-    rng = np.random.default_rng(seed)
-    trial = network.copy()
-    offsets = network.layer_offsets
-    errors = np.empty(network.num_layers)
-    for l, (start, end) in enumerate(zip(offsets, offsets[1:])):
-        indices = np.arange(start, end)
-        if len(indices) > per_layer:
-            indices = rng.choice(indices, per_layer, replace=False)
-        worst = 0.0
-        for k in indices:
-            original = trial.params[k]
-            trial.params[k] = original + epsilon
-            plus = trial.cost(X, T)
-            trial.params[k] = original - epsilon
-            minus = trial.cost(X, T)
-            trial.params[k] = original
-            worst = max(worst, abs(gradients.vector[k] - (plus - minus) / (2 * epsilon)))
-        errors[l] = worst
-    return errors
+    """A gradient check per layer on at most ``per_layer`` of each layer's weights and biases
+    (``gradient_check``'s sample): each layer's largest relative error. Quick for any network."""
+    check = gradient_check(network, X, T, gradients=gradients, per_layer=per_layer, seed=seed)
+    return check.layer_relative_errors

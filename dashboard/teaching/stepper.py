@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_core import Network
+from backprop_core.validation import brief
 
 OPERAND = "#1f77b4"
 RESULT = "#d62728"
@@ -22,12 +23,46 @@ class Step:
     values: dict[str, np.ndarray]
 
 
+MAX_SHOWN = 6  # rows and columns a matrix shows; larger ones show the first few and the last
+
+
+def latex_number(value: float, digits: int = 4) -> str:
+    """A number for LaTeX in ``digits`` significant digits: 0.0123, or 1.563 \times 10^{-5}
+    (never 1.563e-05, which LaTeX would set as a subtraction)."""
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def _shown(size: int) -> list[int | None]:
+    """The indices a matrix shows along an axis of ``size``: all of them up to MAX_SHOWN,
+    otherwise the first MAX_SHOWN − 2, a gap (None) and the last."""
+    if size <= MAX_SHOWN:
+        return list(range(size))
+    return [*range(MAX_SHOWN - 2), None, size - 1]
+
+
 def matrix(values: np.ndarray, colour: str | None = None, digits: int = 4) -> str:
-    """A numpy array as a LaTeX bmatrix, optionally coloured."""
+    """A numpy array as a LaTeX bmatrix, optionally coloured; past MAX_SHOWN rows or columns,
+    the hidden ones are dots."""
     rows = np.atleast_2d(values)
-    body = r" \\ ".join(" & ".join(f"{v:.{digits}g}" for v in row) for row in rows)
+
+    def cell(i: int | None, j: int | None) -> str:
+        if i is None:
+            return r"\ddots" if j is None else r"\vdots"
+        return r"\cdots" if j is None else latex_number(rows[i, j], digits)
+
+    columns = _shown(rows.shape[1])
+    body = r" \\ ".join(" & ".join(cell(i, j) for j in columns) for i in _shown(rows.shape[0]))
     text = rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
     return rf"{{\color{{{colour}}}{text}}}" if colour else text
+
+
+def is_cut(values: np.ndarray) -> bool:
+    """Whether ``matrix`` shows only part of ``values``."""
+    return any(n > MAX_SHOWN for n in np.atleast_2d(values).shape)
 
 
 def _lines(*lines: str) -> str:
@@ -186,7 +221,7 @@ class Question:
     def grade(self, sign: str, magnitude: int | None = None) -> tuple[bool, bool | None]:
         """Whether the predicted sign, and the power of ten when given, were right."""
         if sign not in SIGNS:
-            raise ValueError(f"sign must be one of {', '.join(SIGNS)}, got {sign!r}")
+            raise ValueError(f"sign must be one of {', '.join(SIGNS)}, got {brief(sign)}")
         return sign == self.sign, None if magnitude is None else magnitude == self.magnitude
 
 

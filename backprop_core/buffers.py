@@ -1,0 +1,112 @@
+"""The trainer's reusable buffers: a ``step`` call allocates them once, so an epoch allocates
+nothing, and it stages a block of epochs' records before they go into the history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .network import ForwardPass, Gradients, Network
+
+if TYPE_CHECKING:
+    from .training import Trainer
+
+STAGED_OUTPUTS = 1 << 18  # at most this many a^L values (and as many z^L) staged per block
+
+
+class Stage:
+    """One block of epochs' records in float64, before they go into the history: the cost,
+    mean |δ^l|, ‖∂C/∂(W^l, b^l)‖², the test set's cost and accuracy (Python lists, which take
+    a number faster than an array does), and a^L and z^L (arrays, with a view per epoch)."""
+
+    def __init__(self, epochs: int, rows: int, outputs: int) -> None:
+        self.cost = np.empty(epochs)  # filled once per block, from a^L and z^L
+        self.penalty, self.delta, self.grad_squared = [0.0] * epochs, [()] * epochs, [()] * epochs
+        self.test_cost, self.test_accuracy = [0.0] * epochs, [0.0] * epochs
+        self.z_out = np.empty((epochs, rows, outputs))
+        self.a_out = np.empty((epochs, rows, outputs))
+        self.outputs = list(zip(self.z_out, self.a_out))
+
+    def row(self, e: int) -> tuple:
+        """A copy of epoch e's staged record, to keep across ``step`` calls."""
+        return (
+            self.z_out[e].copy(),
+            self.a_out[e].copy(),
+            self.penalty[e],
+            self.delta[e],
+            self.grad_squared[e],
+            self.test_cost[e],
+            self.test_accuracy[e],
+        )
+
+    def put(self, e: int, row: tuple) -> None:
+        """Stage a record kept by ``row`` as epoch e."""
+        z, a, *rest = row
+        self.z_out[e], self.a_out[e] = z, a
+        (
+            self.penalty[e],
+            self.delta[e],
+            self.grad_squared[e],
+            self.test_cost[e],
+            self.test_accuracy[e],
+        ) = rest
+
+    def cost_of(self, network: Network, T: np.ndarray, e: int) -> float:
+        """Epoch e's cost C = C₀ + λ·R(W), from its staged a^L and z^L."""
+        cost = network.cost_function.value(self.z_out[e], self.a_out[e], T)
+        return cost + self.penalty[e] if network.regularized else cost
+
+
+class Workspace:
+    """Every buffer one ``step`` call needs: a forward pass and gradients for the training set,
+    the test set and each mini-batch size, the update, the parameters to roll back to, and the
+    staged records."""
+
+    def __init__(self, trainer: Trainer, epochs: int) -> None:
+        net, n = trainer.network, len(trainer.X)
+        self.sizes = net.sizes
+        self.fwd = ForwardPass.empty(net.sizes, n)
+        self.grads = Gradients.empty(net.sizes, n)
+        test = trainer.X_test
+        self.test = None if test is None else ForwardPass.empty(net.sizes, len(test))
+        # previous: θ of the epoch before the current one; start: θ the current one began from
+        self.step, self.previous, self.start = (np.empty_like(net.params) for _ in range(3))
+        self.abs_delta = np.empty_like(self.grads.delta_vector)
+        ends = np.cumsum([0] + [n * k for k in net.sizes[1:]])
+        # mean |δ^l| as a dot product with 1/size weights: cheaper than abs().mean() on tiny arrays
+        self.mean_abs_delta = [
+            (self.abs_delta[s:e], np.full(e - s, 1.0 / (e - s))) for s, e in zip(ends, ends[1:])
+        ]
+        offsets = net.layer_offsets
+        self.layer_grads = [self.grads.vector[p:q] for p, q in zip(offsets, offsets[1:])]
+        outputs = net.sizes[-1]
+        block = max(1, min(epochs, STAGED_OUTPUTS // (n * outputs)))
+        self.stage = Stage(block, n, outputs)
+        self.block = block
+        self._batches: dict[int, tuple[ForwardPass, Gradients]] = {}
+
+    def batch(self, rows: int) -> tuple[ForwardPass, Gradients]:
+        """The buffers for a mini-batch of ``rows`` rows."""
+        if rows not in self._batches:
+            self._batches[rows] = (
+                ForwardPass.empty(self.sizes, rows),
+                Gradients.empty(self.sizes, rows),
+            )
+        return self._batches[rows]
+
+    def finish_block(self, network: Network, T: np.ndarray, epochs: int) -> int | None:
+        """Fill in the staged costs; return the first epoch whose cost plus gradient norms is
+        not finite, if any."""
+        if epochs == 0:
+            return None
+        stage = self.stage
+        cost = network.cost_function.value(stage.z_out[:epochs], stage.a_out[:epochs], T)
+        stage.cost[:epochs] = cost
+        if network.regularized:
+            stage.cost[:epochs] += stage.penalty[:epochs]
+        total = stage.cost[:epochs].copy()
+        for norms in np.sqrt(self.stage.grad_squared[:epochs]).T:
+            total += norms
+        bad = np.flatnonzero(~np.isfinite(total))
+        return int(bad[0]) if len(bad) else None
