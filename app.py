@@ -8,6 +8,7 @@ from dashboard.components import chart, workflow
 from dashboard.components.ui import (
     HELP,
     apply_settings,
+    charged_to,
     display_toggles,
     get_session,
     lecture_mode,
@@ -77,6 +78,7 @@ log_epochs = bool(st.session_state.get("log_epochs"))
 
 
 @st.fragment(run_every=timer)
+@charged_to(session)
 def live() -> None:
     """The numbers and the curves, redrawn while the worker trains."""
     session.seen()
@@ -141,6 +143,7 @@ def live() -> None:
 
 
 @st.fragment(run_every=max(SURFACE_REFRESH_SECONDS, 2 * timer) if timer else None)
+@charged_to(session)
 def decision_surface() -> None:
     """The 2-D sets' output over the input square, with the points: redrawn while training."""
     settings = session.settings
@@ -166,16 +169,12 @@ def decision_surface() -> None:
 
 
 @st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 10 * timer) if timer else None)
+@charged_to(session)
 def parameters() -> None:
     """Heatmaps, the outputs table and the output surfaces: fewer redraws."""
-    with session.lock:  # copies: the figures are built while the worker trains on
-        network, scale, rev = (
-            session.shown_network().copy(),
-            session.weight_scale,
-            session.generation,
-        )
-        table = session.outputs_table(session.view().outputs)
-        data, table_surfaces = session.data, session.points is None
+    snapshot = session.snapshot()  # the figures are built while the worker trains on
+    network, scale, rev = snapshot.shown, snapshot.weight_scale, snapshot.generation
+    data, table_surfaces = snapshot.data, snapshot.points is None
     figs = figures.weight_figures(network, scale, rev)
     surfaces = []
     if network.sizes[0] == 2 and table_surfaces:  # a truth table's four corners
@@ -200,8 +199,9 @@ def parameters() -> None:
             if l < len(figs):
                 with col:
                     chart(figs[l], key=f"weights_{l}")
-    st.subheader("Outputs against targets")
-    show_outputs_table(table)
+    if table_surfaces:  # a 2-D set's hundreds of points are on its decision surface instead
+        st.subheader("Outputs against targets")
+        show_outputs_table(session.outputs_table(snapshot.outcome.outputs))
     if surfaces:
         st.caption(SURFACES_NOTE)
         for j, (col, fig) in enumerate(zip(st.columns(max(len(surfaces), 2)), surfaces)):

@@ -81,7 +81,8 @@ class Workspace:
         offsets = net.layer_offsets
         self.layer_grads = [self.grads.vector[p:q] for p, q in zip(offsets, offsets[1:])]
         outputs = net.sizes[-1]
-        block = max(1, min(epochs, STAGED_OUTPUTS // (n * outputs)))
+        self.capacity = max(1, STAGED_OUTPUTS // (n * outputs))  # the largest block possible
+        block = min(epochs, self.capacity)
         self.stage = Stage(block, n, outputs)
         self.block = block
         self._batches: dict[int, tuple[ForwardPass, Gradients]] = {}

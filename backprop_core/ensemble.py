@@ -8,6 +8,8 @@ pass ``features.transform(X, names)``.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .network import Network, layer_views
@@ -44,6 +46,8 @@ class Ensemble:
         self.epoch = 0
         self.diverged_at = np.full(len(seeds), -1)
         self._rng: np.random.Generator | None = None  # the data order, drawn on first train
+        self._previous = self.params.copy()  # each network's θ at the start of the last epoch
+        self._partial: tuple | None = None  # an epoch of mini-batches a deadline cut short
 
     @property
     def size(self) -> int:
@@ -114,14 +118,16 @@ class Ensemble:
         epochs: int,
         batch_size: int | None = None,
         seed: int = 0,
+        max_seconds: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Run ``epochs`` epochs of W ← W − η ∂C/∂W for every network: full batch, or one
         update per slice of ``batch_size`` rows of an order shuffled each epoch from
         ``default_rng(seed)``, the same order for all K, as ``Trainer`` would draw it.
 
-        Returns the cost (epochs, K) of the parameters each epoch starts from, and whether
-        each network rounded every output right (epochs, K). A network whose cost turns
-        non-finite goes back to its last finite parameters and stops there.
+        Returns the cost (e, K) of the parameters each of the e epochs run starts from, and
+        whether each network rounded every output right (e, K). Past ``max_seconds`` it stops
+        early, even inside an epoch of mini-batches, which the next call finishes. A network
+        whose cost turns non-finite goes back to its last finite parameters and stops there.
         """
         X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
         self.template.check_data(X, T)
@@ -129,39 +135,53 @@ class Ensemble:
         batch = check_batch_size(batch_size, len(X))
         if self._rng is None:
             self._rng = np.random.default_rng(seed)
+        deadline = None if max_seconds is None else time.perf_counter() + max_seconds
         costs = np.empty((epochs, self.size))
         solved = np.empty((epochs, self.size), dtype=bool)
-        grads, step, previous = (np.empty_like(self.params) for _ in range(3))
+        grads, step = np.empty_like(self.params), np.empty_like(self.params)
         alive = (self.diverged_at < 0).astype(float)[:, None]
+        done = 0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for e in range(epochs):
-                z, a_one, a_out = self._forward(X)
-                costs[e] = self.costs(z, a_out, T)
-                solved[e] = np.all(np.round(a_out) == T, axis=(1, 2))
-                self.backward(z, a_one, a_out, T, grads)
-                self._stop_diverged(costs[e], grads, previous, alive)
-                np.copyto(previous, self.params)
-                if batch is None:
-                    self._update(grads, eta, step, alive)
-                else:
-                    order = self._rng.permutation(len(X))
-                    for start in range(0, len(order), batch):
-                        rows = order[start : start + batch]
-                        self.backward(*self._forward(X[rows]), T[rows], grads)
+            while done < epochs:
+                if done and deadline is not None and time.perf_counter() > deadline:
+                    break
+                partial, self._partial = self._partial, None
+                if partial is None:
+                    z, a_one, a_out = self._forward(X)
+                    cost, right = self.costs(z, a_out, T), np.all(np.round(a_out) == T, axis=(1, 2))
+                    self.backward(z, a_one, a_out, T, grads)
+                    self._stop_diverged(cost, grads, alive)
+                    np.copyto(self._previous, self.params)
+                    if batch is None:
                         self._update(grads, eta, step, alive)
-                self.epoch += 1
-        return costs, solved
+                        costs[done], solved[done] = cost, right
+                        self.epoch, done = self.epoch + 1, done + 1
+                        continue
+                    order, first = self._rng.permutation(len(X)), 0
+                else:
+                    cost, right, order, first = partial
+                for start in range(first, len(order), batch):
+                    rows = order[start : start + batch]
+                    self.backward(*self._forward(X[rows]), T[rows], grads)
+                    self._update(grads, eta, step, alive)
+                    more = start + batch < len(order)
+                    if more and deadline is not None and time.perf_counter() > deadline:
+                        self._partial = (cost, right, order, start + batch)
+                        return costs[:done], solved[:done]
+                costs[done], solved[done] = cost, right
+                self.epoch, done = self.epoch + 1, done + 1
+        return costs[:done], solved[:done]
 
     def _update(self, grads, eta, step, alive) -> None:
         np.multiply(grads, eta, out=step)
         step *= alive  # a diverged network stays where it stopped
         self.params -= step
 
-    def _stop_diverged(self, cost, grads, previous, alive) -> None:
+    def _stop_diverged(self, cost, grads, alive) -> None:
         bad = (~np.isfinite(cost) | ~np.isfinite(grads).all(axis=1)) & (alive[:, 0] > 0)
         if bad.any():
             if self.epoch > 0:
-                self.params[bad] = previous[bad]
+                self.params[bad] = self._previous[bad]
             alive[bad] = 0.0
             self.diverged_at[bad] = self.epoch
             grads[bad] = 0.0

@@ -5,7 +5,7 @@ import streamlit as st
 from backprop_core import diagnostics, gradient_check
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
 from dashboard.components import chart
-from dashboard.components.ui import cached, teaching_page
+from dashboard.components.ui import cached, fair_seconds, server_turn, teaching_page
 from dashboard.figures.gradient import epsilon_sweep_figure
 from dashboard.figures.teaching import gradient_check_figure
 from dashboard.teaching.bugs import BUGS, buggy_gradients
@@ -45,9 +45,10 @@ else:
 
 
 def run_check():
-    per_layer = affordable_per_layer(network, X, T, CHECK_SECONDS)
-    gradients = buggy_gradients(network, X, T, bug)
-    return per_layer, gradient_check(network, X, T, epsilon, gradients, per_layer=per_layer)
+    with server_turn():
+        per_layer = affordable_per_layer(network, X, T, fair_seconds(CHECK_SECONDS))
+        gradients = buggy_gradients(network, X, T, bug)
+        return per_layer, gradient_check(network, X, T, epsilon, gradients, per_layer=per_layer)
 
 
 per_layer, check = cached("gc_check", (snapshot.key, len(X), epsilon, bug), run_check)
@@ -80,7 +81,8 @@ st.caption(
         f"difference instead, about {check.noise:.1e}."
         + (
             f" Sampled: {per_layer} weights and biases of each layer, drawn at random, so the "
-            "check fits in about a second and a half; the others are blank."
+            "check fits in about a second and a half (fewer when many students train); the "
+            "others are blank."
             if per_layer is not None
             else ""
         )
@@ -94,8 +96,10 @@ st.subheader("Why ε ≈ 10⁻⁵: the error against ε")
 
 
 def run_sweep():
-    sample = affordable_per_layer(network, X, T, SWEEP_SECONDS, evaluations=48)
-    return sample, diagnostics.epsilon_sweep(network, X, T, per_layer=sample)
+    with server_turn():
+        budget = fair_seconds(SWEEP_SECONDS)
+        sample = affordable_per_layer(network, X, T, budget, evaluations=48)
+        return sample, diagnostics.epsilon_sweep(network, X, T, per_layer=sample)
 
 
 sample, sweep = cached("gc_sweep", (snapshot.key, len(X)), run_sweep)

@@ -4,7 +4,7 @@ that asks for each delta and gradient first, and a mystery bug to find with the 
 import streamlit as st
 
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
-from dashboard.components.ui import cached, teaching_page
+from dashboard.components.ui import cached, fair_seconds, server_turn, teaching_page
 from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
 from dashboard.teaching.stepper import MAX_SHOWN, SIGNS, build_steps, is_cut, question
 from dashboard.text import plain
@@ -171,10 +171,13 @@ st.button("Plant a mystery bug", key="bp_plant", on_click=plant)
 if "bp_mystery_seed" in st.session_state:
     network, X, T = snapshot.network, data.X, data.T
     bug, layer = mystery_bug(network, st.session_state["bp_mystery_seed"])
-    per_layer = min(MYSTERY_PER_LAYER, affordable_per_layer(network, X, T, 1.0) or 10**9)
+    affordable = affordable_per_layer(network, X, T, fair_seconds(1.0))
+    per_layer = min(MYSTERY_PER_LAYER, affordable or MYSTERY_PER_LAYER)
 
     def check_layers():
-        return layer_errors(network, X, T, buggy_gradients(network, X, T, bug, layer), per_layer)
+        with server_turn():
+            gradients = buggy_gradients(network, X, T, bug, layer)
+            return layer_errors(network, X, T, gradients, per_layer)
 
     key = (snapshot.key, st.session_state["bp_mystery_seed"])
     errors = cached("bp_mystery", key, check_layers)

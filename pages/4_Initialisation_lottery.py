@@ -12,44 +12,66 @@ from dashboard.figures.teaching import (
     lottery_share_figure,
 )
 from dashboard.state.scheduler import SCHEDULER
+from dashboard.state.session import CHUNK_SECONDS
 from dashboard.state.settings import MAX_SEED
 from dashboard.teaching.lottery import (
     MAX_EPOCHS,
     MAX_NETWORKS,
+    MEMORY_BYTES,
     STUCK_EPOCHS,
     LotteryRun,
-    estimate_seconds,
+    check_lottery,
+    most_networks,
+    plan,
 )
+from dashboard.text import plain
 
 CONFIRM_ABOVE_SECONDS = 30
-CHUNK_SECONDS = 0.25
+REDRAW_SECONDS = 0.25  # the progress redraws this often while the lottery trains
+WORK_SECONDS = 0.2  # of which it trains at most this long, in the scheduler's short turns
 
 session = teaching_page("Initialisation lottery", "Initialisation lottery")
+snapshot = session.snapshot()
+settings, data = snapshot.settings, snapshot.data
 st.markdown(
     "Same architecture, same data, same learning rate; only the seed differs. "
     "Some starts solve the task quickly, some sit on a plateau, some never make it."
 )
-
+most = most_networks(settings.layer_sizes(data))
 cols = st.columns(3)
 cols[0].number_input("Networks K", 1, MAX_NETWORKS, 200, step=50, key="lot_k")
 cols[1].number_input("Epochs", 1, MAX_EPOCHS, 20_000, step=1000, key="lot_epochs")
 cols[2].number_input("First seed", 0, MAX_SEED - MAX_NETWORKS, 0, key="lot_seed0")
+if most < MAX_NETWORKS:
+    st.caption(
+        plain(
+            f"At most {most:,} networks of this size fit the lottery's memory "
+            f"({MEMORY_BYTES // 2**20} MB)."
+        )
+    )
 state = st.session_state
 
 
 def request_run() -> None:
     # Callbacks run before the script, so read the inputs' new values from session state.
     k, n, seed0 = int(state["lot_k"]), int(state["lot_epochs"]), int(state["lot_seed0"])
-    seconds = estimate_seconds(session.settings, session.data, k, n)
-    state["lot_pending"] = (k, n, seed0, seconds)
-    state["lot_confirmed"] = seconds <= CONFIRM_ABOVE_SECONDS
+    state.pop("lot_pending", None)
+    try:
+        check_lottery(k, n, most)
+    except ValueError as err:
+        state["lot_error"] = str(err)
+        return
+    state.pop("lot_error", None)
+    with SCHEDULER.turn():  # timing an epoch trains, so it shares the server like training
+        timing = plan(settings, data, k)
+    state["lot_pending"] = (k, n, seed0, timing)
+    state["lot_confirmed"] = timing.seconds(n) <= CONFIRM_ABOVE_SECONDS
 
 
 def start_run() -> None:
-    k, n, seed0, _ = state.pop("lot_pending")
-    state["lottery"] = LotteryRun(session.settings, session.data, k, n, seed0)
+    k, n, seed0, timing = state.pop("lot_pending")
+    state["lottery"] = LotteryRun(settings, data, k, n, seed0, group=timing.group)
     state["lot_active"] = True
-    state["lot_chunk"] = 50
 
 
 def stop_run() -> None:
@@ -58,9 +80,16 @@ def stop_run() -> None:
 
 
 st.button("Run the lottery", key="lot_run", on_click=request_run, type="primary")
+if "lot_error" in state:
+    st.error(plain(state["lot_error"]))
 if "lot_pending" in state and not state.get("lot_confirmed"):
-    k, n, _, seconds = state["lot_pending"]
-    st.warning(f"{k:,} networks × {n:,} epochs will take about {seconds / 60:.1f} minutes.")
+    k, n, _, timing = state["lot_pending"]
+    st.warning(
+        plain(
+            f"{k:,} networks × {n:,} epochs will take about "
+            f"{timing.seconds(n) / 60:.1f} minutes."
+        )
+    )
     ok, cancel = st.columns(2)
     ok.button("Run anyway", key="lot_confirm", on_click=start_run, width="stretch")
     cancel.button("Cancel", key="lot_cancel", on_click=stop_run, width="stretch")
@@ -76,17 +105,15 @@ if training:
     st.button("Cancel", key="lot_stop", on_click=stop_run)
 
 
-@st.fragment(run_every=CHUNK_SECONDS if training else None)
+@st.fragment(run_every=REDRAW_SECONDS if training else None)
 def progress() -> None:
-    """While training: about CHUNK_SECONDS of epochs per run, then the charts redrawn in place.
-    Afterwards: the results."""
+    """While training: up to WORK_SECONDS of epochs in the scheduler's turns, then the charts
+    redrawn in place. Afterwards: the results."""
     if training:
-        chunk = state.get("lot_chunk", 50)
-        with SCHEDULER.turn():  # shares the cores with every session's live training
-            started = time.perf_counter()
-            run.advance(chunk)
-            elapsed = time.perf_counter() - started
-        state["lot_chunk"] = max(1, int(chunk * CHUNK_SECONDS / max(elapsed, 1e-3)))
+        deadline = time.perf_counter() + WORK_SECONDS
+        while not run.finished and time.perf_counter() < deadline:
+            with SCHEDULER.turn():  # shares the server with every session's live training
+                run.advance(max_seconds=CHUNK_SECONDS)
         if run.finished:
             state["lot_active"] = False
             st.rerun()  # a full run shows the results

@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop_core import diagnostics
 from dashboard.components import chart
-from dashboard.components.ui import stability_of, teaching_page
+from dashboard.components.ui import server_turn, stability_of, teaching_page
 from dashboard.figures import gradient as figures
 from dashboard.teaching import inside
 from dashboard.text import plain
@@ -64,7 +64,8 @@ st.caption(
     )
 )
 if len(snapshots) > 1:
-    history = inside.snapshot_contributions(network, X, T, snapshots, l, i, j)
+    with server_turn():
+        history = inside.snapshot_contributions(network, X, T, snapshots, l, i, j)
     columns, column_names = inside.strongest_columns(history, shares, row_names)
     chart(
         figures.contributions_history_figure(shown, columns, column_names),
@@ -106,7 +107,8 @@ else:
 
 st.subheader("What the learning rate can bear")
 stable = stability_of(snapshot, X, T)
-costs = diagnostics.learning_rate_probe(network, X, T, inside.PROBE_ETAS)
+with server_turn():
+    costs = diagnostics.learning_rate_probe(network, X, T, inside.PROBE_ETAS)
 chart(
     figures.probe_figure(inside.PROBE_ETAS, costs, network.cost(X, T), eta, stable.limit),
     key="ig_probe",
@@ -142,7 +144,8 @@ current = float(network.params[index])
 value = st.number_input(
     "New value", value=current, step=0.1, format="%.4f", key=f"ig_value_{index}"
 )
-cut = inside.taylor_slice(network, X, T, index, float(value))
+with server_turn():
+    cut = inside.taylor_slice(network, X, T, index, float(value))
 chart(
     figures.taylor_figure(
         cut.values, cut.costs, cut.w, cut.cost, cut.slope, cut.w_new, cut.cost_new

@@ -162,6 +162,11 @@ def test_the_config_phones_nowhere_and_turns_the_module_rescans_off():
     assert config["runner"]["postScriptGC"] is False
 
 
+def test_the_config_never_shows_a_user_a_traceback_or_a_server_path():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+
 def test_the_config_serves_the_static_folder_that_holds_plotly_js():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableStaticServing"] is True

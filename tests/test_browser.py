@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import Settings
+from dashboard.text import WORD_JOINER
 from tests.browser_helpers import (
     COUNT_REDRAWS,
     CURVES_DRAWN,
@@ -211,13 +212,18 @@ def test_a_chart_says_what_is_missing_when_plotly_js_cannot_be_loaded(server, pa
 
 def test_a_link_carrying_markdown_shows_it_as_text_and_fetches_nothing(server, page):
     pixel, phish = "![pix](http://host/track.png)", ":red[**Log in:**] [here](http://host/phish)"
+    bare = "[click](http://127.0.0.1:9/x) www.host.example me@host.example"
     requested = []
     page.on("request", lambda request: requested.append(request.url))
-    open_app(page, f"{server}/?{urlencode({'hidden': pixel, 'speed': phish})}")
+    query = urlencode({"hidden": pixel, "speed": phish, "dataset": bare})
+    open_app(page, f"{server}/?{query}")
     page.get_by_text("using the default instead").first.wait_for(timeout=15_000)
-    page.get_by_text(pixel).first.wait_for(timeout=15_000)  # shown literally
-    assert page.locator('img[src*="host/"]').count() == 0
-    assert page.locator('a[href*="host/"]').count() == 0
+    alerts = page.get_by_test_id("stAlert")
+    text = " ".join(alerts.all_inner_texts()).replace(WORD_JOINER, "")
+    assert all(value[:30] in text for value in (pixel, phish, bare))  # literally, cut short
+    assert page.locator('img[src*="host"]').count() == 0
+    assert alerts.locator("a").count() == 0  # not even an address linked by itself
+    assert page.locator('a[href*="host"], a[href*="127.0.0.1:9"]').count() == 0
     assert not any("//host/" in url for url in requested)
     assert_no_exception(page)
 

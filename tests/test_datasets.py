@@ -219,3 +219,15 @@ def test_split_shuffles_by_seed_into_disjoint_training_and_test_sets():
 def test_split_takes_a_training_share_of_0_1_to_0_9_in_tenths(share):
     with pytest.raises(ValueError, match="training share must be 0.1, 0.2, … or 0.9"):
         datasets.split(datasets.playground("circle"), share)
+
+
+def test_a_target_just_above_one_is_reported_to_its_last_digit():
+    with pytest.raises(ValueError, match=r"target 'y' is 1\.0000001; targets must lie in \[0, 1\]"):
+        datasets.parse_truth_table("in:a,out:y\n0,1.0000001\n")
+
+
+@pytest.mark.parametrize("cell", ["1e308", "-1e308", "1000001", "-2e6"])
+def test_inputs_too_large_to_draw_are_refused_naming_the_value_and_the_range(cell):
+    with pytest.raises(ValueError, match="inputs must lie between −1,000,000 and 1,000,000"):
+        datasets.parse_truth_table(f"in:a,in:b,out:y\n{cell},0,1\n0,0,0\n")
+    assert datasets.parse_truth_table("in:a,out:y\n1000000,1\n-1e6,0\n").X.max() == 1e6

@@ -1,14 +1,21 @@
+import time
+
 import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets
+from backprop_core.features import FEATURES
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import Settings
 from dashboard.teaching.lottery import (
+    MAX_NETWORKS,
+    MEMORY_BYTES,
     LotteryRun,
     check_lottery,
     constant_cost,
-    estimate_seconds,
+    most_networks,
+    network_bytes,
+    plan,
     plateau_band,
 )
 
@@ -52,9 +59,51 @@ def test_lottery_sizes_are_bounded(count, epochs):
 
 
 def test_estimate_scales_with_the_work():
-    small = estimate_seconds(Settings(), HALF_ADDER, 10, 1000)
-    big = estimate_seconds(Settings(), HALF_ADDER, 1000, 100_000)
+    small = plan(Settings(), HALF_ADDER, 10).seconds(1000)
+    big = plan(Settings(), HALF_ADDER, 1000).seconds(100_000)
     assert 0 < small < big and big > 30
+
+
+LARGEST = Settings(dataset="multi_gauss", hidden=(64,) * 8, train=90, features=FEATURES)
+
+
+def test_the_memory_budget_bounds_how_many_large_networks_a_lottery_may_hold():
+    session = TrainingSession(LARGEST)
+    sizes = LARGEST.layer_sizes(session.data)
+    most = most_networks(sizes)
+    assert 10 < most < 500 and most * network_bytes(sizes) <= MEMORY_BYTES
+    assert most_networks([2, 2, 2, 2]) == MAX_NETWORKS
+    with pytest.raises(ValueError, match=f"from 1 to {most:,} .what fits the lottery's 128 MB"):
+        LotteryRun(LARGEST, session.data, count=2000, epochs=10)
+
+
+def test_planning_the_largest_lottery_is_quick_and_its_groups_keep_turns_short():
+    session = TrainingSession(LARGEST)
+    started = time.perf_counter()
+    timing = plan(LARGEST, session.data, count=100)
+    assert time.perf_counter() - started < 2.0  # one epoch of one network, and of one group
+    run = LotteryRun(LARGEST, session.data, 100, 50, group=timing.group)
+    assert timing.group < 100
+    turns = []
+    for _ in range(5):
+        started = time.perf_counter()
+        run.advance(max_seconds=0.02)
+        turns.append(time.perf_counter() - started)
+    assert max(turns) < 0.5  # one group's epoch past the deadline at most, never the chunk
+
+
+@pytest.mark.parametrize("batch", [None, 7])
+def test_a_lottery_in_groups_and_short_turns_equals_one_trained_at_once(batch):
+    settings = Settings(dataset="circle", hidden=(3,), activation="tanh", batch=batch)
+    data = TrainingSession(settings).data
+    whole = LotteryRun(settings, data, count=7, epochs=30, first_seed=3)
+    whole.advance()
+    grouped = LotteryRun(settings, data, count=7, epochs=30, first_seed=3, group=3)
+    while not grouped.finished:
+        grouped.advance(max_seconds=1e-4)  # a deadline inside almost every epoch
+    np.testing.assert_allclose(grouped.quantiles, whole.quantiles, rtol=1e-12)
+    np.testing.assert_allclose(grouped.final_cost, whole.final_cost, rtol=1e-12)
+    np.testing.assert_array_equal(grouped.plateau_epochs, whole.plateau_epochs)
 
 
 def test_the_plateau_is_within_2_percent_of_the_best_constant_predictors_cost():

@@ -5,7 +5,7 @@ import pytest
 
 from backprop_core import Network, diagnostics, gradient_check
 from dashboard.teaching import inside
-from tests.apptest_helpers import array, charts, errors, metric, run_app, shown
+from tests.apptest_helpers import array, charts, errors, metric, new_app, run_app, shown
 
 PAGES = [
     "pages/1_Gradient_check.py",
@@ -219,3 +219,39 @@ def test_inside_the_gradient_groups_hundreds_of_rows_by_class_on_a_2d_set():
     top = sum(array(t["y"]).astype(float) for t in ribbon["data"])
     cost = session.history.curves()["cost"].values
     np.testing.assert_allclose(top[: len(cost)], cost, rtol=1e-4)  # the bands add up to C
+
+
+LARGEST_HIDDEN = ",".join(["64"] * 8)
+TWO_D = ["circle", "xor", "gauss", "spiral", "plane", "multi_gauss"]
+TABLES = ["half_adder", "xor_table", "and", "or", "full_adder"]
+
+
+@pytest.mark.parametrize("dataset", TWO_D + TABLES)
+def test_every_page_at_the_largest_network_runs_without_an_exception(dataset):
+    """A student's worst case on every dataset: 8 layers of 64 (every feature of a 2-D set),
+    trained an epoch, then each page opened and its buttons pressed."""
+    link = {"dataset": dataset, "hidden": LARGEST_HIDDEN}
+    if dataset in TWO_D:
+        link.update(features="x1,x2,x1^2,x2^2,x1x2,sin_x1,sin_x2", train="90")
+    main = new_app()
+    for key, value in link.items():
+        main.query_params[key] = value
+    main.run()
+    main.button(key="step").click().run()
+    assert not main.exception
+    session = main.session_state["lab_session"]
+    assert session.network.sizes[1:-1] == [64] * 8 and session.epoch == 1
+    for page in PAGES:
+        at = run_app(page, lab_session=session)
+        assert not at.exception, page
+        if page == PAGES[1]:
+            at.button(key="bp_next").click().run()
+            at.button(key="bp_plant").click().run()
+            assert sum(len(latex.value) for latex in at.latex) < 60_000  # bounded matrices
+        if page == PAGES[3]:
+            at.number_input(key="lot_k").set_value(3)
+            at.number_input(key="lot_epochs").set_value(2)
+            at.button(key="lot_run").click().run()
+            at.run()
+        assert not at.exception, page
+        session.pause()

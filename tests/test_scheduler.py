@@ -64,3 +64,43 @@ def test_redraws_stretch_from_a_tenth_to_under_half_a_second_with_the_sessions_t
     training, seconds
 ):
     assert refresh_seconds(training) == seconds
+
+
+def test_a_thread_that_holds_a_turn_can_ask_again_without_waiting_on_itself():
+    scheduler = Scheduler(1)
+    done = threading.Event()
+
+    def nested() -> None:
+        with scheduler.turn(first=True):
+            with scheduler.turn():
+                done.set()
+
+    thread = threading.Thread(target=nested)
+    thread.start()
+    thread.join(timeout=5)
+    assert done.is_set() and not thread.is_alive()
+    with scheduler.turn():  # and the turn was given back
+        pass
+
+
+def test_a_page_that_asks_first_is_served_before_the_waiting_workers():
+    scheduler = Scheduler(1)
+    order = []
+
+    def worker(name: str, first: bool = False) -> None:
+        with scheduler.turn(first=first):
+            order.append(name)
+
+    with scheduler.turn():
+        threads = [threading.Thread(target=worker, args=(f"w{k}",)) for k in range(3)]
+        for t in threads:
+            t.start()
+        while scheduler.waiting < 3:
+            time.sleep(0.01)
+        page = threading.Thread(target=worker, args=("page", True))
+        page.start()
+        while scheduler.waiting < 4:
+            time.sleep(0.01)
+    for t in [*threads, page]:
+        t.join(timeout=5)
+    assert order[0] == "page" and sorted(order[1:]) == ["w0", "w1", "w2"]

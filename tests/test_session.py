@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets
-from dashboard.state.scheduler import REFRESH_SECONDS
-from dashboard.state.session import TrainingSession
+from backprop_core.features import FEATURES
+from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
+from dashboard.state.session import STEP_SECONDS, TrainingSession
 from dashboard.state.settings import Settings
 
 
@@ -308,3 +309,141 @@ def test_a_kept_run_says_it_was_nudged_and_resuming_before_a_nudge_forgets_it():
     session.rewind(26)
     session.resume_from_rewind()
     assert session.nudges == []
+
+
+LARGEST = dict(hidden=(64,) * 8, features=FEATURES, train=90)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(batch=2, learning_rate=1000, activation="identity"),
+        Settings(dataset="spiral", activation="identity", learning_rate=1, batch=10),
+    ],
+)
+def test_a_run_that_blows_up_mid_epoch_leaves_the_session_usable(settings):
+    session = TrainingSession(settings)
+    session.step(100)
+    assert session.history.diverged and np.isfinite(session.network.params).all()
+    assert "Training stopped at epoch" in session.status()
+    session.start()  # refused quietly after a divergence, as before
+    session.step(1)
+    snapshot = session.snapshot()
+    assert np.isfinite(snapshot.outcome.cost) and snapshot.error is None
+    session.reset()
+    assert session.epoch == 0 and not session.history.diverged
+    session.step(3)
+    assert session.epoch >= 1  # it diverges again, in the same way, and nothing raises
+
+
+def test_an_error_in_the_worker_stops_training_says_so_and_keeps_the_session(monkeypatch):
+    session = TrainingSession()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of cheese")
+
+    monkeypatch.setattr(session.trainer, "step", broken)
+    session.start()
+    session._worker.join(timeout=10)
+    assert not session.running and "out of cheese" in session.status()
+    monkeypatch.undo()
+    session.reset()
+    session.step(2)
+    assert session.epoch == 2 and session.error is None
+
+
+def test_every_step_takes_turns_from_the_scheduler(monkeypatch):
+    turns = []
+    real = SCHEDULER.turn
+
+    def counted():
+        turns.append(time.perf_counter())
+        return real()
+
+    monkeypatch.setattr(SCHEDULER, "turn", counted)
+    session = TrainingSession()
+    session.step(100)
+    assert session.epoch == 100 and turns
+
+
+def test_a_long_step_goes_on_in_the_worker_and_stops_at_its_target():
+    session = TrainingSession(Settings(dataset="multi_gauss", batch=1, **LARGEST))
+    started = time.monotonic()
+    session.step(100)
+    assert time.monotonic() - started < STEP_SECONDS + 1.0  # the page never waits for it all
+    assert session.running and session.until == 100
+    assert session.status() == "Stepping to epoch 100"
+    session.until = session.epoch + 1  # to keep the test short: the worker stops there
+    session._worker.join(timeout=60)
+    assert not session.running and session.epoch == session.until
+
+
+def test_a_training_turn_stays_short_even_when_an_epoch_is_long():
+    session = TrainingSession(Settings(dataset="multi_gauss", batch=1, **LARGEST))
+    turns = []
+    for _ in range(5):
+        started = time.perf_counter()
+        session.train(100)
+        turns.append(time.perf_counter() - started)
+    assert session.trainer.partial is not None  # it stopped inside an epoch of 972 slices
+    assert sorted(turns)[2] < 0.1  # CHUNK_SECONDS plus one full pass, on a busy machine too
+
+
+def test_a_table_too_small_for_the_batch_size_loads_with_full_batch_and_says_so():
+    session = TrainingSession(Settings(batch=100, dataset="spiral"))
+    note = session.use_dataset(datasets.get("xor"))
+    assert session.settings.batch is None and session.settings.dataset == "custom"
+    assert "batch size 100 is larger than its 4 training rows" in note
+
+
+def test_a_refused_table_never_joins_the_dataset_list():
+    session = TrainingSession()
+    wide = datasets.parse_truth_table("in:a,out:y\n" + "0,0\n" * 3)
+    wide = wide.__class__(wide.name, wide.title, wide.X, wide.T[:2], wide.input_names, ("y",))
+    with pytest.raises(ValueError):
+        session.use_dataset(wide)  # X and T do not match
+    assert session.custom_data is None and session.settings.dataset == "half_adder"
+
+
+def test_two_kept_runs_with_the_same_settings_get_labels_that_tell_them_apart():
+    session = TrainingSession()
+    session.step(10)
+    first, second = session.keep(), session.keep()
+    assert first.label != second.label and second.label.endswith("copy 2")
+
+
+def test_a_nudge_made_permanent_by_rewinding_to_it_keeps_its_record_and_undo():
+    session = TrainingSession()
+    session.step(26)
+    session.nudge(0, 0.75)
+    session.step(10)
+    session.rewind(26)
+    session.resume_from_rewind()
+    assert [n.epoch for n in session.nudges] == [26] and session.network.params[0] == 0.75
+    session.undo_nudge()
+    assert not session.nudges
+    assert "nudge" not in session.keep().label
+
+
+def test_a_loaded_penalty_rate_the_control_lacks_is_rounded_and_the_notice_says_so():
+    net = Network([2, 2, 2, 2], seed=0, regularization="l2", regularization_rate=5.5)
+    session = TrainingSession()
+    notice = session.load(net, {"epoch": 0})
+    assert "λ = 5.5 is not one the control offers" in notice and "λ = 3" in notice
+    assert session.settings.rate == 3.0 and session.network.regularization_rate == 3.0
+
+
+def test_the_history_export_of_a_million_epochs_of_eight_layers_stays_small():
+    session = TrainingSession(Settings(hidden=(4,) * 8))
+    rows = 1_000_000
+    session.history.append(
+        rows,
+        cost=np.linspace(1, 0, rows),
+        delta_magnitude=np.full((rows, 9), 0.5),
+        gradient_norm=np.full((rows, 9), 0.5),
+    )
+    text = session.history_csv()
+    lines = text.splitlines()
+    assert len(text) < 15_000_000 and len(lines) == 1 + 100_000
+    assert [line.split(",")[0] for line in lines[1:4]] == ["0", "1", "2"]
+    assert lines[-1].split(",")[0] == "999999"

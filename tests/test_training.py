@@ -405,3 +405,74 @@ def test_a_divergence_anywhere_in_a_block_rolls_back_like_the_reference_loop(
     records = reference_run(reference, X, T, rate, 60, batch_size)
     assert records["diverged_at"] is not None
     assert_trained_like_the_reference(trainer, reference, records)
+
+
+def test_a_mini_batch_run_that_blows_up_stops_in_that_epoch_at_the_last_finite_parameters():
+    """The link ?batch=2&lr=1000&activation=identity: NaN arrives in the middle of an epoch."""
+    X, T = datasets.half_adder()
+    trainer = Trainer(Network([2, 2, 2, 2], "identity", seed=0), X, T, 1000, batch_size=2)
+    starts = []
+    while not trainer.history.diverged:
+        starts.append(trainer.network.params.copy())
+        trainer.step(1)
+    at = trainer.history.diverged_at
+    assert at == len(trainer.history) and at >= len(starts) - 1
+    assert np.isfinite(trainer.network.params).all()
+    np.testing.assert_array_equal(trainer.network.params, starts[at - 1])  # θ of epoch at − 1
+    assert np.isfinite(trainer.history.cost).all()
+    assert trainer.step(100) == 0  # and nothing raises from here on
+    trainer.network.copy().sync()
+
+
+class FakeClock:
+    """perf_counter for the trainer: each call moves time on by one tick."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+@pytest.mark.parametrize("ticks", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("batch_size", [1, 3, None])
+def test_deadlines_anywhere_in_an_epoch_change_nothing_to_the_bit(monkeypatch, ticks, batch_size):
+    """A call cut after ``ticks`` clock readings stops inside an epoch of mini-batches; the
+    next call finishes it. The run equals one uninterrupted call."""
+    rng = np.random.default_rng(4)
+    X, T = rng.normal(size=(10, 3)), rng.integers(0, 2, size=(10, 2)).astype(float)
+
+    def make() -> Trainer:
+        net = Network([3, 4, 2], "tanh", seed=2)
+        return Trainer(net, X, T, 0.3, batch_size, seed=9, X_test=X[:3], T_test=T[:3])
+
+    whole = make()
+    whole.step(40)
+    monkeypatch.setattr(training.time, "perf_counter", FakeClock())
+    cut = make()
+    calls = 0
+    while cut.epoch < 40:
+        cut.step(40 - cut.epoch, max_seconds=ticks)
+        calls += 1
+    assert calls > 2 and cut.partial is None
+    assert cut.network.params.tobytes() == whole.network.params.tobytes()
+    for name in ("cost", "delta_magnitude", "gradient_norm", "test_cost"):
+        assert getattr(cut.history, name).tobytes() == getattr(whole.history, name).tobytes()
+
+
+def test_an_epoch_cut_short_starts_afresh_when_the_parameters_change_from_outside(monkeypatch):
+    X, T = datasets.half_adder()
+    trainer = Trainer(Network([2, 3, 2], seed=0), X, T, 0.5, batch_size=1)
+    monkeypatch.setattr(training.time, "perf_counter", FakeClock())
+    trainer.step(5, max_seconds=2)
+    assert trainer.partial is not None
+    trainer.network.params[0] += 0.25  # a nudge
+    monkeypatch.undo()
+    epoch = trainer.epoch
+    nudged = trainer.network.params.copy()
+    trainer.step(1)
+    assert trainer.partial is None and trainer.epoch == epoch + 1
+    fresh = Network([2, 3, 2], seed=0)
+    fresh.params[...] = nudged
+    assert trainer.history.cost[-1] == fresh.cost(X, T)  # the epoch was recorded from the nudge

@@ -1,6 +1,7 @@
 """The lecture workflow under AppTest: URL state, uploads, save/load, kept runs, rewind, lecture."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from backprop_core import Network, Trainer, datasets
 from backprop_core.persistence import network_to_dict, network_to_json
 from dashboard.components.ui import RESTARTED, SESSION_KEY
+from dashboard.components.workflow import network_file
 from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.settings import Settings
 from tests.apptest_helpers import array, charts, epoch, errors, heatmap_shapes, new_app, shown
@@ -253,7 +255,11 @@ def test_a_page_drawn_by_an_earlier_server_says_the_server_restarted():
     assert at.query_params["server"] == SERVER_ID
 
 
-@pytest.mark.parametrize("params", [{}, {"hidden": "3"}, {"server": SERVER_ID}])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"hidden": "3"}, {"server": SERVER_ID}, {"server": ""}, {"server": "x"}]
+    + [{"server": "0123ABCD"}, {"server": "0123abcd0"}, {"server": "<b>0123abcd</b>"}],
+)
 def test_a_first_visit_or_a_page_from_this_server_shows_no_restart_notice(params):
     at = open_link(**params)
     assert RESTARTED not in shown(at.warning)
@@ -380,3 +386,83 @@ def test_stop_when_solved_follows_lecture_mode_unless_the_link_says_otherwise():
     assert at.query_params["stop_solved"] == "0"
     assert open_link(stop_solved="1").session_state["lab_session"].stop_when_solved
     assert "stop_solved" not in open_link().query_params
+
+
+def test_a_mini_batch_link_that_blows_up_keeps_every_button_and_says_why():
+    at = open_link(batch="2", lr="1000", activation="identity")
+    at.button(key="step_100").click().run()
+    assert not at.exception
+    assert {"train", "pause", "step", "step_100", "reset"} <= {b.key for b in at.button}
+    assert any("Training stopped at epoch" in e for e in errors(at))
+    at.button(key="train").click().run()
+    at.button(key="step").click().run()
+    at.button(key="reset").click().run()
+    assert not at.exception and at.session_state[SESSION_KEY].epoch == 0
+
+
+def test_an_empty_batch_in_a_link_means_full_batch_without_a_warning():
+    at = open_link(batch="")
+    assert not at.warning and at.session_state[SESSION_KEY].settings.batch is None
+
+
+def test_a_link_of_hundreds_of_digits_is_echoed_in_at_most_about_forty_characters():
+    for value in ["1" * 199, ",".join(["1"] * 99), "9" * 199 + "x"]:
+        at = open_link(hidden=value)
+        (warning,) = shown(at.warning)
+        longest = max(len(run) for run in re.findall(r"[0-9,]+", warning))
+        assert longest <= 40 and len(warning) < 260, warning
+
+
+def test_a_table_with_huge_inputs_is_refused_at_upload_with_the_value_and_the_range():
+    at = open_link()
+    upload(at, "dataset_upload", "huge.csv", "in:a,in:b,out:y\n1e308,-1e308,1\n0,0,0\n1,0,1\n")
+    assert not at.exception
+    (message,) = errors(at)
+    assert "input 'a' is 1e+308; inputs must lie between −1,000,000 and 1,000,000" in message
+    assert at.session_state[SESSION_KEY].custom_data is None
+
+
+def test_a_valid_table_loads_whatever_the_current_batch_size():
+    at = open_link(dataset="spiral", batch="100")
+    upload(at, "dataset_upload", "xor.csv", "in:a,in:b,out:y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    assert not at.exception and not errors(at)
+    session = at.session_state[SESSION_KEY]
+    assert session.settings.dataset == "custom" and session.settings.batch is None
+    assert any("uses the full batch" in i for i in shown(at.info))
+
+
+def test_a_saved_network_loads_whatever_the_current_batch_size():
+    at = open_link(dataset="spiral", batch="100")
+    text = network_to_json(Network([2, 3, 2], seed=1), 0, dataset="half_adder")
+    upload(at, "network_upload", "net.json", text)
+    assert not at.exception and not errors(at)
+    assert at.session_state[SESSION_KEY].network.sizes == [2, 3, 2]
+
+
+def test_removing_one_of_two_identical_kept_runs_keeps_the_other():
+    at = open_link()
+    at.button(key="step_100").click().run()
+    at.button(key="keep_run").click().run()
+    at.button(key="keep_run").click().run()
+    session = at.session_state[SESSION_KEY]
+    first, second = (run.label for run in session.kept)
+    at.multiselect(key="remove_runs").select(second).run()
+    assert [run.label for run in session.kept] == [first]
+
+
+def test_every_file_the_page_saves_uploads_back_through_the_page():
+    at = open_link(dataset="multi_gauss", hidden=",".join(["64"] * 8), train="90")
+    at.session_state["files_open"] = True
+    at.run()
+    session = at.session_state[SESSION_KEY]
+    session.history.append(
+        6000,
+        cost=np.linspace(1, 0, 6000),
+        delta_magnitude=np.ones((6000, 9)),
+        gradient_norm=np.full((6000, 9), np.inf),
+    )
+    text = network_file(session)
+    assert len(text.encode()) <= 1_000_000
+    upload(at, "network_upload", "saved.json", text)
+    assert not at.exception and not errors(at)
+    assert at.session_state[SESSION_KEY].epoch == 6000

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import numpy as np
@@ -19,7 +22,7 @@ from backprop_core.features import FEATURES, check_features
 from backprop_core.regularization import REGULARIZERS
 from backprop_core.validation import MAX_SEED
 from dashboard.figures.thumbnails import dataset_thumbnail
-from dashboard.state.scheduler import SERVER_ID, SERVER_ID_PATTERN
+from dashboard.state.scheduler import SCHEDULER, SERVER_ID, SERVER_ID_PATTERN
 from dashboard.state.session import TrainingSession
 from dashboard.state.settings import (
     CUSTOM_DATASET,
@@ -114,6 +117,45 @@ PAGES = [
 
 # Tiny matrices: thread pools only add overhead, and the server is shared by every user.
 threadpool_limits(1)
+
+
+def fair_seconds(seconds: float) -> float:
+    """A page's budget for a slow computation: ``seconds`` alone on the server, its share when
+    others train (a sampled check then samples less, but still answers in about that time)."""
+    return seconds / max(1, SCHEDULER.training)
+
+
+@contextmanager
+def server_turn() -> Iterator[None]:
+    """Heavy page work, done in one of the scheduler's turns while others train: it takes its
+    share of the server instead of slowing down every training turn it overlaps."""
+    if SCHEDULER.training:
+        with SCHEDULER.turn():
+            yield
+    else:
+        yield
+
+
+def charged_to(session: TrainingSession) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A decorator: the processor time a page part takes is charged to ``session``'s training
+    (``TrainingSession.charge``), so a heavy page slows its own student, not the class."""
+
+    def wrap(part: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(part)
+        def charged() -> None:
+            started = time.thread_time()
+            try:
+                if SCHEDULER.training > 1:  # drawn between two training turns, not during one
+                    with SCHEDULER.turn(first=True):
+                        part()
+                else:
+                    part()
+            finally:
+                session.charge(time.thread_time() - started)
+
+        return charged
+
+    return wrap
 
 
 def lecture_mode() -> bool:
@@ -455,9 +497,12 @@ def cached(name: str, key: tuple, compute: Callable[[], T]) -> T:
 
 def stability_of(snapshot: RunSnapshot, X: np.ndarray, T: np.ndarray) -> Stability:
     """λ_max and 2/λ_max for the snapshot's parameters, computed once per parameter vector."""
-    return cached(
-        "stability", (snapshot.key, X.shape), lambda: stability(snapshot.network, X, T)
-    )
+
+    def compute() -> Stability:
+        with server_turn():
+            return stability(snapshot.network, X, T)
+
+    return cached("stability", (snapshot.key, X.shape), compute)
 
 
 def _stability_note(box: DeltaGenerator, session: TrainingSession, eta: float | None) -> None:

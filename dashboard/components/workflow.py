@@ -16,7 +16,7 @@ from backprop_core.persistence import network_from_json, network_to_json
 from backprop_core.validation import brief
 from dashboard.components.ui import lecture_hidden, lecture_mode, sync_widgets
 from dashboard.state.scheduler import SERVER_ID
-from dashboard.state.session import TrainingSession
+from dashboard.state.session import CSV_EXACT, CSV_ROWS, TrainingSession
 from dashboard.state.settings import settings_to_query
 from dashboard.text import count, plain
 
@@ -129,20 +129,22 @@ def _uploader(
         box.error(plain(st.session_state[f"{key}_error"]))
 
 
-def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
-    def network_file() -> str:
-        with session.lock:
-            return network_to_json(
-                session.network,
-                session.epoch,
-                session.history,
-                dataset=session.settings.dataset,
-                learning_rate=session.settings.learning_rate,
-            )
+def network_file(session: TrainingSession) -> str:
+    """The network with its history and settings as JSON, small enough to upload again."""
+    with session.lock:
+        return network_to_json(
+            session.network,
+            session.epoch,
+            session.history,
+            dataset=session.settings.dataset,
+            learning_rate=session.settings.learning_rate,
+        )
 
+
+def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
     box.download_button(
         "Download the network (JSON)",
-        network_file,
+        partial(network_file, session),
         "network.json",
         "application/json",
         key="save_network",
@@ -155,8 +157,9 @@ def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
         "text/csv",
         key="save_history",
         on_click="ignore",
-        help=f"One line per epoch, for the first {EXACT_EPOCHS:,} epochs: longer runs keep "
-        "only the thinned curves that the charts draw.",
+        help=f"One line per epoch for up to {CSV_ROWS:,} epochs; a longer run lists its first "
+        f"{CSV_EXACT:,} epochs and then evenly spaced ones. Only the first {EXACT_EPOCHS:,} "
+        "epochs are kept row by row.",
     )
 
 

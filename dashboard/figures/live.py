@@ -274,7 +274,7 @@ def weight_figure(
         textfont=dict(size=FONT_SIZE),
     )
     weights = dict(
-        z=W,
+        z=compact(W),
         y=[f"from {i + 1}" for i in range(n_in)],
         name=f"W{layer}",
         hovertemplate="from neuron %{y}<br>to neuron %{x}<br>w = %{z:.4f}<extra></extra>",
@@ -283,7 +283,7 @@ def weight_figure(
         **common,
     )
     biases = dict(
-        z=b[None, :],
+        z=compact(b[None, :]),
         y=["bias"],
         name=f"b{layer}",
         yaxis="y2",

@@ -55,7 +55,7 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
         traces.append(
             dict(
                 type="heatmap",
-                z=z,
+                z=compact(z),
                 x=cols,
                 y=rows,
                 xaxis=f"x{axis}",

@@ -44,22 +44,30 @@ class Scheduler:
         self._waiting: deque[threading.Event] = deque()
         self._workers = 0
         self._lock = threading.Lock()
+        self._holder = threading.local()  # whether this thread holds a turn
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        """Wait for a free slot, behind every worker that asked earlier; hold it inside."""
+    def turn(self, first: bool = False) -> Iterator[None]:
+        """Wait for a free slot, behind every worker that asked earlier (``first``: ahead of
+        them, as a page's redraw does); hold it inside. A thread that holds one already keeps
+        it: nested turns never wait on themselves."""
+        if getattr(self._holder, "held", False):
+            yield
+            return
         with self._lock:
             ticket = None
             if self._busy < self.slots and not self._waiting:
                 self._busy += 1
             else:
                 ticket = threading.Event()
-                self._waiting.append(ticket)
+                self._waiting.appendleft(ticket) if first else self._waiting.append(ticket)
         if ticket is not None:
             ticket.wait()  # set by the worker that hands its slot over
+        self._holder.held = True
         try:
             yield
         finally:
+            self._holder.held = False
             with self._lock:
                 if self._waiting:
                     self._waiting.popleft().set()  # the slot passes on; _busy stays
@@ -76,6 +84,11 @@ class Scheduler:
         finally:
             with self._lock:
                 self._workers -= 1
+
+    @property
+    def waiting(self) -> int:
+        """How many workers are queueing for a turn."""
+        return len(self._waiting)
 
     @property
     def training(self) -> int:

@@ -39,6 +39,7 @@ from dashboard.state.settings import (
 from dashboard.state.snapshot import Outcome, RunSnapshot, outcome
 
 CHUNK_SECONDS = 0.02  # the worker releases the lock (and its turn) this often
+MAX_DEBT_SECONDS = 0.5  # the page drawing a session's training may still owe, at most
 STEP_SECONDS = 1.0  # a Step longer than this goes on in the worker, so the page never hangs
 DISCONNECT_SECONDS = 5.0  # rides out a reconnect after a network blip
 HIDDEN_SECONDS = 90.0  # a hidden tab's browser still redraws about once a second at first
@@ -57,6 +58,7 @@ class TrainingSession:
         self.solved_stop = False
         self.error: str | None = None  # what stopped the worker, if an error did
         self.until: int | None = None  # the epoch a long Step trains to on the worker
+        self.redraw_debt = 0.0  # seconds of page drawing its training has not yet sat out
         self.last_seen = time.monotonic()
         self.custom_data: Dataset | None = None
         self.kept: list[KeptRun] = []
@@ -83,7 +85,7 @@ class TrainingSession:
 
     def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.pause()
-        self.idle_stop, self.solved_stop = None, False  # why the last network stopped
+        self.idle_stop, self.solved_stop, self.error = None, False, None  # why the last one stopped
         points = settings.load_data() if settings.points else None
         data, test = self.dataset(settings, points)
         batch = check_batch_size(settings.batch, len(data.X))
@@ -184,6 +186,20 @@ class TrainingSession:
             with SCHEDULER.turn():
                 self.train(target - self.epoch)
 
+    def charge(self, seconds: float) -> None:
+        """Count ``seconds`` of the server's time spent drawing this session's page: on a busy
+        server its training gives up turns to match, so a heavy page costs its own student,
+        not the class."""
+        self.redraw_debt = min(self.redraw_debt + seconds, MAX_DEBT_SECONDS)
+
+    def _pays_for_redraws(self) -> bool:
+        """Whether this turn goes unused, to pay for drawing the page: on a busy server a
+        session's page and its training share one student's part of the time."""
+        if self.redraw_debt < CHUNK_SECONDS or not SCHEDULER.waiting:
+            return False
+        self.redraw_debt -= CHUNK_SECONDS
+        return True
+
     def seen(self) -> None:
         """The page calls this on every redraw: proof that somebody is watching."""
         self.last_seen = time.monotonic()
@@ -245,7 +261,7 @@ class TrainingSession:
                 if self.until is not None:
                     limit = min(limit, self.until - self.epoch)
                 with SCHEDULER.turn():
-                    done = self.train(limit)
+                    done = 0 if self._pays_for_redraws() else self.train(limit)
                 if self.stop_when_solved and self.view().all_correct:
                     self.solved_stop = True
                     break
@@ -511,16 +527,33 @@ class TrainingSession:
         return table
 
     def history_csv(self) -> str:
-        """epoch, cost, and mean |δ^l| per layer, one line per epoch, for the epochs the
-        history keeps row by row (the first ``EXACT_EPOCHS``)."""
+        """epoch, cost, and mean |δ^l| per layer, one line per epoch kept row by row (see
+        ``csv_epochs``)."""
         with self.lock:
-            cost, delta = self.history.cost.copy(), self.history.delta_magnitude.copy()
-        table = np.column_stack([np.arange(len(cost)), cost, delta])
+            history = self.history
+            first, end = history.exact_from, min(len(history), history.exact_epochs)
+            epochs = csv_epochs(first, end)
+            cost, delta = history.cost[epochs], history.delta_magnitude[epochs]
+        table = np.column_stack([epochs, cost, delta])
         header = ",".join(["epoch", "cost"] + [f"delta_{l + 1}" for l in range(delta.shape[1])])
         out = io.StringIO()
         fmt = ["%d", "%.17g"] + ["%.9g"] * delta.shape[1]
         np.savetxt(out, table, delimiter=",", header=header, comments="", fmt=fmt)
         return out.getvalue()
+
+
+CSV_ROWS = 100_000  # about 10 MB of CSV at the most, however long the run
+CSV_EXACT = 10_000  # the first epochs, where the plateau and the drop are, always in full
+
+
+def csv_epochs(first: int, end: int) -> np.ndarray:
+    """The epochs a history export lists from the rows ``first`` to ``end``: every one up to
+    CSV_ROWS of them; beyond, the first CSV_EXACT and then evenly spaced ones."""
+    if end - first <= CSV_ROWS:
+        return np.arange(first, end)
+    head = np.arange(first, first + CSV_EXACT)
+    rest = np.linspace(first + CSV_EXACT, end - 1, CSV_ROWS - CSV_EXACT).round().astype(int)
+    return np.concatenate([head, np.unique(rest)])
 
 
 def _fit_batch(settings: Settings, rows: int) -> tuple[Settings, str | None]:
