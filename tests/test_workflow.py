@@ -225,7 +225,7 @@ def test_rewind_shows_a_snapshot_and_resume_continues_from_it():
     reference = Network([2, 2, 2, 2], seed=0)
     Trainer(reference, *datasets.half_adder(), 0.5).step(20)
     shown = heatmap_weights(at)
-    np.testing.assert_array_equal(shown[0], reference.weights[0])
+    np.testing.assert_array_equal(shown[0], reference.weights[0].astype(np.float32))
     at.button(key="rewind_resume").click().run()
     assert session.epoch == 20 and session.rewound_to is None
     np.testing.assert_array_equal(session.network.params, reference.params)
