@@ -37,13 +37,18 @@ def check_batch_size(batch_size: object, n: int) -> int | None:
     return None if batch_size == n else int(batch_size)
 
 
-def validate_learning_rate(learning_rate: object) -> float:
-    """η as a float, or a ValueError unless it is a number from 10⁻⁶ to 1000."""
+_UNQUOTED = object()
+
+
+def validate_learning_rate(learning_rate: object, quoted: object = _UNQUOTED) -> float:
+    """η as a float, or a ValueError unless it is a number from 10⁻⁶ to 1000; the message
+    names ``quoted`` when given (the text the number was read from)."""
     ok = isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool)
     if not ok or not MIN_LEARNING_RATE <= learning_rate <= MAX_LEARNING_RATE:  # NaN fails too
+        shown = learning_rate if quoted is _UNQUOTED else quoted
         raise ValueError(
             f"learning rate must be a number from {MIN_LEARNING_RATE:g} to "
-            f"{MAX_LEARNING_RATE:g}, got {brief(learning_rate)}"
+            f"{MAX_LEARNING_RATE:g}, got {brief(shown)}"
         )
     return float(learning_rate)
 

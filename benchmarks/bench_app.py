@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from backprop_core import Network, Trainer, datasets  # noqa: E402
-from dashboard.state.session import TrainingSession  # noqa: E402
+from dashboard.state.run import Run  # noqa: E402
 from dashboard.state.settings import settings_from_query  # noqa: E402
 from tests.browser_helpers import (  # noqa: E402
     COUNT_REDRAWS,
@@ -67,7 +67,7 @@ SURFACE = "decision_surface"
 def headless_epochs_per_second(seconds: float = 2.0, query: str = "") -> float:
     """The core alone, on what the query's page trains: its trainer, test set and all."""
     if query:
-        trainer = TrainingSession(settings_from_query(dict(parse_qsl(query[1:])))[0]).trainer
+        trainer = Run(settings_from_query(dict(parse_qsl(query[1:])))[0]).trainer
     else:
         trainer = Trainer(Network([2, 2, 2, 2], seed=0), *datasets.half_adder(), 0.5)
     start = time.perf_counter()

@@ -5,7 +5,8 @@ import streamlit as st
 from backprop_core import diagnostics, gradient_check
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
 from dashboard.components import chart
-from dashboard.components.ui import cached, fair_seconds, server_turn, teaching_page
+from dashboard.components.bootstrap import cached, fair_seconds, server_turn
+from dashboard.components.chrome import teaching_page
 from dashboard.figures.gradient import epsilon_sweep_figure
 from dashboard.figures.teaching import gradient_check_figure
 from dashboard.teaching.bugs import BUGS, buggy_gradients
@@ -15,7 +16,7 @@ EPSILONS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
 CHECK_SECONDS = 1.5  # the check samples each layer once checking everything would take longer
 SWEEP_SECONDS = 0.5  # the ε sweep: 48 cost evaluations per parameter
 
-session = teaching_page("Gradient check", "Gradient check")
+run = teaching_page("Gradient check", "Gradient check")
 st.markdown(
     "Every weight and bias is nudged by ±ε and the cost recomputed: "
     r"$\frac{\partial C}{\partial w} \approx \frac{C(w+\varepsilon) - C(w-\varepsilon)}"
@@ -34,9 +35,9 @@ bug = right.selectbox(
     help="A separate, deliberately wrong backward pass; the real one is untouched.",
 )
 
-snapshot = session.snapshot()
+snapshot = run.snapshot()
 network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
-batch = session.settings.batch
+batch = snapshot.settings.batch
 if batch is not None and batch < len(X):
     X, T = X[:batch], T[:batch]
     st.caption(plain(f"On one mini-batch: the first {batch} training rows (the batch size)."))

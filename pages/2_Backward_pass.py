@@ -4,7 +4,8 @@ that asks for each delta and gradient first, and a mystery bug to find with the 
 import streamlit as st
 
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
-from dashboard.components.ui import cached, fair_seconds, server_turn, teaching_page
+from dashboard.components.bootstrap import cached, fair_seconds, get_worker, server_turn
+from dashboard.components.chrome import teaching_page
 from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
 from dashboard.teaching.stepper import MAX_SHOWN, SIGNS, build_steps, is_cut, question
 from dashboard.text import plain
@@ -12,9 +13,9 @@ from dashboard.text import plain
 MYSTERY_PER_LAYER = 32  # parameters checked per layer, fewer when the network is large
 POWERS = list(range(-8, 3))  # the quiz's choices for the power of ten
 
-session = teaching_page("Backward pass", "The backward pass, step by step")
+run = teaching_page("Backward pass", "The backward pass, step by step")
 
-snapshot = session.snapshot()
+snapshot = run.snapshot()
 data = snapshot.data
 rows = list(range(len(data.X)))
 row = st.selectbox(
@@ -36,9 +37,10 @@ def go(to: int) -> None:
 
 
 def apply_epoch() -> None:
-    session.step(1)
+    worker = get_worker()
+    worker.step(1)
     st.session_state["bp_index"] = 0
-    st.session_state["bp_applied"] = session.epoch if not session.running else None
+    st.session_state["bp_applied"] = None if worker.running else run.epoch
 
 
 nav = st.columns(4)
@@ -87,7 +89,7 @@ st.markdown("**The equation**")
 st.latex(step.equation)
 asked = question(step) if quiz else None
 answers = st.session_state.setdefault("bp_answers", {})
-answer_key = (session.generation, session.epoch, row, index)
+answer_key = (snapshot.generation, snapshot.epoch, row, index)
 pending = asked is not None and answer_key not in answers
 
 

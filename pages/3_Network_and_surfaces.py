@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.components import chart
-from dashboard.components.ui import teaching_page
+from dashboard.components.chrome import teaching_page
 from dashboard.figures import live as figures
 from dashboard.figures.teaching import (
     MAX_PICTURES,
@@ -16,13 +16,12 @@ from dashboard.figures.teaching import (
 )
 from dashboard.text import plain
 
-session = teaching_page("Network and surfaces", "Inside the network")
+snapshot = teaching_page("Network and surfaces", "Inside the network").snapshot()
 
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
-with session.lock:
-    network, X, T = session.network.copy(), session.data.X, session.data.T
+network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
 # The 2-D sets' neurons are drawn as their output over the points' square, as in the playground.
-limit = None if session.points is None else figures.surface_limit(session.points[0].X)
+limit = None if snapshot.points is None else figures.surface_limit(snapshot.points[0].X)
 pictures = None
 if limit is not None and sum(network.sizes) <= MAX_PICTURES:
     pictures = neuron_pictures(network, limit)
@@ -44,15 +43,16 @@ if pictures is not None:
     chart(neuron_figure(network, limit, l, j), key="ns_neuron_large")
 
 st.subheader("What each neuron computes")
-if session.points is not None:
+if snapshot.points is not None:
     st.caption("Over the square that holds the points, through the input features.")
-    limit = figures.surface_limit(session.points[0].X)
+    limit = figures.surface_limit(snapshot.points[0].X)
     chart(surfaces_figure(network, limit=limit), key="ns_surfaces")
 elif X.shape[1] == 2:
     st.caption("For the half adder the sum output should take XOR's shape and the carry AND's.")
     chart(surfaces_figure(network), key="ns_surfaces")
 else:
-    st.info(plain(f"Surfaces need a dataset with 2 inputs; {session.data.title} has {X.shape[1]}."))
+    title = snapshot.data.title
+    st.info(plain(f"Surfaces need a dataset with 2 inputs; {title} has {X.shape[1]}."))
 
 st.subheader("Saturation")
 st.caption("A unit whose σ′(z) is tiny passes almost no delta back: this is how gradients vanish.")

@@ -4,16 +4,17 @@ import time
 
 import streamlit as st
 
+from backprop_core.validation import MAX_SEED
 from dashboard.components import chart
-from dashboard.components.ui import teaching_page
+from dashboard.components.bootstrap import sync_widgets
+from dashboard.components.chrome import teaching_page
 from dashboard.figures.teaching import (
     lottery_cost_figure,
     lottery_histogram_figure,
     lottery_share_figure,
 )
 from dashboard.state.scheduler import SCHEDULER
-from dashboard.state.session import CHUNK_SECONDS
-from dashboard.state.settings import MAX_SEED
+from dashboard.state.worker import CHUNK_SECONDS
 from dashboard.teaching.lottery import (
     MAX_EPOCHS,
     MAX_NETWORKS,
@@ -30,8 +31,8 @@ CONFIRM_ABOVE_SECONDS = 30
 REDRAW_SECONDS = 0.25  # the progress redraws this often while the lottery trains
 WORK_SECONDS = 0.2  # of which it trains at most this long, in the scheduler's short turns
 
-session = teaching_page("Initialisation lottery", "Initialisation lottery")
-snapshot = session.snapshot()
+run = teaching_page("Initialisation lottery", "Initialisation lottery")
+snapshot = run.snapshot()
 settings, data = snapshot.settings, snapshot.data
 st.markdown(
     "Same architecture, same data, same learning rate; only the seed differs. "
@@ -96,11 +97,11 @@ if "lot_pending" in state and not state.get("lot_confirmed"):
 elif "lot_pending" in state:
     start_run()
 
-run = state.get("lottery")
-if run is None:
+lottery = state.get("lottery")
+if lottery is None:
     st.info("Press **Run the lottery** to train the networks.")
     st.stop()
-training = bool(state.get("lot_active")) and not run.finished
+training = bool(state.get("lot_active")) and not lottery.finished
 if training:
     st.button("Cancel", key="lot_stop", on_click=stop_run)
 
@@ -111,46 +112,48 @@ def progress() -> None:
     redrawn in place. Afterwards: the results."""
     if training:
         deadline = time.perf_counter() + WORK_SECONDS
-        while not run.finished and time.perf_counter() < deadline:
+        while not lottery.finished and time.perf_counter() < deadline:
             with SCHEDULER.turn():  # shares the server with every session's live training
-                run.advance(max_seconds=CHUNK_SECONDS)
-        if run.finished:
+                lottery.advance(max_seconds=CHUNK_SECONDS)
+        if lottery.finished:
             state["lot_active"] = False
-            st.rerun()  # a full run shows the results
+            st.rerun()  # a full run of the page shows the results
         st.progress(
-            run.epoch / run.total_epochs, text=f"epoch {run.epoch:,} of {run.total_epochs:,}"
+            lottery.epoch / lottery.total_epochs,
+            text=f"epoch {lottery.epoch:,} of {lottery.total_epochs:,}",
         )
     else:
-        if not run.finished:
+        if not lottery.finished:
             st.warning(
-                f"Cancelled at epoch {run.epoch:,} of {run.total_epochs:,}: showing what ran."
+                f"Cancelled at epoch {lottery.epoch:,} of {lottery.total_epochs:,}: showing what "
+                "ran."
             )
-        if run.epoch > 0:
+        if lottery.epoch > 0:
             cols = st.columns(3)
-            cols[0].metric("Networks", f"{len(run.seeds):,}")
-            cols[1].metric("Solved at the end", f"{run.solved.mean():.0%}")
+            cols[0].metric("Networks", f"{len(lottery.seeds):,}")
+            cols[1].metric("Solved at the end", f"{lottery.solved.mean():.0%}")
             cols[2].metric(
                 "Stuck on the plateau",
-                f"{(run.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
+                f"{(lottery.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
                 help=f"Networks that spent at least {STUCK_EPOCHS:,} epochs on the plateau.",
             )
-    if run.epoch == 0:
+    if lottery.epoch == 0:
         return
-    chart(lottery_cost_figure(run.quantiles, run.plateau), key="lot_cost")
+    chart(lottery_cost_figure(lottery.quantiles, lottery.plateau), key="lot_cost")
     left, right = st.columns(2)
     with left:
-        chart(lottery_share_figure(run.solved_share, run.plateau_share), key="lot_share")
+        chart(lottery_share_figure(lottery.solved_share, lottery.plateau_share), key="lot_share")
     if not training:
         with right:
-            chart(lottery_histogram_figure(run.final_cost), key="lot_hist")
+            chart(lottery_histogram_figure(lottery.final_cost), key="lot_hist")
 
 
 progress()
-if training or run.epoch == 0:
+if training or lottery.epoch == 0:
     st.stop()
 
 st.subheader("Compare a lucky and an unlucky seed on the Live training page")
-ranked = run.ranked_seeds()
+ranked = lottery.ranked_seeds()
 seed = st.selectbox(
     "Seed (luckiest first)",
     [s for s, _ in ranked],
@@ -158,6 +161,6 @@ seed = st.selectbox(
     format_func=lambda s: f"seed {s}: final cost {dict(ranked)[s]:.2e}",
 )
 if st.button("Load this seed into the Live training page", key="lot_load"):
-    session.apply(session.settings.with_(seed=int(seed)))
-    state["seed"] = int(seed)
+    run.apply(run.settings.with_(seed=int(seed)))
+    sync_widgets(run)
     st.switch_page("app.py")

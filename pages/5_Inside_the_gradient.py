@@ -5,20 +5,22 @@ import streamlit as st
 
 from backprop_core import diagnostics
 from dashboard.components import chart
-from dashboard.components.ui import server_turn, stability_of, teaching_page
+from dashboard.components.bootstrap import server_turn
+from dashboard.components.chrome import teaching_page
+from dashboard.components.controls import stability_of
 from dashboard.figures import gradient as figures
 from dashboard.teaching import inside
 from dashboard.text import plain
 
-session = teaching_page("Inside the gradient", "Inside the gradient")
-snapshot = session.snapshot()
+run = teaching_page("Inside the gradient", "Inside the gradient")
+snapshot = run.snapshot()
 network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
 curves = snapshot.curves
 group_names = inside.row_labels(X, T, list(snapshot.row_names))  # the ribbon's bands
 row_names = inside.row_labels(X, T, [f"row {x + 1}" for x in range(len(X))])  # one per row
 epoch, rewound, eta = snapshot.epoch, snapshot.rewound_to, snapshot.settings.learning_rate
 shown = [e for e in snapshot.snapshot_epochs if e <= epoch][-inside.SNAPSHOTS_SHOWN :]
-snapshots = session.snapshot_params(shown)
+snapshots = run.snapshot_params(shown)
 L = network.num_layers
 
 st.subheader("Which rows are learned first, and which hold the plateau")
@@ -165,7 +167,7 @@ st.caption(
 
 def apply_nudge() -> None:
     try:
-        n = session.nudge(index, float(value))
+        n = run.nudge(index, float(value))
         note = ("info", f"Set parameter {n.index} from {n.old:.4g} to {n.new:.4g}.")
     except ValueError as err:  # nothing changed
         note = ("error", str(err))
@@ -174,7 +176,7 @@ def apply_nudge() -> None:
 
 def undo_nudge() -> None:
     try:
-        n = session.undo_nudge()
+        n = run.undo_nudge()
         note = ("info", f"Put parameter {n.index} back to {n.old:.4g}.")
     except ValueError as err:
         note = ("error", str(err))

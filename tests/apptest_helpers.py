@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from dashboard.components.bootstrap import RUN_KEY, WORKER_KEY
+from dashboard.state.run import Run
+from dashboard.state.worker import Worker
 from dashboard.text import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +23,30 @@ def new_app() -> AppTest:
     return at
 
 
-def run_app(page: str | None = None, **session) -> AppTest:
-    """Run app.py, or open ``page`` (a pages/ file) first, as a bookmark would."""
+def run_app(page: str | None = None, **state) -> AppTest:
+    """Run app.py, or open ``page`` (a pages/ file) first, as a bookmark would; ``state``
+    goes into its session state first (``lab_of`` another app's: the same user's run)."""
     at = new_app()
-    for key, value in session.items():
+    for key, value in state.items():
         at.session_state[key] = value
     if page is not None:
         at.switch_page(page)
     return at.run()
+
+
+def run_of(at: AppTest) -> Run:
+    """The user's run behind an AppTest."""
+    return at.session_state[RUN_KEY]
+
+
+def worker_of(at: AppTest) -> Worker:
+    """The worker that trains it."""
+    return at.session_state[WORKER_KEY]
+
+
+def lab_of(at: AppTest) -> dict:
+    """An AppTest's run and worker, to open another page of the same user with ``run_app``."""
+    return {RUN_KEY: run_of(at), WORKER_KEY: worker_of(at)}
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, datasets
+from dashboard.components.bootstrap import WORKER_KEY
 from tests.apptest_helpers import OPENED
 
 
@@ -10,9 +11,9 @@ def stop_training_workers():
     """A test's AppTest sessions may still be training in the background: stop them."""
     yield
     while OPENED:
-        session = OPENED.pop().session_state.get("lab_session")
-        if session is not None:
-            session.pause()
+        worker = OPENED.pop().session_state.get(WORKER_KEY)
+        if worker is not None:
+            worker.pause()
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from tests.apptest_helpers import (
     heatmap_shapes,
     metric,
     run_app,
+    run_of,
     shown,
+    worker_of,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +140,7 @@ def test_divergence_stops_training_and_says_why():
 def test_the_speed_control_sets_the_epochs_per_refresh_and_the_link():
     at = run_app()
     at.selectbox(key="epochs_per_refresh").set_value("10").run()
-    assert at.session_state["lab_session"].speed == "10"
+    assert run_of(at).settings.speed == "10"
     assert at.query_params["speed"] == "10"
 
 
@@ -150,7 +152,7 @@ def outputs_rows(at) -> list[str]:
 def test_the_outputs_table_has_a_row_per_input_and_says_which_are_correct():
     at = run_app()
     assert len(outputs_rows(at)) == 4
-    at.session_state["lab_session"].step(20_000)
+    worker_of(at).step(20_000)
     at.run()
     assert all(row.endswith("yes] |") for row in outputs_rows(at))
 
@@ -177,7 +179,7 @@ def test_a_new_architecture_while_training_says_that_training_paused():
     at.button(key="train").click().run()
     at.text_input(key="hidden_layers").input("3").run()
     assert any("Training paused: press Train to go on" in i for i in shown(at.info))
-    assert not at.session_state["lab_session"].running
+    assert not worker_of(at).running
 
 
 def test_the_log_scale_epoch_axis_switch_changes_both_curves():
@@ -202,9 +204,9 @@ def test_a_divergence_shows_the_epoch_and_cost_of_the_parameters_kept():
     at.selectbox(key="activation").set_value("identity").run()
     at.number_input(key="learning_rate").set_value(50.0).run()
     at.button(key="step_100").click().run()
-    session = at.session_state["lab_session"]
-    assert epoch(at) == session.history.diverged_at - 1
-    assert metric(at, "Cost") == metric_number(session.history.cost[-1])
+    run = run_of(at)
+    assert epoch(at) == run.history.diverged_at - 1
+    assert metric(at, "Cost") == metric_number(run.history.cost[-1])
     assert any(f"parameters of epoch {epoch(at)}" in e for e in errors(at))
 
 
@@ -243,8 +245,8 @@ def test_alone_on_the_server_the_page_redraws_ten_times_a_second_without_a_note(
 
 def test_beside_the_learning_rate_a_paused_page_gives_the_stable_step_limit():
     at = run_app()
-    session = at.session_state["lab_session"]
-    X, T = session.data.X, session.data.T
-    limit = 2 / diagnostics.sharpness(session.network, X, T, iterations=100)
+    run = run_of(at)
+    X, T = run.data.X, run.data.T
+    limit = 2 / diagnostics.sharpness(run.network, X, T, iterations=100)
     note = next(c for c in shown(at.sidebar.caption) if c.startswith("2/λ_max"))
     assert note.startswith(f"2/λ_max = {limit:.3g} at these parameters; η = 0.5 is below it.")

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dashboard.state.session import TrainingSession
+from dashboard.state.run import Run
 from dashboard.state.settings import Settings
 from dashboard.text import WORD_JOINER
 from tests.browser_helpers import (
@@ -352,14 +352,14 @@ def test_patched_live_curves_equal_the_sessions_own_curves_value_for_value(serve
     open_app(page, server + "/?speed=1000&stop_solved=0")
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_timeout(4000)  # 40 redraws of 1,000 epochs: patches across bucket merges
-    expected = TrainingSession(Settings())
+    expected = Run(Settings())
     matched = 0
     for _ in range(30):  # the metric and the charts update a moment apart: find a moment
         held = page.evaluate(HELD_CURVES)
         if held["cost"] is None or held["epoch"] < 20_000:
             page.wait_for_timeout(100)
             continue
-        expected.train(held["epoch"] - expected.epoch, seconds=None)
+        expected.train(held["epoch"] - expected.epoch, None)
         curves = expected.history.curves()
         want_cost = [curves["cost"].values.tolist()] + curves["output_cost"].values.T.tolist()
         want_delta = curves["delta_magnitude"].values.T.tolist()

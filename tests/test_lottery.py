@@ -5,7 +5,7 @@ import pytest
 
 from backprop_core import Network, Trainer, datasets
 from backprop_core.features import FEATURES
-from dashboard.state.session import TrainingSession
+from dashboard.state.run import Run
 from dashboard.state.settings import Settings
 from dashboard.teaching.lottery import (
     MAX_NETWORKS,
@@ -68,7 +68,7 @@ LARGEST = Settings(dataset="multi_gauss", hidden=(64,) * 8, train=90, features=F
 
 
 def test_the_memory_budget_bounds_how_many_large_networks_a_lottery_may_hold():
-    session = TrainingSession(LARGEST)
+    session = Run(LARGEST)
     sizes = LARGEST.layer_sizes(session.data)
     most = most_networks(sizes)
     assert 10 < most < 500 and most * network_bytes(sizes) <= MEMORY_BYTES
@@ -78,7 +78,7 @@ def test_the_memory_budget_bounds_how_many_large_networks_a_lottery_may_hold():
 
 
 def test_planning_the_largest_lottery_is_quick_and_its_groups_keep_turns_short():
-    session = TrainingSession(LARGEST)
+    session = Run(LARGEST)
     started = time.perf_counter()
     timing = plan(LARGEST, session.data, count=100)
     assert time.perf_counter() - started < 2.0  # one epoch of one network, and of one group
@@ -95,7 +95,7 @@ def test_planning_the_largest_lottery_is_quick_and_its_groups_keep_turns_short()
 @pytest.mark.parametrize("batch", [None, 7])
 def test_a_lottery_in_groups_and_short_turns_equals_one_trained_at_once(batch):
     settings = Settings(dataset="circle", hidden=(3,), activation="tanh", batch=batch)
-    data = TrainingSession(settings).data
+    data = Run(settings).data
     whole = LotteryRun(settings, data, count=7, epochs=30, first_seed=3)
     whole.advance()
     grouped = LotteryRun(settings, data, count=7, epochs=30, first_seed=3, group=3)
@@ -119,7 +119,7 @@ def test_the_lottery_runs_on_a_2d_point_set_with_its_features_and_batches():
     settings = Settings(
         dataset="circle", hidden=(4,), activation="tanh", features=("x1^2", "x2^2"), batch=25
     )
-    session = TrainingSession(settings)
+    session = Run(settings)
     run = LotteryRun(settings, session.data, count=3, epochs=20)
     run.advance(20)
     trainer = Trainer(

@@ -5,7 +5,18 @@ import pytest
 
 from backprop_core import Network, diagnostics, gradient_check
 from dashboard.teaching import inside
-from tests.apptest_helpers import array, charts, errors, metric, new_app, run_app, shown
+from tests.apptest_helpers import (
+    array,
+    charts,
+    errors,
+    lab_of,
+    metric,
+    new_app,
+    run_app,
+    run_of,
+    shown,
+    worker_of,
+)
 
 PAGES = [
     "pages/1_Gradient_check.py",
@@ -20,8 +31,8 @@ PAGES = [
 def test_each_page_runs_when_opened_first(page):
     at = run_app(page)
     assert not at.exception
-    assert "lab_session" in at.session_state
-    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+    assert "lab_run" in at.session_state
+    assert run_of(at).network.sizes == [2, 2, 2, 2]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -29,10 +40,10 @@ def test_each_page_runs_on_the_network_trained_on_the_main_page(page):
     main = run_app()
     main.text_input(key="hidden_layers").input("3, 2").run()
     main.button(key="step_100").click().run()
-    session = main.session_state["lab_session"]
-    at = run_app(page, lab_session=session)
+    run = run_of(main)
+    at = run_app(page, **lab_of(main))
     assert not at.exception
-    assert session.network.sizes == [2, 3, 2, 2] and session.epoch >= 100
+    assert run.network.sizes == [2, 3, 2, 2] and run.epoch >= 100
 
 
 def test_gradient_check_page_passes_and_fails_with_a_planted_bug():
@@ -41,9 +52,9 @@ def test_gradient_check_page_passes_and_fails_with_a_planted_bug():
     assert len(charts(at)) == 3 + 1  # a chart per layer, and the ε sweep
     at.selectbox(key="gc_bug").set_value("derivative").run()
     assert not at.success and "Fail" in errors(at)[0]
-    session = at.session_state["lab_session"]
-    X, T = session.data.X, session.data.T
-    assert gradient_check(session.network, X, T).max_error < 1e-9  # the real core is untouched
+    run = run_of(at)
+    X, T = run.data.X, run.data.T
+    assert gradient_check(run.network, X, T).max_error < 1e-9  # the real core is untouched
 
 
 def test_backward_pass_page_steps_through_and_applies_one_epoch():
@@ -52,7 +63,7 @@ def test_backward_pass_page_steps_through_and_applies_one_epoch():
     at.button(key="bp_next").click().run()
     assert "Step 2 of 15" in at.get("progress")[0].proto.text
     at.button(key="bp_apply").click().run()
-    assert at.session_state["lab_session"].epoch == 1
+    assert run_of(at).epoch == 1
     assert "epoch 1" in shown(at.success)[0]
 
 
@@ -80,9 +91,9 @@ def test_lottery_page_runs_k_networks_and_loads_a_seed_into_the_main_page():
     lucky = run.ranked_seeds()[0][0]
     at.selectbox(key="lot_pick").set_value(lucky)
     at.button(key="lot_load").click().run()
-    session = at.session_state["lab_session"]
-    assert session.settings.seed == lucky and session.epoch == 0
-    np.testing.assert_array_equal(session.network.params, Network([2, 2, 2, 2], seed=lucky).params)
+    run = run_of(at)
+    assert run.settings.seed == lucky and run.epoch == 0
+    np.testing.assert_array_equal(run.network.params, Network([2, 2, 2, 2], seed=lucky).params)
     assert at.session_state["seed"] == lucky  # the main page's seed control follows
 
 
@@ -100,49 +111,49 @@ def test_lottery_asks_before_a_run_that_would_take_minutes():
 def _inside(**session):
     main = run_app()
     main.button(key="step_100").click().run()
-    return main, run_app(PAGES[4], lab_session=main.session_state["lab_session"])
+    return main, run_app(PAGES[4], **lab_of(main))
 
 
 def test_inside_the_gradient_draws_its_charts_from_the_live_networks_numbers():
     main, at = _inside()
-    session = main.session_state["lab_session"]
+    run = run_of(main)
     figs = charts(at)
     titles = [f["layout"]["title"]["text"] for f in figs]
     assert titles[:2] == ["Each row's share of the cost", "Each row's pull on ∂C/∂w for W1[1, 1]"]
-    X, T = session.data.X, session.data.T
+    X, T = run.data.X, run.data.T
     tug = figs[1]["data"]
-    want = diagnostics.row_contributions(session.network, X, T, 0, 0, 0)
+    want = diagnostics.row_contributions(run.network, X, T, 0, 0, 0)
     assert [t["x"][0] for t in tug[:-1]] == pytest.approx(want.tolist(), abs=0)
-    assert tug[-1]["x"][0] == pytest.approx(session.network.gradients(X, T).weights[0][0, 0])
-    limit = 2 / diagnostics.sharpness(session.network, X, T, iterations=100)
+    assert tug[-1]["x"][0] == pytest.approx(run.network.gradients(X, T).weights[0][0, 0])
+    limit = 2 / diagnostics.sharpness(run.network, X, T, iterations=100)
     assert float(at.metric[1].value) == pytest.approx(limit, rel=1e-3)
 
 
 def test_the_waterfall_follows_the_chosen_neuron_and_row():
     main, at = _inside()
-    session = main.session_state["lab_session"]
+    run = run_of(main)
     at.selectbox(key="ig_neuron").set_value(1)
     at.selectbox(key="ig_row").set_value(3).run()
-    X, T = session.data.X, session.data.T
-    terms, sigma_prime = diagnostics.delta_terms(session.network, X, T, 3, 0, 1)
+    X, T = run.data.X, run.data.T
+    terms, sigma_prime = diagnostics.delta_terms(run.network, X, T, 3, 0, 1)
     waterfall = next(f for f in charts(at) if f["data"][0]["type"] == "waterfall")["data"][0]
     assert waterfall["y"][:2] == pytest.approx(terms.tolist(), abs=0)
-    assert waterfall["y"][-1] == pytest.approx(session.network.gradients(X, T).deltas[0][3, 1])
+    assert waterfall["y"][-1] == pytest.approx(run.network.gradients(X, T).deltas[0][3, 1])
 
 
 def test_a_nudge_applies_to_the_live_network_shows_both_changes_and_undoes():
     main, at = _inside()
-    session = main.session_state["lab_session"]
+    run = run_of(main)
     index = 0  # W1[1, 1]
-    old = float(session.network.params[index])
+    old = float(run.network.params[index])
     at.number_input(key=f"ig_value_{index}").set_value(old + 0.01).run()
     predicted, actual = (float(at.metric[k].value) for k in (2, 3))
     assert predicted == pytest.approx(actual, rel=0.05)  # a small nudge: the tangent holds
     at.button(key="ig_apply").click().run()
-    assert session.network.params[index] == pytest.approx(old + 0.01)
-    assert len(session.nudges) == 1 and "Set parameter 0" in shown(at.info)[-1]
+    assert run.network.params[index] == pytest.approx(old + 0.01)
+    assert len(run.nudges) == 1 and "Set parameter 0" in shown(at.info)[-1]
     at.button(key="ig_undo").click().run()
-    assert session.network.params[index] == old and not session.nudges
+    assert run.network.params[index] == old and not run.nudges
 
 
 def test_the_gradient_check_page_sweeps_epsilon_and_its_1e_5_point_is_the_check_itself():
@@ -163,9 +174,9 @@ def test_the_quiz_hides_a_delta_until_predicted_and_scores_from_the_steppers_num
         at.button(key="bp_next").click().run()
     assert "output delta" in at.get("progress")[0].proto.text
     shown_before = len(at.latex)
-    session = at.session_state["lab_session"]
-    X, T = session.data.X, session.data.T
-    delta = session.network.gradients(X[3:4], T[3:4]).deltas[-1][0, 0]
+    run = run_of(at)
+    X, T = run.data.X, run.data.T
+    delta = run.network.gradients(X[3:4], T[3:4]).deltas[-1][0, 0]
     sign = "positive" if delta > 0 else "negative"
     at.radio(key="bp_sign").set_value(sign)
     at.selectbox(key="bp_power").set_value(int(np.floor(np.log10(abs(delta)))))
@@ -178,13 +189,13 @@ def test_the_quiz_hides_a_delta_until_predicted_and_scores_from_the_steppers_num
 def test_a_mystery_bug_is_found_by_its_highest_failing_layer():
     at = run_app(PAGES[1])
     at.button(key="bp_plant").click().run()
-    session = at.session_state["lab_session"]
+    run = run_of(at)
     from dashboard.teaching.bugs import mystery_bug
 
-    _, layer = mystery_bug(session.network, 0)
+    _, layer = mystery_bug(run.network, 0)
     fails = [m.label for m in at.metric if m.delta == "fails"]
     assert fails and fails[-1] == f"Layer {layer + 1}"  # the highest failing layer
-    wrong = (layer + 1) % session.network.num_layers
+    wrong = (layer + 1) % run.network.num_layers
     at.selectbox(key="bp_guess").set_value(wrong)
     at.button(key="bp_judge").click().run()
     assert f"Not layer {wrong + 1}" in errors(at)[-1]
@@ -195,29 +206,29 @@ def test_a_mystery_bug_is_found_by_its_highest_failing_layer():
 
 def test_undo_after_training_moved_on_says_why_inline_and_changes_nothing():
     main, at = _inside()
-    session = main.session_state["lab_session"]
-    at.number_input(key="ig_value_0").set_value(float(session.network.params[0]) + 0.5).run()
+    run, worker = run_of(main), worker_of(main)
+    at.number_input(key="ig_value_0").set_value(float(run.network.params[0]) + 0.5).run()
     at.button(key="ig_apply").click().run()
-    session.step(3)
-    before = session.network.params.copy()
+    worker.step(3)
+    before = run.network.params.copy()
     at.button(key="ig_undo").click().run()
     assert "training has moved on since the nudge at epoch 100" in errors(at)[-1]
-    np.testing.assert_array_equal(session.network.params, before)
+    np.testing.assert_array_equal(run.network.params, before)
 
 
 def test_inside_the_gradient_groups_hundreds_of_rows_by_class_on_a_2d_set():
     main = run_app()
     main.selectbox(key="dataset").set_value("spiral").run()
-    session = main.session_state["lab_session"]
-    session.step(20)
-    at = run_app(PAGES[4], lab_session=session)
+    run, worker = run_of(main), worker_of(main)
+    worker.step(20)
+    at = run_app(PAGES[4], **lab_of(main))
     assert not at.exception
     ribbon = charts(at)[0]
-    assert len(session.data.X) > 100 and len(ribbon["data"]) == inside.MAX_BANDS
+    assert len(run.data.X) > 100 and len(ribbon["data"]) == inside.MAX_BANDS
     legend = [t["name"] for t in ribbon["data"] if t.get("showlegend")]
     assert legend == ["rows with target 0", "rows with target 1"]
     top = sum(array(t["y"]).astype(float) for t in ribbon["data"])
-    cost = session.history.curves()["cost"].values
+    cost = run.history.curves()["cost"].values
     np.testing.assert_allclose(top[: len(cost)], cost, rtol=1e-4)  # the bands add up to C
 
 
@@ -239,10 +250,10 @@ def test_every_page_at_the_largest_network_runs_without_an_exception(dataset):
     main.run()
     main.button(key="step").click().run()
     assert not main.exception
-    session = main.session_state["lab_session"]
-    assert session.network.sizes[1:-1] == [64] * 8 and session.epoch == 1
+    run, worker = run_of(main), worker_of(main)
+    assert run.network.sizes[1:-1] == [64] * 8 and run.epoch == 1
     for page in PAGES:
-        at = run_app(page, lab_session=session)
+        at = run_app(page, **lab_of(main))
         assert not at.exception, page
         if page == PAGES[1]:
             at.button(key="bp_next").click().run()
@@ -254,4 +265,4 @@ def test_every_page_at_the_largest_network_runs_without_an_exception(dataset):
             at.button(key="lot_run").click().run()
             at.run()
         assert not at.exception, page
-        session.pause()
+        worker.pause()

@@ -7,14 +7,24 @@ import pytest
 from backprop_core import Network, datasets
 from dashboard.figures import live as figures
 from dashboard.figures.thumbnails import COLOURS, dataset_thumbnail
-from dashboard.state.settings import (
+from dashboard.state.checks import (
     REGULARIZATION_RATES,
-    Settings,
     parse_batch,
+)
+from dashboard.state.run import Run
+from dashboard.state.settings import (
+    Settings,
     settings_from_query,
     settings_to_query,
 )
-from tests.apptest_helpers import array, charts, errors, metric, shown
+from tests.apptest_helpers import (
+    array,
+    charts,
+    errors,
+    metric,
+    run_of,
+    shown,
+)
 from tests.test_workflow import open_link
 
 SPIRAL = dict(dataset="spiral", hidden="8,8", activation="tanh", cost="cross_entropy")
@@ -33,7 +43,7 @@ def test_a_link_restores_every_playground_setting_and_round_trips():
         show_test="1",
         discretize="1",
     )
-    settings, _, warnings = settings_from_query(params)
+    settings, warnings = settings_from_query(params)
     assert warnings == []
     assert settings == Settings(
         dataset="spiral",
@@ -47,7 +57,7 @@ def test_a_link_restores_every_playground_setting_and_round_trips():
         show_test=True,
         discretize=True,
     )
-    again, _, _ = settings_from_query(settings_to_query(settings, False, "max"))
+    again, _ = settings_from_query(settings_to_query(settings))
     assert again == settings
 
 
@@ -72,7 +82,7 @@ def test_a_link_restores_every_playground_setting_and_round_trips():
     ],
 )
 def test_a_bad_playground_link_value_warns_naming_it_and_falls_back(key, value, message):
-    settings, _, warnings = settings_from_query({"dataset": "circle", key: value})
+    settings, warnings = settings_from_query({"dataset": "circle", key: value})
     assert len(warnings) == 1 and message in warnings[0], warnings
     assert "using the default instead" in warnings[0]
     field = {"reg": "regularization", "train": "train"}.get(key, key)
@@ -81,7 +91,7 @@ def test_a_bad_playground_link_value_warns_naming_it_and_falls_back(key, value, 
 
 
 def test_an_oversized_playground_link_value_is_refused_by_its_length():
-    _, _, warnings = settings_from_query({"features": "x1," * 100})
+    _, warnings = settings_from_query({"features": "x1," * 100})
     assert warnings and "characters long" in warnings[0]
 
 
@@ -90,8 +100,8 @@ def test_full_batch_is_the_default_and_spelled_full():
 
 
 def test_the_xor_truth_table_is_xor_table_in_links_and_xor_is_the_point_set():
-    table, _, _ = settings_from_query({"dataset": "xor_table"})
-    points, _, _ = settings_from_query({"dataset": "xor"})
+    table, _ = settings_from_query({"dataset": "xor_table"})
+    points, _ = settings_from_query({"dataset": "xor"})
     assert len(table.load_data()[0].X) == 4 and table.load_data()[1] is None
     train, test = points.load_data()
     assert train.X.shape[1] == 2 and len(train.X) + len(test.X) > 100
@@ -123,14 +133,14 @@ def test_the_data_controls_appear_for_point_sets_and_a_noise_change_rebuilds():
     assert at.slider(key="noise").value == 0
     at.slider(key="noise").set_value(30).run()
     assert not at.exception
-    assert any("noise % 0 → 30" in text for text in shown(at.info))
+    assert any("noise 0 % → 30 %" in text for text in shown(at.info))
 
 
 def test_a_bad_batch_size_typed_in_is_named_under_the_field_and_the_network_is_kept():
     at = open_link(dataset="circle")
     at.text_input(key="batch").input("0").run()
     assert any("batch size must be 'full' or a whole number" in e for e in errors(at))
-    assert at.session_state["lab_session"].settings.batch is None
+    assert run_of(at).settings.batch is None
 
 
 def test_the_regularization_rate_applies_at_once_without_a_new_network():
@@ -138,17 +148,17 @@ def test_the_regularization_rate_applies_at_once_without_a_new_network():
     at.button(key="step_100").click().run()
     at.selectbox(key="regularization").set_value("l2").run()
     at.select_slider(key="regularization_rate").set_value(0.1).run()
-    session = at.session_state["lab_session"]
-    assert session.epoch == 100 and session.network.regularization_rate == 0.1
-    assert session.network.regularizer.name == "l2"
+    run = run_of(at)
+    assert run.epoch == 100 and run.network.regularization_rate == 0.1
+    assert run.network.regularizer.name == "l2"
 
 
 def test_regenerate_draws_new_points_from_the_next_data_seed():
     at = open_link(dataset="gauss")
-    before = at.session_state["lab_session"].data.X.copy()
+    before = run_of(at).data.X.copy()
     at.button(key="regenerate").click().run()
-    session = at.session_state["lab_session"]
-    assert session.settings.data_seed == 1 and not np.array_equal(session.data.X, before)
+    run = run_of(at)
+    assert run.settings.data_seed == 1 and not np.array_equal(run.data.X, before)
 
 
 def test_the_rate_control_offers_the_playground_values():
@@ -213,7 +223,7 @@ def test_a_picture_button_picks_its_dataset():
     at = open_link()
     at.button(key="pick_spiral").click().run()
     assert not at.exception
-    assert at.session_state["lab_session"].settings.dataset == "spiral"
+    assert run_of(at).settings.dataset == "spiral"
     assert at.slider(key="noise").value == 0  # the Data controls are there
 
 
@@ -232,7 +242,7 @@ def test_a_batch_larger_than_the_points_typed_in_names_the_limit_and_keeps_the_n
     assert any(
         "batch size must be from 1 to 250 (the training rows), got 500" in e for e in errors(at)
     )
-    assert at.session_state["lab_session"].settings.batch is None
+    assert run_of(at).settings.batch is None
 
 
 def test_lecture_mode_shows_a_point_set_with_its_surface():
@@ -266,16 +276,15 @@ def test_the_large_neuron_picture_is_the_neurons_value_on_the_square():
 
 def test_loading_a_saved_point_set_network_takes_its_features_and_penalty():
     from backprop_core.persistence import network_from_json, network_to_json
-    from dashboard.state.session import TrainingSession
 
-    trained = TrainingSession(
+    trained = Run(
         Settings(dataset="circle", features=("x1^2", "x2^2"), regularization="l2", rate=0.01)
     )
-    trained.step(50)
+    trained.train(50, None)
     text = network_to_json(trained.network, epoch=50, dataset="circle")
-    session = TrainingSession(Settings(dataset="circle"))
-    message = session.load(*network_from_json(text))
+    run = Run(Settings(dataset="circle"))
+    message = run.load(*network_from_json(text))
     assert "Loaded a 2-2-2-1 network trained for 50 epochs" in message
-    assert session.settings.features == ("x1^2", "x2^2")
-    assert (session.settings.regularization, session.settings.rate) == ("l2", 0.01)
-    np.testing.assert_array_equal(session.network.params, trained.network.params)
+    assert run.settings.features == ("x1^2", "x2^2")
+    assert (run.settings.regularization, run.settings.rate) == ("l2", 0.01)
+    np.testing.assert_array_equal(run.network.params, trained.network.params)

@@ -7,7 +7,7 @@ from plotly.offline import get_plotlyjs_version
 
 from dashboard.components import plotly_chart as component
 from dashboard.figures import live as figures
-from dashboard.state.session import TrainingSession
+from dashboard.state.run import Run
 from tests.apptest_helpers import run_app
 
 
@@ -83,13 +83,13 @@ def _apply(held: dict | None, message: dict) -> dict | None:
 
 
 def _live_figures(epochs: list[int]) -> list[go.Figure]:
-    session = TrainingSession()
+    run = Run()
     figs, done = [], 0
     for target in epochs:
-        session.train(target - done, seconds=None)
+        run.train(target - done, None)
         done = target
-        curves = session.history.curves()
-        outputs = (curves["output_cost"], session.data.output_names)
+        curves = run.history.curves()
+        outputs = (curves["output_cost"], run.data.output_names)
         figs.append(figures.cost_figure(curves["cost"], 1, None, [], 400, outputs))
     return figs
 

@@ -2,14 +2,16 @@ import math
 
 import pytest
 
-from dashboard.state.settings import (
+from dashboard.state.checks import (
     MAX_HIDDEN_LAYERS,
     MAX_WIDTH,
-    Settings,
     check_choice,
     check_learning_rate,
     check_seed,
     parse_hidden,
+)
+from dashboard.state.settings import (
+    Settings,
     settings_from_query,
 )
 
@@ -64,12 +66,12 @@ def test_check_learning_rate_accepts_numbers_and_numeric_text():
     [{"hidden": "２,٣"}, {"seed": "٣"}, {"lr": "٠.٥"}, {"hidden": "2,𝟚"}],
 )
 def test_link_parameters_take_ascii_digits_only(params):
-    settings, _, warnings = settings_from_query(params)
+    settings, warnings = settings_from_query(params)
     assert settings == Settings() and len(warnings) == 1
 
 
 def test_an_echoed_link_value_is_cut_to_about_40_characters():
-    _, _, warnings = settings_from_query({"speed": "x" * 150, "dataset": "y" * 150})
+    _, warnings = settings_from_query({"speed": "x" * 150, "dataset": "y" * 150})
     assert all("x" * 38 not in w and "y" * 38 not in w and "…" in w for w in warnings)
 
 
@@ -80,10 +82,11 @@ def test_check_seed_rejects_values_outside_0_to_2_32(value):
 
 
 def test_a_link_without_parameters_gives_the_reference_experiment():
-    settings, panels, warnings = settings_from_query({})
+    settings, warnings = settings_from_query({})
     assert settings == Settings() and settings.hidden_text == "2, 2" and not warnings
     assert (settings.learning_rate, settings.activation, settings.seed) == (0.5, "sigmoid", 0)
-    assert panels == {"lecture": False, "speed": "max", "hide": (), "stop_solved": False}
+    assert (settings.lecture, settings.speed, settings.hide) == (False, "max", ())
+    assert not settings.stops_when_solved
 
 
 def test_unknown_choices_are_refused_naming_the_allowed_ones():

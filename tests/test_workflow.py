@@ -9,11 +9,20 @@ from streamlit.testing.v1 import AppTest
 
 from backprop_core import Network, Trainer, datasets
 from backprop_core.persistence import network_to_dict, network_to_json
-from dashboard.components.ui import RESTARTED, SESSION_KEY
-from dashboard.components.workflow import network_file
+from dashboard.components.bootstrap import RESTARTED
+from dashboard.reports import history_csv
 from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.settings import Settings
-from tests.apptest_helpers import array, charts, epoch, errors, heatmap_shapes, new_app, shown
+from tests.apptest_helpers import (
+    array,
+    charts,
+    epoch,
+    errors,
+    heatmap_shapes,
+    new_app,
+    run_of,
+    shown,
+)
 
 
 def open_link(**params) -> AppTest:
@@ -42,7 +51,7 @@ def test_a_shared_link_restores_exactly_that_configuration():
     assert at.number_input(key="seed").value == 7
     assert heatmap_shapes(at) == [(2, 3), (3, 4), (4, 1)]
     expected = Network([2, 3, 4, 1], "tanh", seed=7, init="xavier").params
-    np.testing.assert_array_equal(at.session_state["lab_session"].network.params, expected)
+    np.testing.assert_array_equal(run_of(at).network.params, expected)
 
 
 def test_the_same_link_gives_the_same_curves():
@@ -50,7 +59,7 @@ def test_the_same_link_gives_the_same_curves():
     for _ in range(2):
         at = open_link(hidden="3", lr="2", seed="11")
         at.button(key="step_100").click().run()
-        costs.append(at.session_state["lab_session"].history.cost.copy())
+        costs.append(run_of(at).history.cost.copy())
     assert costs[0].tobytes() == costs[1].tobytes()
 
 
@@ -77,8 +86,8 @@ def test_malformed_link_parameters_fall_back_to_defaults_with_a_warning(params, 
     at = open_link(**params)
     assert not at.exception
     assert any(words in w and ("default" in w or "max" in w) for w in shown(at.warning))
-    session = at.session_state["lab_session"]
-    assert session.network.sizes == [2, 2, 2, 2] and session.settings.learning_rate == 0.5
+    run = run_of(at)
+    assert run.network.sizes == [2, 2, 2, 2] and run.settings.learning_rate == 0.5
 
 
 def test_lecture_mode_keeps_the_buttons_the_dataset_the_learning_rate_and_the_speed():
@@ -89,9 +98,9 @@ def test_lecture_mode_keeps_the_buttons_the_dataset_the_learning_rate_and_the_sp
     assert at.selectbox(key="dataset").value == "half_adder"
     assert at.selectbox(key="epochs_per_refresh").value == "max"
     at.number_input(key="learning_rate").set_value(2.0).run()
-    assert at.session_state["lab_session"].settings.learning_rate == 2.0
+    assert run_of(at).settings.learning_rate == 2.0
     assert not [w for w in at.sidebar.text_input]  # the settings panel is hidden
-    assert at.session_state["lab_session"].stop_when_solved  # on by default in lecture mode
+    assert run_of(at).settings.stops_when_solved  # on by default in lecture mode
     assert heatmap_shapes(at) == [(2, 3), (3, 2)]
     at.toggle(key="lecture_toggle").set_value(False).run()
     assert at.text_input(key="hidden_layers").value == "3"
@@ -126,8 +135,8 @@ def test_an_uploaded_truth_table_becomes_the_training_set():
     at = open_link()
     upload(at, "dataset_upload", "gates.csv", "in:a,in:b,in:c,out:all\n0,0,0,0\n1,1,1,1\n1,0,1,0\n")
     assert not at.exception and not errors(at)
-    session = at.session_state["lab_session"]
-    assert session.network.sizes == [3, 2, 2, 1] and len(session.data.X) == 3
+    run = run_of(at)
+    assert run.network.sizes == [3, 2, 2, 1] and len(run.data.X) == 3
     assert at.selectbox(key="dataset").value == "custom"
     assert "dataset" not in at.query_params  # an upload cannot travel in a link
 
@@ -147,7 +156,7 @@ def test_a_bad_truth_table_shows_an_error_and_keeps_the_network(content, words):
     upload(at, "dataset_upload", "bad.csv", content)
     assert not at.exception
     assert any(words in e for e in errors(at))
-    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+    assert run_of(at).network.sizes == [2, 2, 2, 2]
 
 
 def test_a_saved_network_loads_back_and_predicts_the_same_to_the_bit():
@@ -157,8 +166,8 @@ def test_a_saved_network_loads_back_and_predicts_the_same_to_the_bit():
     at = open_link()
     upload(at, "network_upload", "net.json", network_to_json(net, 500, dataset="half_adder"))
     assert not at.exception and not errors(at)
-    session = at.session_state["lab_session"]
-    assert session.network.predict(X).tobytes() == net.predict(X).tobytes()
+    run = run_of(at)
+    assert run.network.predict(X).tobytes() == net.predict(X).tobytes()
     assert at.text_input(key="hidden_layers").value == "3"
     assert at.selectbox(key="activation").value == "tanh"
     assert any("trained for 500 epochs" in i for i in shown(at.info))
@@ -168,13 +177,13 @@ def test_a_bad_network_file_is_refused_and_the_network_kept():
     at = open_link()
     upload(at, "network_upload", "evil.json", '{"format": "pickle"}')
     assert any("not a Backprop Lab network file" in e for e in errors(at))
-    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+    assert run_of(at).network.sizes == [2, 2, 2, 2]
 
 
 def test_history_csv_has_a_line_per_epoch():
     at = open_link()
     at.button(key="step_100").click().run()
-    text = at.session_state["lab_session"].history_csv()
+    text = history_csv(run_of(at))
     lines = text.splitlines()
     assert lines[0] == "epoch,cost,delta_1,delta_2,delta_3" and len(lines) == 101
     assert lines[1].startswith("0,0.26")
@@ -199,9 +208,9 @@ def test_kept_runs_overlay_the_cost_and_delta_charts_with_their_settings():
     assert "lr=0.5 · 2, 2 · sigmoid · seed 3 (100 epochs)" in hovers[0]
     delta_chart = next(c for c in charts(at) if "δ" in c["layout"]["title"]["text"])
     assert len(delta_chart["data"]) == 3 + 2 * 3
-    labels = [run.label for run in at.session_state["lab_session"].kept]
+    labels = [run.label for run in run_of(at).kept]
     at.multiselect(key="remove_runs").set_value([labels[0]]).run()
-    assert len(at.session_state["lab_session"].kept) == 1
+    assert len(run_of(at).kept) == 1
 
 
 def test_at_most_ten_runs_are_kept():
@@ -209,7 +218,7 @@ def test_at_most_ten_runs_are_kept():
     at.button(key="step").click().run()
     for _ in range(11):
         at.button(key="keep_run").click().run()
-    assert len(at.session_state["lab_session"].kept) == 10
+    assert len(run_of(at).kept) == 10
     assert any("10 runs are kept already" in i for i in shown(at.info))
 
 
@@ -218,8 +227,8 @@ def test_rewind_shows_a_snapshot_and_resume_continues_from_it():
     at.button(key="step_100").click().run()
     at.toggle(key="rewind_on").set_value(True).run()
     at.select_slider(key="rewind_epoch").set_value(20).run()
-    session = at.session_state["lab_session"]
-    assert session.rewound_to == 20 and session.epoch == 100
+    run = run_of(at)
+    assert run.rewound_to == 20 and run.epoch == 100
     cost_chart = charts(at)[0]
     assert cost_chart["layout"]["shapes"][0]["x0"] == 20
     reference = Network([2, 2, 2, 2], seed=0)
@@ -227,8 +236,8 @@ def test_rewind_shows_a_snapshot_and_resume_continues_from_it():
     shown = heatmap_weights(at)
     np.testing.assert_array_equal(shown[0], reference.weights[0].astype(np.float32))
     at.button(key="rewind_resume").click().run()
-    assert session.epoch == 20 and session.rewound_to is None
-    np.testing.assert_array_equal(session.network.params, reference.params)
+    assert run.epoch == 20 and run.rewound_to is None
+    np.testing.assert_array_equal(run.network.params, reference.params)
 
 
 def heatmap_weights(at: AppTest) -> list[np.ndarray]:
@@ -251,7 +260,7 @@ def test_the_share_box_draws_the_link_only_once_opened():
 def test_a_page_drawn_by_an_earlier_server_says_the_server_restarted():
     at = open_link(hidden="3", seed="4", server="0123abcd")
     assert RESTARTED in shown(at.warning)
-    assert at.session_state[SESSION_KEY].settings.hidden == (3,)  # the link's settings
+    assert run_of(at).settings.hidden == (3,)  # the link's settings
     assert at.query_params["server"] == SERVER_ID
 
 
@@ -278,8 +287,8 @@ def test_link_payloads_are_shown_as_literal_text_and_fall_back_to_defaults():
     assert not any("![" in w or "](" in w or ":red[" in w for w in raw)  # every mark escaped
     seen = " ".join(shown(at.warning))
     assert PIXEL in seen and PHISH[:30] in seen and "…" in seen
-    session = at.session_state["lab_session"]
-    assert session.settings == Settings() and session.speed == "max"
+    run = run_of(at)
+    assert run.settings == Settings() and run.settings.speed == "max"
 
 
 def _saved_json(**changes) -> str:
@@ -304,13 +313,13 @@ def _saved_json(**changes) -> str:
 def test_crafted_network_files_show_a_short_error_and_keep_the_state(content, words):
     at = open_link()
     at.button(key="step_100").click().run()
-    before = at.session_state["lab_session"].network.params.copy()
+    before = run_of(at).network.params.copy()
     upload(at, "network_upload", "crafted.json", content)
     assert not at.exception
     (message,) = errors(at)
     assert words in message and len(message) <= 320
-    session = at.session_state["lab_session"]
-    assert session.epoch == 100 and np.array_equal(session.network.params, before)
+    run = run_of(at)
+    assert run.epoch == 100 and np.array_equal(run.network.params, before)
     at.run()  # and later runs stay clean: no seed or other error left behind
     assert not at.exception and errors(at) == [message]
 
@@ -330,7 +339,7 @@ def test_csv_column_names_must_be_plain_unique_labels(content, words):
     (message,) = errors(at)
     assert words in message and "![pix](http://host/trac" in message  # the file name, as text
     assert "![" not in at.error[0].value
-    assert at.session_state["lab_session"].network.sizes == [2, 2, 2, 2]
+    assert run_of(at).network.sizes == [2, 2, 2, 2]
 
 
 def test_a_link_hides_the_lecture_controls_it_names():
@@ -363,12 +372,12 @@ def test_a_saved_network_brings_back_its_epoch_and_history():
     at = open_link()
     upload(at, "network_upload", "net.json", network_to_json(trainer.network, 500, trainer.history))
     assert not at.exception and not errors(at)
-    session = at.session_state["lab_session"]
-    assert session.epoch == 500 and epoch(at) == 500
-    assert session.history.cost.tobytes() == trainer.history.cost.tobytes()
+    run = run_of(at)
+    assert run.epoch == 500 and epoch(at) == 500
+    assert run.history.cost.tobytes() == trainer.history.cost.tobytes()
     assert any("with its history; training continues from epoch 500" in i for i in shown(at.info))
     at.button(key="step").click().run()
-    assert epoch(at) == 501 and session.snapshots.epochs[0] == 500
+    assert epoch(at) == 501 and run.snapshots.epochs[0] == 500
 
 
 def test_a_failed_upload_clears_the_last_loaded_notice():
@@ -380,11 +389,11 @@ def test_a_failed_upload_clears_the_last_loaded_notice():
 
 
 def test_stop_when_solved_follows_lecture_mode_unless_the_link_says_otherwise():
-    assert open_link(lecture="1").session_state["lab_session"].stop_when_solved
+    assert run_of(open_link(lecture="1")).settings.stops_when_solved
     at = open_link(lecture="1", stop_solved="0")
-    assert not at.session_state["lab_session"].stop_when_solved
+    assert not run_of(at).settings.stops_when_solved
     assert at.query_params["stop_solved"] == "0"
-    assert open_link(stop_solved="1").session_state["lab_session"].stop_when_solved
+    assert run_of(open_link(stop_solved="1")).settings.stops_when_solved
     assert "stop_solved" not in open_link().query_params
 
 
@@ -397,12 +406,12 @@ def test_a_mini_batch_link_that_blows_up_keeps_every_button_and_says_why():
     at.button(key="train").click().run()
     at.button(key="step").click().run()
     at.button(key="reset").click().run()
-    assert not at.exception and at.session_state[SESSION_KEY].epoch == 0
+    assert not at.exception and run_of(at).epoch == 0
 
 
 def test_an_empty_batch_in_a_link_means_full_batch_without_a_warning():
     at = open_link(batch="")
-    assert not at.warning and at.session_state[SESSION_KEY].settings.batch is None
+    assert not at.warning and run_of(at).settings.batch is None
 
 
 def test_a_link_of_hundreds_of_digits_is_echoed_in_at_most_about_forty_characters():
@@ -419,15 +428,15 @@ def test_a_table_with_huge_inputs_is_refused_at_upload_with_the_value_and_the_ra
     assert not at.exception
     (message,) = errors(at)
     assert "input 'a' is 1e+308; inputs must lie between −1,000,000 and 1,000,000" in message
-    assert at.session_state[SESSION_KEY].custom_data is None
+    assert run_of(at).custom_data is None
 
 
 def test_a_valid_table_loads_whatever_the_current_batch_size():
     at = open_link(dataset="spiral", batch="100")
     upload(at, "dataset_upload", "xor.csv", "in:a,in:b,out:y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
     assert not at.exception and not errors(at)
-    session = at.session_state[SESSION_KEY]
-    assert session.settings.dataset == "custom" and session.settings.batch is None
+    run = run_of(at)
+    assert run.settings.dataset == "custom" and run.settings.batch is None
     assert any("uses the full batch" in i for i in shown(at.info))
 
 
@@ -436,7 +445,7 @@ def test_a_saved_network_loads_whatever_the_current_batch_size():
     text = network_to_json(Network([2, 3, 2], seed=1), 0, dataset="half_adder")
     upload(at, "network_upload", "net.json", text)
     assert not at.exception and not errors(at)
-    assert at.session_state[SESSION_KEY].network.sizes == [2, 3, 2]
+    assert run_of(at).network.sizes == [2, 3, 2]
 
 
 def test_removing_one_of_two_identical_kept_runs_keeps_the_other():
@@ -444,25 +453,25 @@ def test_removing_one_of_two_identical_kept_runs_keeps_the_other():
     at.button(key="step_100").click().run()
     at.button(key="keep_run").click().run()
     at.button(key="keep_run").click().run()
-    session = at.session_state[SESSION_KEY]
-    first, second = (run.label for run in session.kept)
+    run = run_of(at)
+    first, second = (kept.label for kept in run.kept)
     at.multiselect(key="remove_runs").select(second).run()
-    assert [run.label for run in session.kept] == [first]
+    assert [kept.label for kept in run.kept] == [first]
 
 
 def test_every_file_the_page_saves_uploads_back_through_the_page():
     at = open_link(dataset="multi_gauss", hidden=",".join(["64"] * 8), train="90")
     at.session_state["files_open"] = True
     at.run()
-    session = at.session_state[SESSION_KEY]
-    session.history.append(
+    run = run_of(at)
+    run.history.append(
         6000,
         cost=np.linspace(1, 0, 6000),
         delta_magnitude=np.ones((6000, 9)),
         gradient_norm=np.full((6000, 9), np.inf),
     )
-    text = network_file(session)
+    text = run.saved_file()
     assert len(text.encode()) <= 1_000_000
     upload(at, "network_upload", "saved.json", text)
     assert not at.exception and not errors(at)
-    assert at.session_state[SESSION_KEY].epoch == 6000
+    assert run_of(at).epoch == 6000

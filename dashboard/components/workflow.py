@@ -12,24 +12,19 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from backprop_core import datasets
 from backprop_core.history import EXACT_EPOCHS
-from backprop_core.persistence import network_from_json, network_to_json
+from backprop_core.persistence import network_from_json
 from backprop_core.validation import brief
-from dashboard.components.ui import lecture_hidden, lecture_mode, sync_widgets
+from dashboard.components.bootstrap import sync_widgets
+from dashboard.reports import CSV_EXACT, CSV_ROWS, history_csv
+from dashboard.state.run import Run
 from dashboard.state.scheduler import SERVER_ID
-from dashboard.state.session import CSV_EXACT, CSV_ROWS, TrainingSession
 from dashboard.state.settings import settings_to_query
 from dashboard.text import count, plain
 
 
-def sync_url(session: TrainingSession) -> dict[str, str]:
+def sync_url(run: Run) -> dict[str, str]:
     """Write the configuration into the URL, so the address bar is always a shareable link."""
-    query = settings_to_query(
-        session.settings,
-        lecture_mode(),
-        session.speed,
-        lecture_hidden(),
-        session.stop_when_solved,
-    )
+    query = settings_to_query(run.settings)
     address = {**query, "server": SERVER_ID}  # tells a reload after a restart (not shared)
     if st.query_params.to_dict() != address:
         st.query_params.from_dict(address)
@@ -65,10 +60,10 @@ def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:
     st.session_state["notice"] = notice
 
 
-def _use_truth_table(session: TrainingSession, upload: UploadedFile) -> str:
+def _use_truth_table(run: Run, upload: UploadedFile) -> str:
     data = datasets.parse_truth_table(upload.getvalue().decode("utf-8-sig"), upload.name)
-    note = session.use_dataset(data)
-    sync_widgets(session.settings)
+    note = run.use_dataset(data)
+    sync_widgets(run)
     shape = ", ".join(
         [
             count(len(data.X), "row"),
@@ -79,16 +74,16 @@ def _use_truth_table(session: TrainingSession, upload: UploadedFile) -> str:
     return f"Training on {brief(upload.name)}: {shape}." + (f" {note}" if note else "")
 
 
-def _load_network(session: TrainingSession, upload: UploadedFile) -> str:
-    message = session.load(*network_from_json(upload.getvalue()))
-    sync_widgets(session.settings)
+def _load_network(run: Run, upload: UploadedFile) -> str:
+    message = run.load(*network_from_json(upload.getvalue()))
+    sync_widgets(run)
     return message
 
 
 UPLOADS = ("dataset_upload", "network_upload")
 
 
-def files_box(session: TrainingSession) -> None:
+def files_box(run: Run) -> None:
     """Upload a dataset, save and load a network, export the history. The box is drawn only
     once opened: its uploaders and download buttons would slow every first page load."""
     box = st.sidebar.expander(
@@ -103,13 +98,13 @@ def files_box(session: TrainingSession) -> None:
         "dataset_upload",
         "Upload a truth table (CSV) to train on",
         "csv",
-        partial(_use_truth_table, session),
+        partial(_use_truth_table, run),
         help="A header of in:NAME columns then out:NAME columns, then rows of numbers; targets "
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
-    _downloads(session, box)
+    _downloads(run, box)
     _uploader(
-        box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, session)
+        box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, run)
     )
 
 
@@ -129,22 +124,10 @@ def _uploader(
         box.error(plain(st.session_state[f"{key}_error"]))
 
 
-def network_file(session: TrainingSession) -> str:
-    """The network with its history and settings as JSON, small enough to upload again."""
-    with session.lock:
-        return network_to_json(
-            session.network,
-            session.epoch,
-            session.history,
-            dataset=session.settings.dataset,
-            learning_rate=session.settings.learning_rate,
-        )
-
-
-def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
+def _downloads(run: Run, box: DeltaGenerator) -> None:
     box.download_button(
         "Download the network (JSON)",
-        partial(network_file, session),
+        run.saved_file,
         "network.json",
         "application/json",
         key="save_network",
@@ -152,7 +135,7 @@ def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
     )
     box.download_button(
         "Download the history (CSV)",
-        session.history_csv,
+        partial(history_csv, run),
         "history.csv",
         "text/csv",
         key="save_history",
@@ -163,15 +146,15 @@ def _downloads(session: TrainingSession, box: DeltaGenerator) -> None:
     )
 
 
-def _keep(session: TrainingSession) -> None:
+def _keep(run: Run) -> None:
     try:
-        run = session.keep()
-        st.session_state["notice"] = f"Kept {run.label} for comparison."
+        kept = run.keep()
+        st.session_state["notice"] = f"Kept {kept.label} for comparison."
     except ValueError as err:
         st.session_state["notice"] = str(err)
 
 
-def compare_runs(session: TrainingSession) -> None:
+def compare_runs(run: Run) -> None:
     """Keep this run's curves, and remove kept ones; the charts overlay them."""
     cols = st.columns([1, 3])
     cols[0].button(
@@ -179,56 +162,56 @@ def compare_runs(session: TrainingSession) -> None:
         key="keep_run",
         icon=":material/bookmark_add:",
         on_click=_keep,
-        args=(session,),
+        args=(run,),
         width="stretch",
         help="Store this run's curves to overlay on the charts (up to 10).",
     )
-    if session.kept:
-        labels = [run.label for run in session.kept]
+    kept = run.snapshot().kept
+    if kept:
+        labels = [k.label for k in kept]
         cols[1].multiselect(
             "Remove kept runs",
             labels,
             key="remove_runs",
             on_change=_remove,
-            args=(session,),
+            args=(run,),
             placeholder=f"{len(labels)} kept run(s) overlaid: pick to remove",
         )
 
 
-def _remove(session: TrainingSession) -> None:
-    gone = set(st.session_state.get("remove_runs", []))
-    session.kept = [run for run in session.kept if run.label not in gone]
+def _remove(run: Run) -> None:
+    run.forget_kept(set(st.session_state.get("remove_runs", [])))
     st.session_state["remove_runs"] = []
 
 
-def rewind(session: TrainingSession) -> int | None:
+def rewind(run: Run) -> int | None:
     """A toggle and slider over the snapshots; returns the epoch shown, or None when live."""
     if not st.toggle(
         "Rewind",
         key="rewind_on",
         help="Scrub back through snapshots of the parameters (training pauses).",
     ):
-        if session.rewound_to is not None:
-            session.rewind(None)
+        if run.rewound_to is not None:
+            run.rewind(None)
         return None
-    epochs = session.snapshots.epochs
+    epochs = list(run.snapshot().snapshot_epochs)
     if st.session_state.get("rewind_epoch") not in epochs:
         st.session_state["rewind_epoch"] = epochs[-1]
     epoch = st.select_slider("Show the network at epoch", epochs, key="rewind_epoch")
-    if epoch != session.rewound_to:
-        session.rewind(epoch)
+    if epoch != run.rewound_to:
+        run.rewind(epoch)
     st.button(
         "Resume training from here",
         key="rewind_resume",
         icon=":material/history:",
         on_click=_resume,
-        args=(session,),
+        args=(run,),
         help="Forget every epoch after this one and continue from this snapshot.",
     )
     return epoch
 
 
-def _resume(session: TrainingSession) -> None:
-    session.resume_from_rewind()
+def _resume(run: Run) -> None:
+    run.resume_from_rewind()
     st.session_state["rewind_on"] = False
-    st.session_state["notice"] = f"Back at epoch {session.epoch:,}; later epochs forgotten."
+    st.session_state["notice"] = f"Back at epoch {run.epoch:,}; later epochs forgotten."

@@ -1,72 +1,207 @@
-"""What the user can set, parsed and validated: every bad value gets a message naming it."""
+"""Every setting of the lab in one table, ``SCHEMA``, as the playground's ``src/state.ts`` keeps
+its ``PROPS``: its field and default, its URL key with the parser and writer for it, its
+control's key and label, whether a change re-initialises the network, and how a notice names
+it. ``Settings`` and everything that reads or writes a setting are made from the table, so a
+new setting is one entry here, its control on the page, and what the engine does with it.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, make_dataclass, replace
 
 from backprop_core import ACTIVATIONS, COSTS, INITIALISERS, datasets
 from backprop_core.datasets import PLAYGROUND, Dataset
-from backprop_core.features import FEATURES, check_features
+from backprop_core.features import check_features
 from backprop_core.regularization import REGULARIZERS
-from backprop_core.validation import MAX_SEED, brief
-
-MAX_HIDDEN_LAYERS = 8
-MAX_WIDTH = 64
-MIN_LEARNING_RATE = 1e-6
-MAX_LEARNING_RATE = 1000.0
-MAX_PARAM_LENGTH = 200
-CUSTOM_DATASET = "custom"  # an uploaded truth table; it lives in the session, not the URL
-# The 2-D sets' "xor" takes the link name: the XOR truth table is "xor_table" in links.
-TABLE_LINK_NAMES = {"xor": "xor_table"}
-DATASETS = [TABLE_LINK_NAMES.get(n, n) for n in datasets.names()] + list(PLAYGROUND)
-REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-MAX_NOISE_PERCENT = 50
-TRAIN_PERCENTS = tuple(range(10, 100, 10))
-MAX_BATCH = 1000
-SPEEDS = ["1", "10", "100", "1000", "max"]
-# What a lecturer may hide from the audience in lecture mode, with a link's hide=dataset,speed.
-HIDEABLE = ("dataset", "lr", "speed", "step", "step_100", "reset")
-# What the controls show for each option's code name.
-OPTION_NAMES = {
-    "sigmoid": "sigmoid σ",
-    "tanh": "tanh",
-    "relu": "ReLU",
-    "leaky_relu": "leaky ReLU",
-    "identity": "identity (linear)",
-    "mse": "mean squared error",
-    "cross_entropy": "cross-entropy",
-    "uniform": "uniform on [−1, 1]",
-    "xavier": "Xavier (Glorot)",
-    "he": "He",
-}
+from dashboard.state.checks import (
+    CUSTOM_DATASET,
+    DATASETS,
+    MAX_NOISE_PERCENT,
+    MAX_PARAM_LENGTH,
+    check_choice,
+    check_learning_rate,
+    check_percent,
+    check_rate,
+    check_seed,
+    core_dataset_name,
+    output_activation_for,
+    parse_batch,
+    parse_features,
+    parse_flag,
+    parse_hidden,
+    parse_hide,
+    parse_seed,
+    parse_speed,
+)
 
 
-def option_name(name: str) -> str:
-    return OPTION_NAMES.get(name, name)
+def _always(settings: object) -> bool:
+    return True
+
+
+def _shown(value: object) -> str:
+    return str(value)
 
 
 @dataclass(frozen=True)
-class Settings:
-    """One configuration of the lab. Defaults are the reference experiment."""
+class Setting:
+    """One setting. ``parse`` reads the URL's text (a ValueError says what is allowed),
+    ``write`` gives it back, and ``written`` says when a link carries it. The control with key
+    ``widget`` shows ``to_widget(settings)``; ``from_widget`` reads the control's value back
+    (a ValueError shows under the control)."""
 
-    dataset: str = "half_adder"
-    hidden: tuple[int, ...] = (2, 2)
-    learning_rate: float = 0.5
-    activation: str = "sigmoid"
-    cost: str = "mse"
-    init: str = "uniform"
-    seed: int = 0
-    noise: int = 0  # percent, for the 2-D sets
-    train: int = 50  # the training share in percent, for the 2-D sets
-    data_seed: int = 0
-    features: tuple[str, ...] = ("x1", "x2")
-    batch: int | None = None  # None: full batch
-    regularization: str = "none"
-    rate: float = 0.0  # λ
-    show_test: bool = False
-    discretize: bool = False
+    field: str
+    default: object
+    url: str
+    parse: Callable[[str], object]
+    write: Callable[[object], str] = _shown
+    written: Callable[[object], bool] = _always
+    widget: str | None = None
+    label: str = ""
+    from_widget: Callable[[object], object] | None = None
+    to_widget: Callable[[object], object] | None = None
+    rebuild: bool = False  # a change re-initialises the network
+    points: bool = False  # it matters for the 2-D point sets only
+    name: str = ""  # how a notice names it; "" for a setting that needs no notice
+    show: Callable[[object], str] = _shown  # how a notice shows a value
+    saved: bool = False  # a saved network file carries it
+    switch: bool = False  # its control applies it on its own change (not read with the rest)
+
+    def read_widget(self, value: object) -> object:
+        return value if self.from_widget is None else self.from_widget(value)
+
+    def widget_value(self, settings: object) -> object:
+        value = getattr(settings, self.field)
+        return value if self.to_widget is None else self.to_widget(settings)
+
+
+def _points(settings) -> bool:
+    return settings.dataset in PLAYGROUND
+
+
+def _penalised(settings) -> bool:
+    return settings.regularization != "none" or settings.rate != 0
+
+
+def _features_text(names: tuple[str, ...]) -> str:
+    return ", ".join(name.replace("^2", "²").replace("_", " ") for name in names)
+
+
+SCHEMA: tuple[Setting, ...] = (
+    Setting(
+        "dataset", "half_adder", "dataset", lambda v: check_choice("dataset", v, DATASETS),
+        written=lambda s: s.dataset != CUSTOM_DATASET, widget="dataset", label="Dataset",
+        rebuild=True, name="dataset", saved=True,
+    ),
+    Setting(
+        "hidden", (2, 2), "hidden", parse_hidden,
+        write=lambda v: ",".join(map(str, v)) or "none", widget="hidden_layers",
+        label="Hidden layer sizes", from_widget=parse_hidden,
+        to_widget=lambda s: s.hidden_text, rebuild=True, name="hidden layers",
+        show=lambda v: ", ".join(map(str, v)) or "none",
+    ),
+    Setting(
+        "learning_rate", 0.5, "lr", check_learning_rate, write=repr,  # shortest exact text
+        widget="learning_rate", label="Learning rate η", from_widget=check_learning_rate,
+        saved=True,
+    ),
+    Setting(
+        "activation", "sigmoid", "activation",
+        lambda v: check_choice("activation", v, list(ACTIVATIONS)), widget="activation",
+        label="Activation", rebuild=True, name="activation",
+    ),
+    Setting(
+        "cost", "mse", "cost", lambda v: check_choice("cost", v, list(COSTS)), widget="cost",
+        label="Cost", rebuild=True, name="cost",
+    ),
+    Setting(
+        "init", "uniform", "init", lambda v: check_choice("init", v, list(INITIALISERS)),
+        widget="init", label="Initialisation", rebuild=True, name="initialisation",
+    ),
+    Setting(
+        "seed", 0, "seed", parse_seed, widget="seed", label="Seed", from_widget=check_seed,
+        rebuild=True, name="seed",
+    ),
+    Setting(
+        "noise", 0, "noise", lambda v: check_percent("noise", v, 0, MAX_NOISE_PERCENT),
+        written=_points, widget="noise", label="Noise %",
+        from_widget=lambda v: check_percent("noise", v, 0, MAX_NOISE_PERCENT), rebuild=True,
+        points=True, name="noise", show=lambda v: f"{v} %", saved=True,
+    ),
+    Setting(
+        "train", 50, "train", lambda v: check_percent("training share", v, 10, 90, 10),
+        written=_points, widget="train_share", label="Training share %",
+        from_widget=lambda v: check_percent("training share", v, 10, 90, 10), rebuild=True,
+        points=True, name="training share", show=lambda v: f"{v} %", saved=True,
+    ),
+    Setting(
+        "data_seed", 0, "data_seed", parse_seed, written=_points, widget="data_seed",
+        label="Data seed", from_widget=check_seed, rebuild=True, points=True,
+        name="data seed", saved=True,
+    ),
+    Setting(
+        "features", ("x1", "x2"), "features", parse_features, write=",".join,
+        written=_points, widget="features", label="Input features",
+        from_widget=check_features, to_widget=lambda s: list(s.features), rebuild=True,
+        points=True, name="features", show=_features_text,
+    ),
+    Setting(
+        "batch", None, "batch", parse_batch, written=lambda s: s.batch is not None,
+        widget="batch", label="Batch size",
+        from_widget=lambda v: parse_batch(str(v).strip()),
+        to_widget=lambda s: "full" if s.batch is None else str(s.batch), rebuild=True,
+        name="batch size", show=lambda v: "full" if v is None else str(v), saved=True,
+    ),
+    Setting(
+        "regularization", "none", "reg",
+        lambda v: check_choice("regularization", v, list(REGULARIZERS)), written=_penalised,
+        widget="regularization", label="Regularization",
+    ),
+    Setting(
+        "rate", 0.0, "rate", check_rate, write=lambda v: f"{v:g}", written=_penalised,
+        widget="regularization_rate", label="Regularization rate λ", from_widget=check_rate,
+    ),
+    Setting(
+        "show_test", False, "show_test", lambda v: parse_flag("show_test", v),
+        write=lambda v: "1", written=lambda s: s.show_test, widget="show_test",
+        label="Show test data", saved=True,
+    ),
+    Setting(
+        "discretize", False, "discretize", lambda v: parse_flag("discretize", v),
+        write=lambda v: "1", written=lambda s: s.discretize, widget="discretize",
+        label="Discretize output", saved=True,
+    ),
+    Setting(
+        "speed", "max", "speed", parse_speed, widget="epochs_per_refresh", label="Speed"
+    ),
+    Setting(
+        "lecture", False, "lecture", lambda v: parse_flag("lecture", v), write=lambda v: "1",
+        written=lambda s: s.lecture, widget="lecture_toggle", label="Lecture mode",
+        switch=True,
+    ),
+    Setting(
+        "hide", (), "hide", parse_hide, write=",".join, written=lambda s: bool(s.hide)
+    ),
+    Setting(  # None: the mode's default, on in lecture mode
+        "stop_solved", None, "stop_solved", lambda v: parse_flag("stop_solved", v),
+        write=lambda v: str(int(v)),
+        written=lambda s: s.stop_solved is not None and s.stop_solved != s.lecture,
+        widget="stop_when_solved", label="Stop when solved",
+        to_widget=lambda s: s.stops_when_solved, switch=True,
+    ),
+    Setting(
+        "log_epochs", False, "log", lambda v: parse_flag("log", v), write=lambda v: "1",
+        written=lambda s: s.log_epochs, widget="log_epochs", label="Log-scale epoch axis",
+        switch=True,
+    ),
+)
+BY_FIELD = {setting.field: setting for setting in SCHEMA}
+BY_WIDGET = {setting.widget: setting for setting in SCHEMA if setting.widget}
+
+
+class _Methods:
+    """What a configuration says beyond its fields (the methods of ``Settings``)."""
 
     @property
     def hidden_text(self) -> str:
@@ -75,24 +210,22 @@ class Settings:
     @property
     def points(self) -> bool:
         """Whether the dataset is one of the 2-D point sets (not a truth table)."""
-        return self.dataset in PLAYGROUND
+        return _points(self)
+
+    @property
+    def stops_when_solved(self) -> bool:
+        """Whether training stops once solved: ``stop_solved``, or the mode's default."""
+        return self.lecture if self.stop_solved is None else self.stop_solved
+
+    def matters(self, setting: Setting) -> bool:
+        """Whether ``setting`` means anything for this dataset."""
+        return not setting.points or self.points
 
     def architecture(self) -> tuple:
-        """What a new network (or new data) takes: everything but η, the penalty and the
-        display toggles, which apply at once."""
-        data = (self.noise, self.train, self.data_seed, self.features) if self.points else ()
-        return (
-            self.dataset,
-            self.hidden,
-            self.activation,
-            self.cost,
-            self.init,
-            self.seed,
-            self.batch,
-            *data,
-        )
+        """What a new network (or new data) takes: the settings whose change rebuilds it."""
+        return tuple(getattr(self, s.field) for s in SCHEMA if s.rebuild and self.matters(s))
 
-    def with_(self, **changes) -> Settings:
+    def with_(self, **changes):
         return replace(self, **changes)
 
     def layer_sizes(self, data: Dataset) -> list[int]:
@@ -111,262 +244,71 @@ class Settings:
             regularization_rate=self.rate,
         )
 
+    def trainer_options(self) -> dict:
+        """How the rows are visited: the batch size and the seed of the shuffles."""
+        return dict(batch_size=self.batch, seed=self.data_seed)
+
     def load_data(self) -> tuple[Dataset, Dataset | None]:
-        """(training set, test set): a truth table has no test set."""
+        """(training set, test set) of raw points or table rows: a truth table has no test
+        set."""
         if not self.points:
             return datasets.get(core_dataset_name(self.dataset)), None
         points = datasets.playground(self.dataset, self.noise / 100, self.data_seed)
         return datasets.split(points, self.train / 100, self.data_seed)
 
 
-def core_dataset_name(name: str) -> str:
-    """The engine's name for a dataset's link name (``xor_table`` is the engine's ``xor``)."""
-    return {link: core for core, link in TABLE_LINK_NAMES.items()}.get(name, name)
+Settings = make_dataclass(
+    "Settings",
+    [(s.field, object, field(default=s.default)) for s in SCHEMA],
+    bases=(_Methods,),
+    frozen=True,
+)
+Settings.__module__ = __name__  # so that it pickles and prints as dashboard.state.settings
+Settings.__doc__ = "One configuration of the lab: a field per ``SCHEMA`` entry, with its default."
 
 
-def dataset_title(name: str) -> str:
-    if name in PLAYGROUND:
-        return PLAYGROUND[name]  # short enough for lecture mode's dataset box
-    return datasets.get(core_dataset_name(name)).title
-
-
-def output_activation_for(cost: str, activation: str) -> str:
-    """The app uses one activation throughout, except sigmoid outputs for cross-entropy."""
-    return "sigmoid" if cost == "cross_entropy" else activation
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """'2, 2' → (2, 2); 'none' → () for no hidden layer. Raises ValueError with what is allowed."""
-    allowed = (
-        f"hidden layers must be up to {MAX_HIDDEN_LAYERS} comma-separated whole numbers "
-        f"from 1 to {MAX_WIDTH}, like 2, 2 (or 'none')"
-    )
-    if not isinstance(text, str) or len(text) > 200:
-        raise ValueError(f"{allowed}; got a value that is not short text")
-    if text.strip().lower() == "none":
-        return ()
-    if not text.strip():
-        raise ValueError(f"{allowed}; got an empty value")
-    parts = [p.strip() for p in text.split(",")]
-    bad = [p for p in parts if not re.fullmatch(r"[0-9]+", p)]  # ASCII: int() takes "٣" too
-    if bad:
-        raise ValueError(f"{allowed}; {brief(bad[0])} in {brief(text)} is not a whole number")
-    sizes = tuple(int(p) for p in parts)
-    if len(sizes) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"{allowed}; {brief(text)} has {len(sizes)} layers")
-    for n in sizes:
-        if not 1 <= n <= MAX_WIDTH:
-            where = f" in {brief(text)}" if len(text) < 20 else ""  # one echo of a long value
-            raise ValueError(f"{allowed}; {brief(n)}{where} is out of range")
-    return sizes
-
-
-def _number_text(value: object) -> float:
-    """A float from a number, or from text of ASCII digits and ``.``, ``-``, ``+``, ``e``;
-    NaN for anything else (so every range check fails)."""
-    if isinstance(value, str) and re.fullmatch(r"[0-9.eE+-]{1,40}", value):
-        try:
-            return float(value)
-        except ValueError:
-            return math.nan
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return math.nan
-
-
-def check_learning_rate(value: object) -> float:
-    """A number from 10⁻⁶ to 1000; anything else is a ValueError naming it. Text (from a
-    link) may hold only ASCII digits and the ``.``, ``-``, ``+`` and ``e`` a float needs."""
-    lr = _number_text(value)
-    if not MIN_LEARNING_RATE <= lr <= MAX_LEARNING_RATE:  # NaN fails too
-        raise ValueError(
-            f"learning rate must be a number from {MIN_LEARNING_RATE:g} to "
-            f"{MAX_LEARNING_RATE:g}, got {brief(value)}"
-        )
-    return lr
-
-
-def check_seed(value: object) -> int:
-    """A whole number from 0 to 2³² − 1."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, got {brief(value)}")
-    return value
-
-
-def check_choice(kind: str, value: object, allowed: list[str]) -> str:
-    if value not in allowed:
-        raise ValueError(f"unknown {kind} {brief(value)}; allowed: {', '.join(allowed)}")
-    return value  # type: ignore[return-value]
-
-
-def check_percent(kind: str, value: object, low: int, high: int, step: int = 1) -> int:
-    """A whole percentage from ``low`` to ``high`` in steps of ``step``."""
-    number = _number_text(value)
-    if not (low <= number <= high and number.is_integer() and int(number) % step == 0):
-        steps = f" in steps of {step}" if step > 1 else ""
-        raise ValueError(
-            f"{kind} must be a whole percentage from {low} to {high}{steps}, got {brief(value)}"
-        )
-    return int(number)
-
-
-def check_rate(value: object) -> float:
-    """λ, the regularisation rate: one of the control's values, 0 to 10."""
-    rate = _number_text(value)
-    if rate not in REGULARIZATION_RATES:
-        allowed = ", ".join(f"{r:g}" for r in REGULARIZATION_RATES)
-        raise ValueError(f"regularization rate must be one of {allowed}; got {brief(value)}")
-    return rate
-
-
-def parse_batch(value: object) -> int | None:
-    """'full' (or None, or nothing) → None; otherwise a whole number from 1 to 1000. Whether it
-    fits the training rows is checked when the data is known."""
-    if value is None or value in ("full", ""):  # an empty field means full batch too
-        return None
-    number = _number_text(value)
-    if not (1 <= number <= MAX_BATCH and number.is_integer()):
-        raise ValueError(
-            f"batch size must be 'full' or a whole number from 1 to {MAX_BATCH}, got {brief(value)}"
-        )
-    return int(number)
-
-
-def parse_features(text: object) -> tuple[str, ...]:
-    """'x1,x2,x1^2' → ('x1', 'x2', 'x1^2'), in the engine's order."""
-    if not isinstance(text, str) or len(text) > 100:
-        raise ValueError(f"features must be a comma-separated list from {', '.join(FEATURES)}")
-    return check_features([n.strip() for n in text.split(",") if n.strip()])
-
-
-def _flag(kind: str, value: str) -> bool:
-    if value not in ("0", "1"):
-        raise ValueError(f"{kind} must be 1 or 0, got {brief(value)}")
-    return value == "1"
-
-
-def _seed_text(v: str) -> int:
-    return check_seed(int(v) if re.fullmatch(r"-?[0-9]{1,20}", v) else v)
-
-
-# URL parameter → (Settings field, how to parse it)
-QUERY_FIELDS = {
-    "dataset": ("dataset", lambda v: check_choice("dataset", v, DATASETS)),
-    "hidden": ("hidden", parse_hidden),
-    "lr": ("learning_rate", check_learning_rate),
-    "activation": ("activation", lambda v: check_choice("activation", v, list(ACTIVATIONS))),
-    "cost": ("cost", lambda v: check_choice("cost", v, list(COSTS))),
-    "init": ("init", lambda v: check_choice("init", v, list(INITIALISERS))),
-    "seed": ("seed", _seed_text),
-    "noise": ("noise", lambda v: check_percent("noise", v, 0, MAX_NOISE_PERCENT)),
-    "train": ("train", lambda v: check_percent("training share", v, 10, 90, 10)),
-    "data_seed": ("data_seed", _seed_text),
-    "features": ("features", parse_features),
-    "batch": ("batch", parse_batch),
-    "reg": ("regularization", lambda v: check_choice("regularization", v, list(REGULARIZERS))),
-    "rate": ("rate", check_rate),
-    "show_test": ("show_test", lambda v: _flag("show_test", v)),
-    "discretize": ("discretize", lambda v: _flag("discretize", v)),
-}
-
-
-def settings_from_query(params: dict[str, str]) -> tuple[Settings, dict, list[str]]:
-    """Settings from untrusted URL parameters: each bad one falls back to its default and
-    adds a warning. Also returns the panel choices (``lecture``, ``speed``)."""
+def settings_from_query(params: dict[str, str]) -> tuple[Settings, list[str]]:
+    """Settings from untrusted URL parameters: each bad one falls back to its default with a
+    warning that quotes it briefly."""
     values, warnings = {}, []
-    for key, (field, parse) in QUERY_FIELDS.items():
-        if key not in params:
+    for setting in SCHEMA:
+        if setting.url not in params:
             continue
-        raw = params[key]
+        raw = params[setting.url]
         if len(raw) > MAX_PARAM_LENGTH:
             warnings.append(
-                f"URL parameter {key} is {len(raw):,} characters long (at most "
+                f"URL parameter {setting.url} is {len(raw):,} characters long (at most "
                 f"{MAX_PARAM_LENGTH}); using the default instead"
             )
             continue
         try:
-            values[field] = parse(raw)
+            values[setting.field] = setting.parse(raw)
         except ValueError as err:
-            warnings.append(f"URL parameter {key}: {err}; using the default instead")
-    panels: dict = {"lecture": False, "speed": "max", "hide": ()}
-    for key in ("lecture", "stop_solved"):
-        value = params.get(key)
-        if value is None:
-            continue
-        if value in ("0", "1", "true", "false", "on", "off"):
-            panels[key] = value in ("1", "true", "on")
-        else:
-            warnings.append(f"URL parameter {key} must be 1 or 0, got {brief(value)}; ignoring it")
-    panels.setdefault("stop_solved", panels["lecture"])  # on by default in lecture mode
-    hide = params.get("hide")
-    if hide is not None:
-        try:
-            panels["hide"] = parse_hide(hide)
-        except ValueError as err:
-            warnings.append(f"URL parameter hide: {err}; hiding nothing")
-    speed = params.get("speed")
-    if speed is not None:
-        if speed in SPEEDS:
-            panels["speed"] = speed
-        else:
-            warnings.append(
-                f"URL parameter speed must be one of {', '.join(SPEEDS)}, got {brief(speed)}; "
-                "using max"
-            )
-    return Settings(**values), panels, warnings
+            warnings.append(f"URL parameter {setting.url}: {err}; using the default instead")
+    return Settings(**values), warnings
 
 
-def parse_hide(text: str) -> tuple[str, ...]:
-    """'dataset,speed' → ('dataset', 'speed'): the lecture-mode controls to hide."""
-    names = tuple(n.strip() for n in text.split(",") if n.strip()) if len(text) <= 100 else ()
-    bad = [n for n in names if n not in HIDEABLE]
-    if bad or len(text) > 100:
-        got = brief(bad[0]) if bad else "a value over 100 characters"
-        raise ValueError(f"controls to hide must be among {', '.join(HIDEABLE)}, got {got}")
-    return tuple(n for n in HIDEABLE if n in names)
-
-
-def settings_to_query(
-    settings: Settings,
-    lecture: bool,
-    speed: str,
-    hide: tuple[str, ...] = (),
-    stop_solved: bool | None = None,
-) -> dict[str, str]:
-    """The URL parameters that restore ``settings`` (an uploaded dataset cannot travel)."""
-    query = {
-        "dataset": settings.dataset,
-        "hidden": ",".join(map(str, settings.hidden)) or "none",
-        "lr": repr(settings.learning_rate),  # the shortest text that reads back the same
-        "activation": settings.activation,
-        "cost": settings.cost,
-        "init": settings.init,
-        "seed": str(settings.seed),
-        "speed": speed,
+def settings_to_query(settings: Settings, saved_only: bool = False) -> dict[str, str]:
+    """The URL parameters that restore ``settings`` (an uploaded dataset cannot travel); with
+    ``saved_only``, those a saved network file carries."""
+    return {
+        s.url: s.write(getattr(settings, s.field))
+        for s in SCHEMA
+        if s.written(settings) and settings.matters(s) and (s.saved or not saved_only)
     }
-    if settings.dataset == CUSTOM_DATASET:
-        del query["dataset"]
-    if settings.points:
-        query.update(
-            noise=str(settings.noise),
-            train=str(settings.train),
-            data_seed=str(settings.data_seed),
-            features=",".join(settings.features),
-        )
-    defaults = Settings()
-    if settings.batch is not None:
-        query["batch"] = str(settings.batch)
-    if settings.regularization != defaults.regularization or settings.rate:
-        query.update(reg=settings.regularization, rate=f"{settings.rate:g}")
-    for flag in ("show_test", "discretize"):
-        if getattr(settings, flag):
-            query[flag] = "1"
-    if lecture:
-        query["lecture"] = "1"
-    if hide:
-        query["hide"] = ",".join(hide)
-    if stop_solved is not None and stop_solved != lecture:  # only when not the default
-        query["stop_solved"] = str(int(stop_solved))
-    return query
+
+
+def widget_values(settings: Settings) -> dict[str, object]:
+    """Every control's value for ``settings``, keyed by the control's key (the switches set
+    their own)."""
+    return {s.widget: s.widget_value(settings) for s in SCHEMA if s.widget and not s.switch}
+
+
+def describe_changes(old: Settings, new: Settings) -> str:
+    """The settings whose change rebuilt the network, as "hidden layers 2, 2 → 3, 4"."""
+    parts = [
+        f"{s.name} {s.show(getattr(old, s.field))} → {s.show(getattr(new, s.field))}"
+        for s in SCHEMA
+        if s.rebuild and new.matters(s) and getattr(old, s.field) != getattr(new, s.field)
+    ]
+    return ", ".join(parts)

@@ -19,6 +19,18 @@ from dashboard.state.settings import Settings
 
 
 @dataclass(frozen=True)
+class Activity:
+    """What the worker is doing with a run, as it last said: training (to epoch ``until`` for a
+    long Step), or why it stopped by itself: "solved", "hidden" (no page drew for long),
+    "disconnected", or an ``error``."""
+
+    running: bool = False
+    until: int | None = None
+    stopped: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What the parameters on display do to the training (and test) rows: one forward pass."""
 
@@ -64,15 +76,16 @@ class RunSnapshot:
     row_names: tuple[str, ...]  # the rows (or groups of rows) of the row-cost record
     curves: dict[str, Curve] = field(repr=False)
     diverged_at: int | None = None
-    running: bool = False
-    until: int | None = None
-    solved_stop: bool = False
-    idle_stop: str | None = None
-    error: str | None = None
-    weight_scale: float = 1.0
+    activity: Activity = Activity()
     kept: tuple[KeptRun, ...] = ()
     nudges: tuple[Nudge, ...] = ()
     snapshot_epochs: tuple[int, ...] = ()
+    has_custom_data: bool = False  # an uploaded table is among the datasets
+    custom_title: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.activity.running
 
     @property
     def diverged(self) -> bool:

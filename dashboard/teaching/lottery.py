@@ -95,7 +95,7 @@ def plan(settings: Settings, data: Dataset, count: int) -> Plan:
     def one_epoch(networks: int) -> float:
         ensemble = Ensemble(sizes, list(range(networks)), **s.network_options())
         started = time.perf_counter()
-        ensemble.train(data.X, data.T, s.learning_rate, 1, s.batch, s.data_seed)
+        ensemble.train(data.X, data.T, s.learning_rate, 1, **s.trainer_options())
         return max(time.perf_counter() - started, 1e-6)
 
     single = one_epoch(1)
@@ -177,8 +177,9 @@ class LotteryRun:
             if self._ahead[g] >= top or (left is not None and left <= 0):
                 break
             want = min(top - self._ahead[g], EPOCHS_PER_CALL)
+            X, T, options = self.data.X, self.data.T, s.trainer_options()
             costs, solved = self._group(g).train(
-                self.data.X, self.data.T, s.learning_rate, int(want), s.batch, s.data_seed, left
+                X, T, s.learning_rate, int(want), **options, max_seconds=left
             )
             self._pending[g].append((costs, solved))
             self._ahead[g] += len(costs)

@@ -1,4 +1,4 @@
-from dashboard.components.ui import NO, YES, markdown_table
+from dashboard.components.chrome import NO, YES, markdown_table
 
 
 def test_markdown_table_keeps_uploaded_names_literal_and_marks_correct_rows():

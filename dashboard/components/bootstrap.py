@@ -1,0 +1,141 @@
+"""Each browser session's run and worker, made from the link on its first page run, and the
+helpers every page uses to share the server: caching, fair budgets and turns for heavy work.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from dashboard.state.run import Run
+from dashboard.state.scheduler import SCHEDULER, SERVER_ID, SERVER_ID_PATTERN
+from dashboard.state.settings import settings_from_query, widget_values
+from dashboard.state.worker import Worker
+from dashboard.text import plain
+
+RUN_KEY, WORKER_KEY = "lab_run", "lab_worker"
+T = TypeVar("T")
+RESTARTED = (
+    "The server restarted since this page was last open: its training state was lost, and "
+    "your settings came back from the link."
+)
+
+
+def restarted(server: str | None) -> bool:
+    """Whether a link's ``server=`` names another server process (one that has restarted);
+    anything that is not such a name is no evidence of it."""
+    named = server is not None and re.fullmatch(SERVER_ID_PATTERN, server) is not None
+    return named and server != SERVER_ID
+
+
+def _start() -> None:
+    """This user's run and worker from the URL (a shared link) or the defaults."""
+    settings, warnings = settings_from_query(st.query_params.to_dict())
+    try:
+        run = Run(settings)
+    except ValueError as err:  # a batch size larger than this dataset's training rows
+        warnings.append(f"URL parameter batch: {err}; using full batch instead")
+        run = Run(settings.with_(batch=None))
+    if restarted(st.query_params.get("server")):
+        warnings.insert(0, RESTARTED)
+    st.session_state[WORKER_KEY] = Worker(run, _connection_check())
+    st.session_state[RUN_KEY] = run
+    st.session_state["url_warnings"] = warnings
+
+
+def get_run() -> Run:
+    """This user's run. The first run of any page builds it from the URL."""
+    if RUN_KEY not in st.session_state:
+        _start()
+    return st.session_state[RUN_KEY]
+
+
+def get_worker() -> Worker:
+    """The worker that trains this user's run."""
+    get_run()
+    return st.session_state[WORKER_KEY]
+
+
+def _connection_check() -> Callable[[], bool]:
+    """Whether this browser session is still connected, as Streamlit's runtime knows it."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return lambda: True
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
+
+
+def show_url_warnings() -> None:
+    for warning in st.session_state.pop("url_warnings", []):
+        st.warning(plain(warning))
+
+
+def sync_widgets(run: Run) -> None:
+    """Put the run's settings into the controls' keys (widget values die on page switches)."""
+    for key, value in widget_values(run.settings).items():
+        st.session_state[key] = value
+
+
+def seed_widgets(run: Run, key: str) -> None:
+    """Streamlit forgets a widget's value when a run does not draw it (another page, or the
+    other mode): fill the controls from the settings again when ``key`` is gone."""
+    if key not in st.session_state:
+        sync_widgets(run)
+
+
+def cached(name: str, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this user's session under ``name`` until ``key`` changes: a rerun
+    for another control does not redo a slow computation."""
+    held = st.session_state.get(f"_cached_{name}")
+    if held is None or held[0] != key:
+        held = (key, compute())
+        st.session_state[f"_cached_{name}"] = held
+    return held[1]
+
+
+def fair_seconds(seconds: float) -> float:
+    """A page's budget for a slow computation: ``seconds`` alone on the server, its share when
+    others train (a sampled check then samples less, but still answers in about that time)."""
+    return seconds / max(1, SCHEDULER.training)
+
+
+@contextmanager
+def server_turn() -> Iterator[None]:
+    """Heavy page work, done in one of the scheduler's turns while others train: it takes its
+    share of the server instead of slowing down every training turn it overlaps."""
+    if SCHEDULER.training:
+        with SCHEDULER.turn():
+            yield
+    else:
+        yield
+
+
+def charged_to(worker: Worker) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A decorator for a redrawn part of a page: on a busy server it is drawn between two
+    training turns, and its processor time is charged to ``worker`` (``Worker.charge``), so a
+    heavy page slows its own student, not the class."""
+
+    def wrap(part: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(part)
+        def charged() -> None:
+            started = time.thread_time()
+            try:
+                if SCHEDULER.training > 1:  # drawn between two training turns, not during one
+                    with SCHEDULER.turn(first=True):
+                        part()
+                else:
+                    part()
+            finally:
+                worker.charge(time.thread_time() - started)
+
+        return charged
+
+    return wrap

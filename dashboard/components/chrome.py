@@ -1,0 +1,158 @@
+"""What every page shares on screen: styles, help texts, the page list and header, and tables."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+from threadpoolctl import threadpool_limits
+
+from dashboard.components.bootstrap import get_run, get_worker
+from dashboard.state.checks import option_name
+from dashboard.state.run import Run
+from dashboard.state.snapshot import RunSnapshot
+from dashboard.text import plain
+
+INVALID_FIELD = "border-color: #c62828 !important; background-color: #fdecea !important;"
+# A fixed scrollbar: a redrawn chart must not shift the page, which would make every other
+# chart resize and redraw too. Wide uploaded tables scroll. Captions dark enough for a hall.
+_COMMON_CSS = """
+[data-testid="stMain"] { overflow-y: scroll; }
+.st-key-outputs_table table { display: block; overflow-x: auto; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d4150; }
+"""
+CSS = (
+    "<style>"
+    + _COMMON_CSS
+    + """[data-testid="stMetricValue"] { font-size: 2.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+</style>"""
+)
+# Lecture mode fits a 1280×720 projector: less padding, a smaller title, big numbers.
+LECTURE_CSS = (
+    "<style>"
+    + _COMMON_CSS
+    + """html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 2rem 1rem 2rem; max-width: none; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
+.st-key-lecture_title p { font-size: 1.3rem; margin: 0 0 0 2.2rem; }
+[data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { padding: 0 0.4rem; }
+</style>"""
+)
+# One line of help beside the first appearance of each idea.
+HELP = {
+    "test_cost": "The cost on the test points, which training never sees.",
+    "accuracy": "The share of points whose rounded output equals their label.",
+    "surface": (
+        "The network's output over the input square, computed for a 50×50 grid: blue where "
+        "it says 0, orange where it says 1, white at the boundary. The dots are the training "
+        "points, coloured by label; with Show test data, the test points are ringed in black."
+    ),
+    "noise": "How far the 2-D points are jittered, as in the playground: 0 to 50 %.",
+    "train_share": "The share of the points used for training; the rest are the test set.",
+    "data_seed": "Draws the points and the split; Regenerate draws new ones.",
+    "regenerate": "New points from the next data seed: a new network on new data.",
+    "features": "The network's inputs, computed from each point (x1, x2).",
+    "discretize": "Colour the surface by the rounded output: the decision boundary is sharp.",
+    "batch": "Rows per update: 'full' (every row) or a whole number; each epoch shuffles.",
+    "regularization": "A weight penalty λ·R(W): L1 = Σ|w|, L2 = ½Σw². Applies at once.",
+    "epoch": "How many full-batch updates the network has had: one epoch uses every row once.",
+    "cost": "The cost C of the parameters shown, over all training rows.",
+    "outputs": "Training rows whose every output, rounded to 0 or 1, equals its target.",
+    "plateau": (
+        "The plateau: for hundreds of epochs the half adder sits near C ≈ 0.21, where every "
+        "output is about the mean of its targets, before the hidden units split the inputs."
+    ),
+    "delta": (
+        "δˡ = ∂C/∂zˡ, the error signal of layer l: δᴸ at the output, then back layer by layer, "
+        "δˡ = (δˡ⁺¹ Wˡ⁺¹ᵀ) ⊙ σ′(zˡ). Lines that fall apart are vanishing gradients."
+    ),
+    "row_vectors": (
+        "Each row of the data is a row vector, so a layer computes zˡ = aˡ⁻¹ Wˡ + bˡ: row i of "
+        "Wˡ holds the weights out of neuron i. Books that write z = W a + b use the transpose."
+    ),
+}
+PAGES = [
+    ("app.py", "Live training", ":material/monitoring:"),
+    ("pages/1_Gradient_check.py", "Gradient check", ":material/rule:"),
+    ("pages/2_Backward_pass.py", "Backward pass, step by step", ":material/replay:"),
+    ("pages/3_Network_and_surfaces.py", "Network and surfaces", ":material/hub:"),
+    ("pages/4_Initialisation_lottery.py", "Initialisation lottery", ":material/casino:"),
+    ("pages/5_Inside_the_gradient.py", "Inside the gradient", ":material/troubleshoot:"),
+]
+
+
+
+@functools.cache
+def _one_thread_per_matrix() -> None:
+    """Tiny matrices: BLAS thread pools only add overhead, and the server is shared by all."""
+    threadpool_limits(1)
+
+
+def lecture_mode() -> bool:
+    return bool(get_run().settings.lecture)
+
+
+def setup_page(title: str) -> None:
+    """Page config, styles and the sidebar's page links (with readable names)."""
+    _one_thread_per_matrix()
+    lecture = lecture_mode()  # first, so that a shared link's lecture=1 applies to this run
+    st.set_page_config(
+        page_title=f"{title} · Backprop Lab",
+        page_icon="🧠",
+        layout="wide",
+        initial_sidebar_state="collapsed" if lecture else "auto",
+    )
+    st.html(LECTURE_CSS if lecture else CSS)
+    for path, label, icon in PAGES:
+        st.sidebar.page_link(path, label=label, icon=icon)
+    st.sidebar.divider()
+
+
+def teaching_page(tab_title: str, heading: str) -> Run:
+    """The header of a teaching page: training pauses while the network is inspected, the
+    heading, and a line saying which network is shown. Returns the run."""
+    setup_page(tab_title)
+    worker = get_worker()
+    if worker.running:
+        worker.pause()
+        st.toast("Training paused while you inspect the network.")
+    st.title(heading)
+    st.caption(plain(describe(worker.run.snapshot())))
+    return worker.run
+
+
+def describe(snapshot: RunSnapshot) -> str:
+    s = snapshot.settings
+    return (
+        f"{snapshot.data.title}, network {'-'.join(map(str, snapshot.network.sizes))}, "
+        f"{option_name(s.activation)}, {option_name(s.cost)}, η = {s.learning_rate:g}, "
+        f"seed {s.seed}, epoch {snapshot.epoch:,}. Change it on the Live training page."
+    )
+
+
+YES, NO = ":green[:material/check_circle: yes]", ":red[:material/cancel: no]"
+
+
+def markdown_table(table: dict[str, list]) -> str:
+    """A markdown table with a column per key; True and False show as a green yes, a red no."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, bool):
+            return YES if value else NO
+        if isinstance(value, float):
+            return f"{value:g}" if value.is_integer() else f"{value:.4f}"
+        return plain(str(value))
+
+    lines = ["| " + " | ".join(map(plain, table)) + " |", "|" + " ---: |" * len(table)]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in zip(*table.values())]
+    return "\n".join(lines)
+
+
+def show_outputs_table(table: dict[str, list]) -> None:
+    """The outputs table as markdown, which loads far faster in the browser than a data grid.
+    Long or wide uploaded tables scroll."""
+    rows = len(next(iter(table.values())))
+    box = st.container(height=420 if rows > 8 else "content", border=False, key="outputs_table")
+    box.markdown(markdown_table(table))

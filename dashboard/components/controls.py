@@ -1,0 +1,305 @@
+"""The controls: the sidebar's settings, the training buttons, lecture mode's row and switches.
+
+Every control takes its key and label from its setting's entry in ``SCHEMA`` and reads its
+value back through it; a bad value shows its message right under the field.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from backprop_core import ACTIVATIONS, COSTS, INITIALISERS
+from backprop_core.datasets import PLAYGROUND
+from backprop_core.features import FEATURES
+from backprop_core.regularization import REGULARIZERS
+from backprop_core.validation import MAX_SEED
+from dashboard.components.bootstrap import cached, seed_widgets, server_turn
+from dashboard.components.chrome import HELP, lecture_mode
+from dashboard.figures.thumbnails import dataset_thumbnail
+from dashboard.state.checks import (
+    CUSTOM_DATASET,
+    DATASETS,
+    MAX_NOISE_PERCENT,
+    REGULARIZATION_RATES,
+    SPEEDS,
+    TRAIN_PERCENTS,
+    dataset_title,
+    option_name,
+)
+from dashboard.state.run import Run
+from dashboard.state.settings import BY_FIELD, Settings
+from dashboard.state.snapshot import RunSnapshot
+from dashboard.state.worker import Worker
+from dashboard.teaching.inside import Stability, stability
+from dashboard.text import plain
+
+INVALID_FIELD = "border-color: #c62828 !important; background-color: #fdecea !important;"
+INVALID = object()  # what ``control`` gives for a value its setting refuses
+
+
+def control(box: DeltaGenerator, kind: str, field: str, *args, **options) -> object:
+    """The control of setting ``field`` (``box.<kind>``, with the schema's key and label), read
+    back as the setting's value; on a ValueError, the message goes right under the field,
+    which turns red, and the result is INVALID."""
+    setting = BY_FIELD[field]
+    value = getattr(box, kind)(setting.label, *args, key=setting.widget, **options)
+    try:
+        return setting.read_widget(value)
+    except ValueError as err:
+        box.error(plain(f"{err}. Keeping the last good network."))
+        box.html(f"<style>.st-key-{setting.widget} [data-baseweb] {{ {INVALID_FIELD} }}</style>")
+        return INVALID
+
+
+def _valid(current: Settings, values: dict) -> Settings | None:
+    if any(value is INVALID for value in values.values()):
+        return None
+    return current.with_(**values)
+
+
+def settings_controls(run: Run, running: bool) -> Settings | None:
+    """The sidebar controls. Returns valid Settings, or None after showing what is wrong
+    next to the field that holds it."""
+    seed_widgets(run, "hidden_layers")
+    side, values = st.sidebar, {}
+    side.header("Network")
+    values["dataset"] = _dataset_box(side, run.snapshot())
+    dataset_pictures(side)
+    values["hidden"] = control(
+        side, "text_input", "hidden", help="Comma-separated widths, e.g. 2, 2. Up to 8 layers "
+        "of 1–64, or none."
+    )
+    values["activation"] = control(
+        side, "selectbox", "activation", list(ACTIVATIONS), format_func=option_name
+    )
+    values["cost"] = control(
+        side, "selectbox", "cost", list(COSTS), format_func=option_name,
+        help="Cross-entropy always uses sigmoid outputs.",
+    )
+    values["init"] = control(
+        side, "selectbox", "init", list(INITIALISERS), format_func=option_name
+    )
+    values["seed"] = control(side, "number_input", "seed", step=1)
+    if values["dataset"] in PLAYGROUND:
+        values.update(_data_controls(side))
+    side.header("Training")
+    values["learning_rate"] = _learning_rate(side)
+    if not running:
+        _stability_note(side, run, values["learning_rate"])
+    values["speed"] = _speed_box(side)
+    values["batch"] = control(side, "text_input", "batch", help=HELP["batch"])
+    values["regularization"] = control(
+        side, "selectbox", "regularization", list(REGULARIZERS), help=HELP["regularization"]
+    )
+    values["rate"] = control(
+        side, "select_slider", "rate", REGULARIZATION_RATES, format_func=lambda r: f"{r:g}"
+    )
+    return _valid(run.settings, values)
+
+
+def _data_controls(side: DeltaGenerator) -> dict:
+    """Noise, training share, data seed, features and the display toggles of the 2-D sets."""
+    side.header("Data")
+    values = {
+        "noise": control(side, "slider", "noise", 0, MAX_NOISE_PERCENT, help=HELP["noise"]),
+        "train": control(side, "select_slider", "train", TRAIN_PERCENTS, help=HELP["train_share"]),
+        "data_seed": control(side, "number_input", "data_seed", step=1, help=HELP["data_seed"]),
+    }
+
+    def regenerate() -> None:
+        seed = st.session_state.get("data_seed")
+        if isinstance(seed, int) and 0 <= seed < MAX_SEED:
+            st.session_state["data_seed"] = seed + 1
+
+    side.button("Regenerate", key="regenerate", on_click=regenerate, help=HELP["regenerate"])
+    values["features"] = control(
+        side, "multiselect", "features", list(FEATURES), help=HELP["features"]
+    )
+    values["show_test"] = control(side, "toggle", "show_test")
+    values["discretize"] = control(side, "toggle", "discretize", help=HELP["discretize"])
+    return values
+
+
+def apply_settings(run: Run, running: bool, settings: Settings | None) -> None:
+    """Hand valid settings to the run; a notice says what a new network means."""
+    if settings is None:
+        return
+    try:
+        changed = run.apply(settings)
+    except ValueError as err:
+        st.error(plain(str(err)))
+        return
+    if changed:
+        notice = f"Re-initialised the network: {changed}."
+        st.session_state["notice"] = notice + (
+            " Training paused: press Train to go on." if running else ""
+        )
+
+
+def _switch(run: Run, field: str, box: DeltaGenerator, **options) -> None:
+    """A switch for a setting that applies at once, on its own change."""
+    setting = BY_FIELD[field]
+    st.session_state[setting.widget] = setting.widget_value(run.settings)
+
+    def flip() -> None:
+        value = bool(st.session_state[setting.widget])
+        changes = {field: value}
+        if field == "lecture":
+            changes["stop_solved"] = None  # each mode's own default: a demo stops when solved
+        run.apply(run.settings.with_(**changes))
+
+    box.toggle(setting.label, key=setting.widget, on_change=flip, **options)
+
+
+def lecture_toggle(run: Run) -> None:
+    _switch(
+        run, "lecture", st.sidebar,
+        help="Big fonts and charts that fit a 720p projector: the buttons, the dataset, η and "
+        "the speed, without the settings panel. Also in the URL as lecture=1; hide=dataset,"
+        "lr,speed,step,step_100,reset hides some of those.",
+    )
+
+
+def display_toggles(run: Run) -> None:
+    """How training stops and how the epoch axis is drawn."""
+    _switch(
+        run, "stop_solved", st.sidebar,
+        help="Pause once every output rounds to its target. On by default in lecture mode.",
+    )
+    _switch(
+        run, "log_epochs", st.sidebar,
+        help="The plateau and the drop happen in the first few percent of a long run.",
+    )
+
+
+def _dataset_box(box: DeltaGenerator, snapshot: RunSnapshot) -> object:
+    names = DATASETS + ([CUSTOM_DATASET] if snapshot.has_custom_data else [])
+    titles = {CUSTOM_DATASET: snapshot.custom_title or ""}
+    return control(
+        box, "selectbox", "dataset", names, format_func=lambda n: titles.get(n) or dataset_title(n)
+    )
+
+
+SHORT_NAMES = {  # what fits a picture's button in the sidebar
+    "circle": "Circle",
+    "xor": "XOR",
+    "gauss": "Gaussians",
+    "spiral": "Spiral",
+    "plane": "Plane",
+    "multi_gauss": "Bumps",
+}
+
+
+def dataset_pictures(box: DeltaGenerator) -> None:
+    """The 2-D point sets as small pictures, each with a button that picks it."""
+
+    def pick(name: str) -> None:
+        st.session_state[BY_FIELD["dataset"].widget] = name
+
+    with box.expander("2-D point sets by their look"):
+        names = list(PLAYGROUND)
+        for start in range(0, len(names), 2):  # two across: three cut the names short
+            for name, col in zip(names[start : start + 2], st.columns(2)):
+                col.image(dataset_thumbnail(name), width=64)
+                col.button(
+                    SHORT_NAMES[name],
+                    key=f"pick_{name}",
+                    on_click=pick,
+                    args=(name,),
+                    use_container_width=True,
+                )
+
+
+def _learning_rate(box: DeltaGenerator) -> object:
+    return control(box, "number_input", "learning_rate", step=0.1, format="%g")
+
+
+def _speed_box(box: DeltaGenerator) -> object:
+    return control(
+        box, "selectbox", "speed", SPEEDS,
+        help="Epochs per redraw; 'max' trains as many as fit between two redraws.",
+    )
+
+
+def stability_of(snapshot: RunSnapshot, X: np.ndarray, T: np.ndarray) -> Stability:
+    """λ_max and 2/λ_max for the snapshot's parameters, computed once per parameter vector."""
+
+    def compute() -> Stability:
+        with server_turn():
+            return stability(snapshot.network, X, T)
+
+    return cached("stability", (snapshot.key, X.shape), compute)
+
+
+def _stability_note(box: DeltaGenerator, run: Run, eta: object) -> None:
+    """Beside η: the largest step that plain gradient descent can take stably from here, for
+    the learning rate in the field (the run's when the field's value is not valid)."""
+    snapshot = run.snapshot()
+    if snapshot.diverged:
+        return
+    limit = stability_of(snapshot, snapshot.data.X, snapshot.data.T).limit
+    eta = snapshot.settings.learning_rate if eta is INVALID else eta
+    side = "above" if eta > limit else "below"
+    box.caption(
+        plain(
+            f"2/λ_max = {limit:.3g} at these parameters; η = {eta:g} is {side} it. Above it, "
+            "plain gradient descent is unstable along the sharpest direction (see Inside the "
+            "gradient)."
+        )
+    )
+
+
+def training_buttons(worker: Worker) -> Settings | None:
+    """Train, Pause, Step 1, Step 100 and Reset, less those a link hides in lecture mode,
+    where the dataset, η and speed controls share their row. Returns the lecture controls'
+    settings (None in normal mode or after an error)."""
+    run = worker.run
+
+    def start() -> None:
+        worker.start()
+        st.session_state.pop("notice", None)
+
+    buttons = [
+        ("Train", "train", ":material/play_arrow:", start, ()),
+        ("Pause", "pause", ":material/pause:", worker.pause, ()),
+        ("Step 1", "step", ":material/skip_next:", worker.step, (1,)),
+        ("Step 100", "step_100", ":material/fast_forward:", worker.step, (100,)),
+        ("Reset", "reset", ":material/restart_alt:", run.reset, ()),
+    ]
+    lecture, hidden = lecture_mode(), run.settings.hide
+    controls = []
+    if lecture:
+        buttons = [b for b in buttons if b[1] not in hidden]
+        controls = [name for name in ("dataset", "lr", "speed") if name not in hidden]
+    widths = [1] * len(buttons) + [1.25] * len(controls)
+    cols = st.columns(widths, vertical_alignment="bottom")
+    for col, (label, key, icon, action, args) in zip(cols, buttons):
+        col.button(
+            label,
+            key=key,
+            icon=icon,
+            on_click=action,
+            args=args,
+            width="stretch",
+            type="primary" if key == "train" else "secondary",
+        )
+    if lecture:
+        return _lecture_controls(run, dict(zip(controls, cols[len(buttons) :])))
+    return None
+
+
+def _lecture_controls(run: Run, boxes: dict) -> Settings | None:
+    """Lecture mode's controls on the page itself (the dataset, η, the speed), in ``boxes``
+    keyed by name. Returns the settings they give, or None after showing an error."""
+    seed_widgets(run, "learning_rate")
+    values = {}
+    if "dataset" in boxes:
+        values["dataset"] = _dataset_box(boxes["dataset"], run.snapshot())
+    if "lr" in boxes:
+        values["learning_rate"] = _learning_rate(boxes["lr"])
+    if "speed" in boxes:
+        values["speed"] = _speed_box(boxes["speed"])
+    return _valid(run.settings, values)
+

@@ -1,0 +1,156 @@
+"""The live page's redrawn parts, each from one ``RunSnapshot``: the numbers and curves, the
+decision surface of a 2-D set, and the parameters with the outputs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components.chrome import HELP, show_outputs_table
+from dashboard.components.plotly_chart import chart
+from dashboard.figures import live as figures
+from dashboard.reports import outputs_table, status
+from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
+from dashboard.state.snapshot import RunSnapshot
+from dashboard.text import metric_number, plain, plotly_text
+
+HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
+SURFACES_NOTE = (
+    "Each output over the input square: blue where it says 0, orange where it says 1, white "
+    "at the boundary, where the rounded output flips. The dots are the four training inputs "
+    "at the corners, in their target's colour."
+)
+MAX_OUTPUT_SURFACES = 3  # side by side; a wider table shows its first three outputs
+SURFACE_HEIGHT = 330
+
+
+def numbers_and_curves(
+    snapshot: RunSnapshot,
+    shown_epoch: int | None,
+    height: int,
+    font_size: int,
+    lecture: bool,
+    timer: float | None,
+) -> None:
+    """The metrics, the status line and the cost and δ curves."""
+    s, curves, view = snapshot.settings, snapshot.curves, snapshot.outcome
+    tested = snapshot.test_data is not None
+    classify = tested and snapshot.data.is_classification  # accuracies need a test set
+    per_output = curves["output_cost"]
+    outputs = (per_output, snapshot.data.output_names) if per_output.values.shape[1] > 1 else None
+    accuracy = (curves["accuracy"], curves["test_accuracy"]) if classify else None
+    rev, kept, log_x = snapshot.generation, snapshot.kept, s.log_epochs
+    cost_fig = figures.cost_figure(
+        curves["cost"], rev, shown_epoch, kept, height, outputs, log_x, font_size,
+        curves["test_cost"] if tested else None, accuracy,
+    )
+    delta_fig = figures.delta_figure(curves["delta_magnitude"], rev, kept, height, log_x, font_size)
+    said = status(snapshot)
+    # With a test set the status leaves the row for a caption: six metrics do not fit 1280 px.
+    cols = iter(st.columns(4 + classify))
+    if shown_epoch is None:
+        next(cols).metric("Epoch", f"{snapshot.shown_epoch:,}", help=HELP["epoch"])
+    else:
+        next(cols).metric("Epoch (rewound)", f"{shown_epoch:,}", help=HELP["epoch"])
+    next(cols).metric("Cost", metric_number(view.cost), help=HELP["cost"])
+    if tested:
+        next(cols).metric("Test cost", metric_number(view.test_cost), help=HELP["test_cost"])
+    else:
+        next(cols).metric("Status", "Diverged" if snapshot.diverged else said.split(":")[0])
+        next(cols).metric(
+            "Outputs", f"{view.rows_correct}/{len(view.outputs)} right", help=HELP["outputs"]
+        )
+    if classify:
+        share = view.rows_correct / len(view.outputs)
+        next(cols).metric("Accuracy", f"{share:.0%}", help=HELP["accuracy"])
+        test_share = view.test_rows_correct / view.test_rows
+        next(cols).metric("Test accuracy", f"{test_share:.0%}", help=HELP["accuracy"])
+    lines = [said] if ":" in said else [f"Status: {said}"] if tested else []
+    if timer and timer > REFRESH_SECONDS:
+        lines.append(
+            f"Redrawing every {timer:g} s instead of {REFRESH_SECONDS:g} s: "
+            f"{SCHEDULER.training} sessions are training on this server."
+        )
+    if snapshot.diverged:
+        st.error(plain(said))
+    elif lines:
+        st.caption(plain(" · ".join(lines)))
+    left, right = st.columns(2)
+    with left:
+        chart(cost_fig, key="cost_chart")
+    with right:
+        chart(delta_fig, key="delta_chart")
+    if not lecture and snapshot.points is None:
+        left.caption(plain(HELP["plateau"]))
+    if not lecture:
+        right.caption(plain(HELP["delta"]))
+
+
+def decision_surface(snapshot: RunSnapshot, height: int, font_size: int) -> None:
+    """A 2-D set's output over the input square, with its points."""
+    s = snapshot.settings
+    train, test = snapshot.points
+    fig = figures.decision_surface_figure(
+        snapshot.shown,
+        train,
+        test if s.show_test else None,
+        s.discretize,
+        snapshot.generation,
+        height,
+        font_size,
+    )
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        chart(fig, key="decision_surface")
+    right.caption(plain(HELP["surface"]))
+
+
+def weight_scale(snapshot: RunSnapshot) -> float:
+    """The heatmaps' colour range for this run: it grows at once and shrinks only slowly (see
+    ``figures.colour_limit``), so the colours do not flicker."""
+    top = float(abs(snapshot.shown.params).max())
+    held = st.session_state.get("_weight_scale")
+    if held is None or held[0] != snapshot.generation:
+        scale = figures.nice_limit(top)
+    else:
+        scale = figures.colour_limit(held[1], top)
+    st.session_state["_weight_scale"] = (snapshot.generation, scale)
+    return scale
+
+
+def parameters(snapshot: RunSnapshot) -> None:
+    """The weights and biases as heatmaps, and for a truth table its outputs against the
+    targets, and each output over the input square when it has two inputs."""
+    network, rev, data = snapshot.shown, snapshot.generation, snapshot.data
+    table = snapshot.points is None
+    figs = figures.weight_figures(network, weight_scale(snapshot), rev)
+    surfaces = []
+    if network.sizes[0] == 2 and table:  # a truth table's four corners
+        surfaces = [
+            figures.decision_surface_figure(
+                network,
+                data,
+                revision=rev,
+                height=SURFACE_HEIGHT,
+                output=j,
+                square=figures.table_square(data.X),
+                title=f"Output {plotly_text(name)}",
+                resolution=figures.TABLE_RESOLUTION,
+            )
+            for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
+        ]
+    st.subheader("Weights and biases")
+    st.caption(plain(HELP["row_vectors"]))
+    per_row = min(len(figs), HEATMAPS_PER_ROW)
+    for start in range(0, len(figs), per_row):
+        for l, col in enumerate(st.columns(per_row), start):
+            if l < len(figs):
+                with col:
+                    chart(figs[l], key=f"weights_{l}")
+    if table:  # a 2-D set's hundreds of points are on its decision surface instead
+        st.subheader("Outputs against targets")
+        show_outputs_table(outputs_table(data, snapshot.outcome.outputs))
+    if surfaces:
+        st.caption(SURFACES_NOTE)
+        for j, (col, fig) in enumerate(zip(st.columns(max(len(surfaces), 2)), surfaces)):
+            with col:
+                chart(fig, key=f"output_surface_{j}")

@@ -1,0 +1,87 @@
+"""What the pages say about a run in words, tables and files, from a ``RunSnapshot``: the
+status line, the outputs against the targets, and the history as CSV."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from backprop_core.datasets import Dataset
+from dashboard.state.run import Run
+from dashboard.state.snapshot import RunSnapshot
+from dashboard.state.worker import HIDDEN_SECONDS
+
+
+def status(snapshot: RunSnapshot) -> str:
+    """One line on what training is doing, or why it stopped and what to do next."""
+    activity = snapshot.activity
+    if activity.error is not None:
+        return (
+            f"Training stopped by an error ({activity.error[:120]}). The network keeps its "
+            "last parameters; press Reset to start again."
+        )
+    if snapshot.diverged:
+        at = snapshot.diverged_at
+        return (
+            f"Training stopped at epoch {at:,}: the cost became infinite or NaN at learning "
+            f"rate {snapshot.settings.learning_rate:g}. The network keeps the parameters of "
+            f"epoch {max(at - 1, 0):,}. Lower the learning rate and press Reset."
+        )
+    if activity.running:
+        return "Training" if activity.until is None else f"Stepping to epoch {activity.until:,}"
+    if activity.stopped == "solved":
+        return (
+            f"Solved: at epoch {snapshot.epoch:,} every output rounds to its target, so "
+            "training stopped. Turn off 'Stop when solved' to train on."
+        )
+    if activity.stopped == "hidden":
+        return (
+            f"Paused (page was hidden): no page drew for {HIDDEN_SECONDS:g} s, so training "
+            "stopped. Press Train to go on."
+        )
+    if activity.stopped == "disconnected":
+        return (
+            "Paused: the browser lost its connection to the server, so training stopped. "
+            "Press Train to go on."
+        )
+    return "Paused"
+
+
+def outputs_table(data: Dataset, outputs: np.ndarray) -> dict[str, list]:
+    """One row per training input: inputs, targets, outputs and rounded outputs."""
+    table: dict[str, list] = {}
+    for j, name in enumerate(data.input_names):
+        table[name] = data.X[:, j].tolist()
+    for j, name in enumerate(data.output_names):
+        table[f"target {name}"] = data.T[:, j].tolist()
+        table[f"output {name}"] = np.round(outputs[:, j], 4).tolist()
+        table[f"rounded {name}"] = np.round(outputs[:, j]).tolist()
+    table["correct"] = np.all(np.round(outputs) == data.T, axis=1).tolist()
+    return table
+
+
+CSV_ROWS = 100_000  # about 10 MB of CSV at the most, however long the run
+CSV_EXACT = 10_000  # the first epochs, where the plateau and the drop are, always in full
+
+
+def csv_epochs(first: int, end: int) -> np.ndarray:
+    """The epochs a history export lists from the rows ``first`` to ``end``: every one up to
+    CSV_ROWS of them; beyond, the first CSV_EXACT and then evenly spaced ones."""
+    if end - first <= CSV_ROWS:
+        return np.arange(first, end)
+    head = np.arange(first, first + CSV_EXACT)
+    rest = np.linspace(first + CSV_EXACT, end - 1, CSV_ROWS - CSV_EXACT).round().astype(int)
+    return np.concatenate([head, np.unique(rest)])
+
+
+def history_csv(run: Run) -> str:
+    """epoch, cost, and mean |δ^l| per layer, one line per epoch kept row by row (see
+    ``csv_epochs``)."""
+    epochs, cost, delta = run.export_rows(csv_epochs)
+    table = np.column_stack([epochs, cost, delta])
+    header = ",".join(["epoch", "cost"] + [f"delta_{l + 1}" for l in range(delta.shape[1])])
+    out = io.StringIO()
+    fmt = ["%d", "%.17g"] + ["%.9g"] * delta.shape[1]
+    np.savetxt(out, table, delimiter=",", header=header, comments="", fmt=fmt)
+    return out.getvalue()
