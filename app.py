@@ -27,19 +27,21 @@ setup_page("Live training")
 worker = get_worker()
 run = worker.run
 lecture = lecture_mode()
-if not lecture:
-    apply_settings(run, worker.running, settings_controls(run, worker.running))
-    display_toggles(run)
-    workflow.files_box(run)
-lecture_toggle(run)
-
 if lecture:  # one line for the title and the network: the charts must fit 720p
     describe = st.container(key="lecture_title")
 else:
     st.title("Backprop Lab")
     describe = st.empty()  # filled once this run's settings are applied
-show_url_warnings()
-apply_settings(run, worker.running, training_buttons(worker))
+# One place for every message, so that a message coming or going never moves the charts below
+# (a chart that moves is drawn anew, blank for a moment).
+messages = st.container()
+if not lecture:
+    apply_settings(run, worker.running, settings_controls(run, worker.running), messages)
+    display_toggles(run)
+    workflow.files_box(run)
+lecture_toggle(run)
+show_url_warnings(messages)
+apply_settings(run, worker.running, training_buttons(worker), messages)
 workflow.share_link(workflow.sync_url(run))
 snapshot = run.snapshot()
 s = snapshot.settings
@@ -52,7 +54,7 @@ if lecture:
 else:
     describe.caption(plain(network_line))
 if "notice" in st.session_state:
-    st.info(plain(st.session_state["notice"]))
+    messages.info(plain(st.session_state["notice"]))
 shown_epoch = None
 if not lecture:
     workflow.compare_runs(run)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .costs import accuracy
 from .network import ForwardPass, Gradients, Network
 
 if TYPE_CHECKING:
@@ -95,6 +96,33 @@ class Workspace:
                 Gradients.empty(self.sizes, rows),
             )
         return self._batches[rows]
+
+    def records(self, trainer: Trainer, epochs: int) -> dict[str, np.ndarray]:
+        """The first ``epochs`` staged epochs as the history's records, converted in one go."""
+        stage, network, T = self.stage, trainer.network, trainer.T
+        records = dict(
+            cost=stage.cost[:epochs],
+            delta_magnitude=np.array(stage.delta[:epochs]),
+            gradient_norm=np.sqrt(stage.grad_squared[:epochs]),
+        )
+        z_out, a_out = stage.z_out[:epochs], stage.a_out[:epochs]
+        if trainer.track_outputs:
+            records["output_cost"] = network.cost_function.per_output(z_out, a_out, T)
+        if trainer.track_accuracy:
+            records["accuracy"] = accuracy(a_out, T)
+        if trainer.row_group_matrix is not None:
+            m = T.shape[1]
+            targets = np.broadcast_to(T, z_out.shape).reshape(-1, 1, m)
+            # Every (epoch, row) as a batch of one row: the stacked costs give C_x for each.
+            per_row = network.cost_function.stacked_values(
+                z_out.reshape(-1, 1, m), a_out.reshape(-1, 1, m), targets
+            )
+            records["row_cost"] = per_row.reshape(epochs, -1) @ trainer.row_group_matrix
+        if trainer.X_test is not None:
+            records["test_cost"] = np.array(stage.test_cost[:epochs])
+            if trainer.track_accuracy:
+                records["test_accuracy"] = np.array(stage.test_accuracy[:epochs])
+        return records
 
     def finish_block(self, network: Network, T: np.ndarray, epochs: int) -> int | None:
         """Fill in the staged costs; return the first epoch whose cost plus gradient norms is

@@ -127,3 +127,10 @@ def get_cost(name: str) -> Cost:
         return COSTS[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown cost {brief(name)}; allowed: {', '.join(COSTS)}") from None
+
+
+def accuracy(outputs: np.ndarray, T: np.ndarray) -> float | np.ndarray:
+    """The share of rows whose every output, rounded to 0 or 1, equals its target; for stacked
+    (epochs, n, n_L) outputs, one share per epoch."""
+    right = np.all(np.round(outputs) == T, axis=-1).mean(axis=-1)
+    return float(right) if right.ndim == 0 else right

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .buffers import Workspace
+from .costs import accuracy
 from .history import History
 from .network import Network
 from .validation import brief
@@ -51,13 +52,6 @@ def validate_learning_rate(learning_rate: object, quoted: object = _UNQUOTED) ->
             f"{MAX_LEARNING_RATE:g}, got {brief(shown)}"
         )
     return float(learning_rate)
-
-
-def accuracy(outputs: np.ndarray, T: np.ndarray) -> float | np.ndarray:
-    """The share of rows whose every output, rounded to 0 or 1, equals its target; for stacked
-    (epochs, n, n_L) outputs, one share per epoch."""
-    right = np.all(np.round(outputs) == T, axis=-1).mean(axis=-1)
-    return float(right) if right.ndim == 0 else right
 
 
 @dataclass
@@ -112,15 +106,15 @@ class Trainer:
         self.track_accuracy = binary and (track_accuracy or X_test is not None)
         self.track_outputs = track_outputs
         # Row x's cost C_x / n summed into its group (row_groups[x]), recorded each epoch.
-        self._row_groups = None
+        self.row_group_matrix = None
         groups = 0
         if row_groups is not None:
             row_groups = np.asarray(row_groups)
             if row_groups.shape != (len(X),) or not np.issubdtype(row_groups.dtype, np.integer):
                 raise ValueError(f"row_groups must hold one whole number per row ({len(X)})")
             groups = int(row_groups.max()) + 1
-            self._row_groups = np.zeros((len(X), groups))
-            self._row_groups[np.arange(len(X)), row_groups] = 1.0 / len(X)
+            self.row_group_matrix = np.zeros((len(X), groups))
+            self.row_group_matrix[np.arange(len(X)), row_groups] = 1.0 / len(X)
         outputs = T.shape[1] if track_outputs else 0
         self.history = History(network.num_layers, outputs, row_groups=groups)
         # (parameters at the end of the last step call, the parameters its last epoch started
@@ -300,36 +294,11 @@ class Trainer:
         return epochs, True
 
     def _commit(self, work: Workspace, epochs: int) -> int:
-        """Append the first ``epochs`` staged rows to the history, converting them in one go;
-        returns ``epochs``."""
-        if epochs == 0:
-            return 0
-        stage = work.stage
-        if self.batch_size is not None:  # the full-batch blocks have filled in their costs
-            work.finish_block(self.network, self.T, epochs)
-        records = dict(
-            cost=stage.cost[:epochs],
-            delta_magnitude=np.array(stage.delta[:epochs]),
-            gradient_norm=np.sqrt(stage.grad_squared[:epochs]),
-        )
-        z_out, a_out = stage.z_out[:epochs], stage.a_out[:epochs]
-        if self.track_outputs:
-            records["output_cost"] = self.network.cost_function.per_output(z_out, a_out, self.T)
-        if self.track_accuracy:
-            records["accuracy"] = accuracy(a_out, self.T)
-        if self._row_groups is not None:
-            m = self.T.shape[1]
-            targets = np.broadcast_to(self.T, z_out.shape).reshape(-1, 1, m)
-            # Every (epoch, row) as a batch of one row: the stacked costs give C_x for each.
-            per_row = self.network.cost_function.stacked_values(
-                z_out.reshape(-1, 1, m), a_out.reshape(-1, 1, m), targets
-            )
-            records["row_cost"] = per_row.reshape(epochs, -1) @ self._row_groups
-        if self.X_test is not None:
-            records["test_cost"] = np.array(stage.test_cost[:epochs])
-            if self.track_accuracy:
-                records["test_accuracy"] = np.array(stage.test_accuracy[:epochs])
-        self.history.append(epochs, **records)
+        """Append the first ``epochs`` staged epochs to the history; returns ``epochs``."""
+        if epochs:
+            if self.batch_size is not None:  # the full-batch blocks have filled in their costs
+                work.finish_block(self.network, self.T, epochs)
+            self.history.append(epochs, **work.records(self, epochs))
         return epochs
 
     def _untouched(self) -> bool:

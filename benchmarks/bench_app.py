@@ -58,9 +58,7 @@ WATCH = """() => {
 }"""
 
 
-PLAYGROUND = (
-    "?dataset=spiral&hidden=8,8&activation=tanh&cost=cross_entropy&batch=10&lr=0.03&show_test=1"
-)
+PLAYGROUND = "?dataset=spiral&hidden=8,8&activation=tanh&cost=cross_entropy&batch=10&lr=0.03"
 SURFACE = "decision_surface"
 
 

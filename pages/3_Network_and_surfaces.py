@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.components import chart
 from dashboard.components.chrome import teaching_page
-from dashboard.figures import live as figures
+from dashboard.figures.surface import surface_limit
 from dashboard.figures.teaching import (
     MAX_PICTURES,
     network_graph_figure,
@@ -21,7 +21,7 @@ snapshot = teaching_page("Network and surfaces", "Inside the network").snapshot(
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
 network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
 # The 2-D sets' neurons are drawn as their output over the points' square, as in the playground.
-limit = None if snapshot.points is None else figures.surface_limit(snapshot.points[0].X)
+limit = None if snapshot.points is None else surface_limit(snapshot.points[0].X)
 pictures = None
 if limit is not None and sum(network.sizes) <= MAX_PICTURES:
     pictures = neuron_pictures(network, limit)
@@ -45,7 +45,7 @@ if pictures is not None:
 st.subheader("What each neuron computes")
 if snapshot.points is not None:
     st.caption("Over the square that holds the points, through the input features.")
-    limit = figures.surface_limit(snapshot.points[0].X)
+    limit = surface_limit(snapshot.points[0].X)
     chart(surfaces_figure(network, limit=limit), key="ns_surfaces")
 elif X.shape[1] == 2:
     st.caption("For the half adder the sum output should take XOR's shape and the carry AND's.")

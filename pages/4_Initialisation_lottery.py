@@ -8,7 +8,7 @@ from backprop_core.validation import MAX_SEED
 from dashboard.components import chart
 from dashboard.components.bootstrap import sync_widgets
 from dashboard.components.chrome import teaching_page
-from dashboard.figures.teaching import (
+from dashboard.figures.lottery import (
     lottery_cost_figure,
     lottery_histogram_figure,
     lottery_share_figure,
@@ -87,8 +87,7 @@ if "lot_pending" in state and not state.get("lot_confirmed"):
     k, n, _, timing = state["lot_pending"]
     st.warning(
         plain(
-            f"{k:,} networks × {n:,} epochs will take about "
-            f"{timing.seconds(n) / 60:.1f} minutes."
+            f"{k:,} networks × {n:,} epochs will take about {timing.seconds(n) / 60:.1f} minutes."
         )
     )
     ok, cancel = st.columns(2)

@@ -33,9 +33,12 @@ def line_pixels(png: bytes, box: dict, origin: dict) -> int:
     return int((np.abs(crop - LINE_RGB).sum(axis=2) < 60).sum())
 
 
-def blank_screenshots(page, seconds: float, keys=LIVE_CHARTS) -> tuple[int, int]:
-    """Screenshots of the live charts, taken as fast as they come for ``seconds``: returns how
-    many showed a blank chart (no pixel of its line colour), and how many were taken."""
+def blank_screenshots(
+    page, seconds: float, keys=LIVE_CHARTS, at_least: int = 10
+) -> tuple[int, int]:
+    """Screenshots of the live charts, taken as fast as they come for ``seconds`` and until
+    ``at_least`` are taken (a busy machine takes them slowly): returns how many showed a blank
+    chart (no pixel of its line colour), and how many were taken."""
     boxes = [chart_box(page, k) for k in keys]
     left, top = min(b["x"] for b in boxes), min(b["y"] for b in boxes)
     right = max(b["x"] + b["width"] for b in boxes)
@@ -43,7 +46,7 @@ def blank_screenshots(page, seconds: float, keys=LIVE_CHARTS) -> tuple[int, int]
     clip = dict(x=left, y=top, width=right - left, height=bottom - top)
     blank = taken = 0
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or taken < at_least:
         png = page.screenshot(clip=clip)
         taken += 1
         blank += any(line_pixels(png, box, clip) < 20 for box in boxes)

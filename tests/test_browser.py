@@ -305,8 +305,13 @@ def test_spiral_picked_by_its_picture_trains_past_90_percent_test_accuracy_and_t
         "() => new URLSearchParams(location.search).get('batch') === '10'", timeout=30_000
     )
     assert "noise=0&" in page.url and "dataset=spiral" in page.url
-    page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function(f"() => Boolean({SURFACE}?._fullLayout)", timeout=30_000)
+    assert page.get_by_text("Re-initialised the network").count()  # a notice, gone on Train
+    page.evaluate(f"() => {{ window.__surface = {SURFACE}; }}")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function("() => !document.body.innerText.includes('Re-initialised')")
+    page.wait_for_timeout(1000)
+    assert page.evaluate(f"() => {SURFACE} === window.__surface"), "the surface was drawn anew"
     first = page.evaluate(SURFACE_Z)
     page.wait_for_function(CURVES_DRAWN, timeout=30_000)
     blank, taken = blank_screenshots(page, 4.0)  # the playground's curves never blank either

@@ -114,6 +114,8 @@ def test_only_the_last_heatmap_carries_the_shared_colour_bar():
 
 def _every_builder() -> list[go.Figure]:
     from backprop_core import datasets, features, gradient_check
+    from dashboard.figures import lottery as lf
+    from dashboard.figures import surface as sf
     from dashboard.figures import teaching as tf
 
     X, T = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
@@ -131,16 +133,16 @@ def _every_builder() -> list[go.Figure]:
         tf.network_graph_figure(net, net.gradients(X, T), True),
         tf.surfaces_figure(net, names=("xor",)),
         tf.saturation_figure(tf.saturation(net, X)),
-        tf.lottery_cost_figure(quantiles, (0.2, 0.22)),
-        tf.lottery_share_figure(np.linspace(0, 1, 3000), np.linspace(1, 0, 3000)),
-        tf.lottery_histogram_figure(np.geomspace(1, 1e-3, 50)),
+        lf.lottery_cost_figure(quantiles, (0.2, 0.22)),
+        lf.lottery_share_figure(np.linspace(0, 1, 3000), np.linspace(1, 0, 3000)),
+        lf.lottery_histogram_figure(np.geomspace(1, 1e-3, 50)),
         figures.cost_figure(
             np.geomspace(1, 1e-3, 500),
             1,
             test_cost=np.linspace(1, 0.5, 500),
             accuracy=(np.linspace(0.5, 1, 500), np.linspace(0.5, 0.9, 500)),
         ),
-        figures.decision_surface_figure(points, *datasets.split(circle, 0.5), discretize=True),
+        sf.decision_surface_figure(points, *datasets.split(circle, 0.5), discretize=True),
         tf.surfaces_figure(points, limit=5.0),
         tf.network_graph_figure(
             points,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from backprop_core import Network, datasets
-from dashboard.figures import live as figures
+from dashboard.figures import surface as figures
 from dashboard.figures.thumbnails import COLOURS, dataset_thumbnail
 from dashboard.state.checks import (
     REGULARIZATION_RATES,

@@ -31,7 +31,7 @@ def test_changing_the_learning_rate_keeps_the_network():
 @pytest.mark.parametrize(
     "change, words",
     [
-        ({"hidden": (3, 4, 2)}, "hidden layers 2, 2 → 3, 4, 2"),
+        ({"hidden": (3, 4, 2)}, "hidden layer sizes 2, 2 → 3, 4, 2"),
         ({"seed": 4}, "seed 0 → 4"),
         ({"activation": "tanh"}, "activation sigmoid → tanh"),
         ({"dataset": "xor"}, "dataset"),

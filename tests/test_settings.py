@@ -10,9 +10,13 @@ from dashboard.state.checks import (
     check_seed,
     parse_hidden,
 )
+from dashboard.state.run import Run
 from dashboard.state.settings import (
+    SCHEMA,
     Settings,
     settings_from_query,
+    settings_to_query,
+    widget_values,
 )
 
 
@@ -92,3 +96,77 @@ def test_a_link_without_parameters_gives_the_reference_experiment():
 def test_unknown_choices_are_refused_naming_the_allowed_ones():
     with pytest.raises(ValueError, match="unknown activation 'swish'; allowed: sigmoid"):
         check_choice("activation", "swish", ["sigmoid", "tanh"])
+
+
+# A value other than the default for every setting, and a text no parser takes. Adding a
+# setting to the schema means adding it here: the walk below fails until it is.
+SAMPLES = {
+    "dataset": "full_adder",
+    "hidden": (3, 1),
+    "learning_rate": 0.125,
+    "activation": "tanh",
+    "cost": "cross_entropy",
+    "init": "he",
+    "seed": 7,
+    "noise": 20,
+    "train": 70,
+    "data_seed": 3,
+    "features": ("x1", "x1x2", "sin_x2"),
+    "batch": 2,
+    "regularization": "l2",
+    "rate": 0.03,
+    "show_test": True,
+    "discretize": True,
+    "speed": "100",
+    "lecture": True,
+    "hide": ("speed", "reset"),
+    "stop_solved": True,
+    "log_epochs": True,
+}
+BAD = "x" * 3 + "!"
+
+
+def test_every_setting_in_the_schema_has_a_sample_value():
+    assert set(SAMPLES) == {s.field for s in SCHEMA} == set(Settings.__dataclass_fields__)
+
+
+@pytest.mark.parametrize("setting", SCHEMA, ids=lambda s: s.field)
+def test_every_setting_travels_in_a_link_and_back(setting):
+    base = Settings(dataset="spiral") if setting.points else Settings()
+    changed = base.with_(**{setting.field: SAMPLES[setting.field]})
+    query = settings_to_query(changed)
+    assert query[setting.url] == setting.write(SAMPLES[setting.field])
+    again, warnings = settings_from_query(query)
+    assert again == changed and not warnings
+
+
+@pytest.mark.parametrize("setting", [s for s in SCHEMA if s.widget], ids=lambda s: s.field)
+def test_every_control_shows_its_setting_and_reads_it_back(setting):
+    base = Settings(dataset="spiral") if setting.points else Settings()
+    changed = base.with_(**{setting.field: SAMPLES[setting.field]})
+    shown_value = widget_values(changed).get(setting.widget, setting.widget_value(changed))
+    assert setting.read_widget(shown_value) == SAMPLES[setting.field]
+
+
+@pytest.mark.parametrize("setting", SCHEMA, ids=lambda s: s.field)
+def test_a_bad_value_in_a_link_falls_back_to_the_default_with_a_warning_naming_it(setting):
+    settings, warnings = settings_from_query({setting.url: BAD})
+    assert getattr(settings, setting.field) == setting.default
+    (warning,) = warnings
+    assert warning.startswith(f"URL parameter {setting.url}") and "'xxx!'" in warning
+    assert "using the default instead" in warning
+
+
+@pytest.mark.parametrize("setting", SCHEMA, ids=lambda s: s.field)
+def test_a_change_rebuilds_the_network_exactly_when_the_schema_says_so(setting):
+    base = Settings(dataset="spiral") if setting.points else Settings()
+    run = Run(base)
+    run.train(3, None)
+    generation = run.generation
+    changed = run.apply(base.with_(**{setting.field: SAMPLES[setting.field]}))
+    if setting.rebuild:
+        assert run.generation == generation + 1 and run.epoch == 0
+        assert changed.startswith(setting.name)
+    else:
+        assert run.generation == generation and run.epoch == 3 and changed is None
+    assert getattr(run.settings, setting.field) == SAMPLES[setting.field]

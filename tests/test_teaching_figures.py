@@ -2,6 +2,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from backprop_core import Network, datasets, gradient_check
+from dashboard.figures import lottery as lf
 from dashboard.figures import teaching as tf
 
 
@@ -66,18 +67,18 @@ def test_saturation_is_the_share_of_units_with_a_tiny_derivative():
 
 def test_lottery_histogram_counts_diverged_networks_in_its_title():
     final = np.array([1e-4, 2e-3, np.nan, np.inf, 0.21])
-    fig = tf.lottery_histogram_figure(final)
+    fig = lf.lottery_histogram_figure(final)
     assert "5 networks (2 diverged)" in fig.layout.title.text
     assert len(fig.data[0].x) == 3
 
 
 def test_lottery_cost_figure_shades_the_plateau_band():
     quantiles = np.tile(np.geomspace(0.25, 1e-3, 100)[:, None], (1, 5))
-    fig = tf.lottery_cost_figure(quantiles, (0.20, 0.22))
+    fig = lf.lottery_cost_figure(quantiles, (0.20, 0.22))
     (band,) = fig.layout.shapes
     assert (band.y0, band.y1) == (0.20, 0.22) and fig.layout.yaxis.type == "log"
 
 
 def test_the_lottery_chart_labels_the_plateau_it_is_given():
-    fig = tf.lottery_cost_figure(np.full((10, 5), 0.5), (0.49, 0.51))
+    fig = lf.lottery_cost_figure(np.full((10, 5), 0.5), (0.49, 0.51))
     assert fig.layout.annotations[0].text == "plateau C ≈ 0.5"

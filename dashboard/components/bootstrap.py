@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -73,9 +74,10 @@ def _connection_check() -> Callable[[], bool]:
     return lambda: runtime.is_active_session(session_id)
 
 
-def show_url_warnings() -> None:
+def show_url_warnings(box: DeltaGenerator) -> None:
+    """What was wrong with the link this session started from, once, in ``box``."""
     for warning in st.session_state.pop("url_warnings", []):
-        st.warning(plain(warning))
+        box.warning(plain(warning))
 
 
 def sync_widgets(run: Run) -> None:

@@ -49,14 +49,7 @@ HELP = {
         "it says 0, orange where it says 1, white at the boundary. The dots are the training "
         "points, coloured by label; with Show test data, the test points are ringed in black."
     ),
-    "noise": "How far the 2-D points are jittered, as in the playground: 0 to 50 %.",
-    "train_share": "The share of the points used for training; the rest are the test set.",
-    "data_seed": "Draws the points and the split; Regenerate draws new ones.",
     "regenerate": "New points from the next data seed: a new network on new data.",
-    "features": "The network's inputs, computed from each point (x1, x2).",
-    "discretize": "Colour the surface by the rounded output: the decision boundary is sharp.",
-    "batch": "Rows per update: 'full' (every row) or a whole number; each epoch shuffles.",
-    "regularization": "A weight penalty λ·R(W): L1 = Σ|w|, L2 = ½Σw². Applies at once.",
     "epoch": "How many full-batch updates the network has had: one epoch uses every row once.",
     "cost": "The cost C of the parameters shown, over all training rows.",
     "outputs": "Training rows whose every output, rounded to 0 or 1, equals its target.",
@@ -81,7 +74,6 @@ PAGES = [
     ("pages/4_Initialisation_lottery.py", "Initialisation lottery", ":material/casino:"),
     ("pages/5_Inside_the_gradient.py", "Inside the gradient", ":material/troubleshoot:"),
 ]
-
 
 
 @functools.cache

@@ -44,6 +44,7 @@ def control(box: DeltaGenerator, kind: str, field: str, *args, **options) -> obj
     back as the setting's value; on a ValueError, the message goes right under the field,
     which turns red, and the result is INVALID."""
     setting = BY_FIELD[field]
+    options.setdefault("help", setting.help or None)
     value = getattr(box, kind)(setting.label, *args, key=setting.widget, **options)
     try:
         return setting.read_widget(value)
@@ -67,20 +68,12 @@ def settings_controls(run: Run, running: bool) -> Settings | None:
     side.header("Network")
     values["dataset"] = _dataset_box(side, run.snapshot())
     dataset_pictures(side)
-    values["hidden"] = control(
-        side, "text_input", "hidden", help="Comma-separated widths, e.g. 2, 2. Up to 8 layers "
-        "of 1–64, or none."
-    )
+    values["hidden"] = control(side, "text_input", "hidden")
     values["activation"] = control(
         side, "selectbox", "activation", list(ACTIVATIONS), format_func=option_name
     )
-    values["cost"] = control(
-        side, "selectbox", "cost", list(COSTS), format_func=option_name,
-        help="Cross-entropy always uses sigmoid outputs.",
-    )
-    values["init"] = control(
-        side, "selectbox", "init", list(INITIALISERS), format_func=option_name
-    )
+    values["cost"] = control(side, "selectbox", "cost", list(COSTS), format_func=option_name)
+    values["init"] = control(side, "selectbox", "init", list(INITIALISERS), format_func=option_name)
     values["seed"] = control(side, "number_input", "seed", step=1)
     if values["dataset"] in PLAYGROUND:
         values.update(_data_controls(side))
@@ -89,10 +82,8 @@ def settings_controls(run: Run, running: bool) -> Settings | None:
     if not running:
         _stability_note(side, run, values["learning_rate"])
     values["speed"] = _speed_box(side)
-    values["batch"] = control(side, "text_input", "batch", help=HELP["batch"])
-    values["regularization"] = control(
-        side, "selectbox", "regularization", list(REGULARIZERS), help=HELP["regularization"]
-    )
+    values["batch"] = control(side, "text_input", "batch")
+    values["regularization"] = control(side, "selectbox", "regularization", list(REGULARIZERS))
     values["rate"] = control(
         side, "select_slider", "rate", REGULARIZATION_RATES, format_func=lambda r: f"{r:g}"
     )
@@ -103,33 +94,35 @@ def _data_controls(side: DeltaGenerator) -> dict:
     """Noise, training share, data seed, features and the display toggles of the 2-D sets."""
     side.header("Data")
     values = {
-        "noise": control(side, "slider", "noise", 0, MAX_NOISE_PERCENT, help=HELP["noise"]),
-        "train": control(side, "select_slider", "train", TRAIN_PERCENTS, help=HELP["train_share"]),
-        "data_seed": control(side, "number_input", "data_seed", step=1, help=HELP["data_seed"]),
+        "noise": control(side, "slider", "noise", 0, MAX_NOISE_PERCENT),
+        "train": control(side, "select_slider", "train", TRAIN_PERCENTS),
+        "data_seed": control(side, "number_input", "data_seed", step=1),
     }
 
     def regenerate() -> None:
-        seed = st.session_state.get("data_seed")
+        key = BY_FIELD["data_seed"].widget
+        seed = st.session_state.get(key)
         if isinstance(seed, int) and 0 <= seed < MAX_SEED:
-            st.session_state["data_seed"] = seed + 1
+            st.session_state[key] = seed + 1
 
     side.button("Regenerate", key="regenerate", on_click=regenerate, help=HELP["regenerate"])
-    values["features"] = control(
-        side, "multiselect", "features", list(FEATURES), help=HELP["features"]
-    )
+    values["features"] = control(side, "multiselect", "features", list(FEATURES))
     values["show_test"] = control(side, "toggle", "show_test")
-    values["discretize"] = control(side, "toggle", "discretize", help=HELP["discretize"])
+    values["discretize"] = control(side, "toggle", "discretize")
     return values
 
 
-def apply_settings(run: Run, running: bool, settings: Settings | None) -> None:
-    """Hand valid settings to the run; a notice says what a new network means."""
+def apply_settings(
+    run: Run, running: bool, settings: Settings | None, box: DeltaGenerator
+) -> None:
+    """Hand valid settings to the run; a notice says what a new network means, and an error
+    goes into ``box``."""
     if settings is None:
         return
     try:
         changed = run.apply(settings)
     except ValueError as err:
-        st.error(plain(str(err)))
+        box.error(plain(str(err)))
         return
     if changed:
         notice = f"Re-initialised the network: {changed}."
@@ -150,28 +143,17 @@ def _switch(run: Run, field: str, box: DeltaGenerator, **options) -> None:
             changes["stop_solved"] = None  # each mode's own default: a demo stops when solved
         run.apply(run.settings.with_(**changes))
 
-    box.toggle(setting.label, key=setting.widget, on_change=flip, **options)
+    box.toggle(setting.label, key=setting.widget, on_change=flip, help=setting.help, **options)
 
 
 def lecture_toggle(run: Run) -> None:
-    _switch(
-        run, "lecture", st.sidebar,
-        help="Big fonts and charts that fit a 720p projector: the buttons, the dataset, η and "
-        "the speed, without the settings panel. Also in the URL as lecture=1; hide=dataset,"
-        "lr,speed,step,step_100,reset hides some of those.",
-    )
+    _switch(run, "lecture", st.sidebar)
 
 
 def display_toggles(run: Run) -> None:
     """How training stops and how the epoch axis is drawn."""
-    _switch(
-        run, "stop_solved", st.sidebar,
-        help="Pause once every output rounds to its target. On by default in lecture mode.",
-    )
-    _switch(
-        run, "log_epochs", st.sidebar,
-        help="The plateau and the drop happen in the first few percent of a long run.",
-    )
+    _switch(run, "stop_solved", st.sidebar)
+    _switch(run, "log_epochs", st.sidebar)
 
 
 def _dataset_box(box: DeltaGenerator, snapshot: RunSnapshot) -> object:
@@ -217,10 +199,7 @@ def _learning_rate(box: DeltaGenerator) -> object:
 
 
 def _speed_box(box: DeltaGenerator) -> object:
-    return control(
-        box, "selectbox", "speed", SPEEDS,
-        help="Epochs per redraw; 'max' trains as many as fit between two redraws.",
-    )
+    return control(box, "selectbox", "speed", SPEEDS)
 
 
 def stability_of(snapshot: RunSnapshot, X: np.ndarray, T: np.ndarray) -> Stability:
@@ -302,4 +281,3 @@ def _lecture_controls(run: Run, boxes: dict) -> Settings | None:
     if "speed" in boxes:
         values["speed"] = _speed_box(boxes["speed"])
     return _valid(run.settings, values)
-

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.components.chrome import HELP, show_outputs_table
 from dashboard.components.plotly_chart import chart
 from dashboard.figures import live as figures
+from dashboard.figures import surface
 from dashboard.reports import outputs_table, status
 from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.snapshot import RunSnapshot
@@ -40,8 +41,16 @@ def numbers_and_curves(
     accuracy = (curves["accuracy"], curves["test_accuracy"]) if classify else None
     rev, kept, log_x = snapshot.generation, snapshot.kept, s.log_epochs
     cost_fig = figures.cost_figure(
-        curves["cost"], rev, shown_epoch, kept, height, outputs, log_x, font_size,
-        curves["test_cost"] if tested else None, accuracy,
+        curves["cost"],
+        rev,
+        shown_epoch,
+        kept,
+        height,
+        outputs,
+        log_x,
+        font_size,
+        curves["test_cost"] if tested else None,
+        accuracy,
     )
     delta_fig = figures.delta_figure(curves["delta_magnitude"], rev, kept, height, log_x, font_size)
     said = status(snapshot)
@@ -89,7 +98,7 @@ def decision_surface(snapshot: RunSnapshot, height: int, font_size: int) -> None
     """A 2-D set's output over the input square, with its points."""
     s = snapshot.settings
     train, test = snapshot.points
-    fig = figures.decision_surface_figure(
+    fig = surface.decision_surface_figure(
         snapshot.shown,
         train,
         test if s.show_test else None,
@@ -126,15 +135,15 @@ def parameters(snapshot: RunSnapshot) -> None:
     surfaces = []
     if network.sizes[0] == 2 and table:  # a truth table's four corners
         surfaces = [
-            figures.decision_surface_figure(
+            surface.decision_surface_figure(
                 network,
                 data,
                 revision=rev,
                 height=SURFACE_HEIGHT,
                 output=j,
-                square=figures.table_square(data.X),
+                square=surface.table_square(data.X),
                 title=f"Output {plotly_text(name)}",
-                resolution=figures.TABLE_RESOLUTION,
+                resolution=surface.TABLE_RESOLUTION,
             )
             for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
         ]

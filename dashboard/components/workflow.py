@@ -103,9 +103,7 @@ def files_box(run: Run) -> None:
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
     _downloads(run, box)
-    _uploader(
-        box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, run)
-    )
+    _uploader(box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, run))
 
 
 def _uploader(
@@ -185,7 +183,13 @@ def _remove(run: Run) -> None:
 
 
 def rewind(run: Run) -> int | None:
-    """A toggle and slider over the snapshots; returns the epoch shown, or None when live."""
+    """A toggle and slider over the snapshots, in one container so the charts below never
+    move; returns the epoch shown, or None when live."""
+    with st.container():
+        return _rewind(run)
+
+
+def _rewind(run: Run) -> int | None:
     if not st.toggle(
         "Rewind",
         key="rewind_on",

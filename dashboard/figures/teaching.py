@@ -18,15 +18,12 @@ from dashboard.figures.live import (
     SEQUENTIAL,
     base_layout,
     compact,
-    envelope,
     figure,
-    series,
-    square_grid,
 )
+from dashboard.figures.surface import square_grid
 from dashboard.text import plotly_text
 
 MAX_SURFACE_NEURONS = 8
-LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"
 SATURATED = 0.01  # σ'(z) below this counts as saturated
 
 
@@ -360,87 +357,3 @@ def saturation_figure(shares: np.ndarray) -> go.Figure:
     axes = dict(yaxis=dict(range=[0, 1], tickformat=".0%", title=dict(text="saturated")))
     title = "Saturated units per layer (σ′(z) < 0.01 on the training inputs)"
     return figure([bar], base_layout(title, "saturation", 320, **axes))
-
-
-def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> go.Figure:
-    """Median cost with 25–75 % and 10–90 % bands over the K networks, plateau shaded."""
-    q, step = envelope(np.clip(quantiles, 1e-12, None))
-    edge = dict(line=dict(width=0), showlegend=False, hoverinfo="skip")
-    band = dict(line=dict(width=0), fill="tonexty")
-    traces = [
-        series(q[:, 0], step, "", "", **edge),
-        series(q[:, 4], step, "10–90 %", "", **band, fillcolor=LIGHT_BAND),
-        series(q[:, 1], step, "", "", **edge),
-        series(q[:, 3], step, "25–75 %", "", **band, fillcolor=DARK_BAND),
-        series(q[:, 2], step, "median", LAYER_COLOURS[0]),
-    ]
-    layout = base_layout(
-        "Cost of all K networks per epoch (log scale)",
-        "lottery",
-        420,
-        xaxis=dict(title=dict(text="epoch")),
-        yaxis=dict(title=dict(text="cost C"), type="log", exponentformat="power"),
-    )
-    layout["shapes"] = [
-        dict(
-            type="rect",
-            xref="paper",
-            x0=0,
-            x1=1,
-            y0=plateau[0],
-            y1=plateau[1],
-            fillcolor="rgba(214,39,40,0.15)",
-            line=dict(width=0),
-        )
-    ]
-    layout["annotations"] = [
-        dict(
-            text=f"plateau C ≈ {(plateau[0] + plateau[1]) / 2:.3g}",
-            xref="paper",
-            x=1,
-            xanchor="right",
-            y=np.log10(plateau[1]),
-            yanchor="bottom",
-            showarrow=False,
-        )
-    ]
-    return figure(traces, layout)
-
-
-def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figure:
-    """The share of networks solved (all outputs rounded right) and on the plateau, per epoch."""
-    shares, step = envelope(np.column_stack([solved, on_plateau]))
-    traces = [
-        series(shares[:, 0], step, "solved", LAYER_COLOURS[2]),
-        series(shares[:, 1], step, "on the plateau", LAYER_COLOURS[3]),
-    ]
-    layout = base_layout(
-        "Share of networks solved and on the plateau",
-        "lottery-share",
-        420,
-        xaxis=dict(title=dict(text="epoch")),
-        yaxis=dict(range=[0, 1], tickformat=".0%"),
-    )
-    return figure(traces, layout)
-
-
-def lottery_histogram_figure(final_cost: np.ndarray) -> go.Figure:
-    """Histogram of the final costs on a log axis."""
-    finite = final_cost[np.isfinite(final_cost)]
-    logs = np.log10(np.clip(finite, 1e-12, None))
-    bar = dict(
-        type="histogram",
-        x=logs,
-        nbinsx=40,
-        marker=dict(color=LAYER_COLOURS[0]),
-        hovertemplate="log10 C ≈ %{x}<br>%{y} networks<extra></extra>",
-    )
-    title = f"Final cost of {len(final_cost)} networks ({len(final_cost) - len(finite)} diverged)"
-    layout = base_layout(
-        title,
-        "lottery-hist",
-        380,
-        xaxis=dict(title=dict(text="log10 of the final cost")),
-        yaxis=dict(title=dict(text="networks")),
-    )
-    return figure([bar], layout)

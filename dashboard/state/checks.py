@@ -191,5 +191,3 @@ def parse_hide(text: str) -> tuple[str, ...]:
         got = brief(bad[0]) if bad else "a value over 100 characters"
         raise ValueError(f"controls to hide must be among {', '.join(HIDEABLE)}, got {got}")
     return tuple(n for n in HIDEABLE if n in names)
-
-

@@ -20,8 +20,8 @@ from backprop_core.diagnostics import row_groups
 from backprop_core.features import transform
 from backprop_core.persistence import network_to_json
 from backprop_core.regularization import get_regularizer
-from backprop_core.validation import brief
 from dashboard.state.checks import CUSTOM_DATASET
+from dashboard.state.edits import Edits
 from dashboard.state.loading import restore_history, saved_settings, settings_for
 from dashboard.state.runs import MAX_KEPT, KeptRun, Nudge, Snapshots, keep_run
 from dashboard.state.settings import Settings, describe_changes
@@ -57,7 +57,43 @@ class Built:
     row_names: list[str]  # the rows (or groups of rows) of the row-cost record
 
 
-class Run:
+def build(
+    settings: Settings, custom_data: Dataset | None, network: Network | None = None
+) -> Built:
+    """The data and a trainer for ``settings`` (and a fresh network unless given), without
+    touching any run: a ValueError leaves everything as it was. ``custom_data`` is the
+uploaded table, if any."""
+    points = settings.load_data() if settings.points else None
+    if settings.dataset == CUSTOM_DATASET:
+        if custom_data is None:
+            raise ValueError("upload a truth table before choosing the uploaded dataset")
+        data, test = custom_data, None
+    else:
+        data, test = points or settings.load_data()
+        if settings.points:
+            data, test = (_with_features(d, settings.features) for d in (data, test))
+    groups, group_names = row_groups(data.T)
+    if network is None:
+        features = settings.features if settings.points else None
+        sizes, options = settings.layer_sizes(data), settings.network_options()
+        network = Network(sizes, seed=settings.seed, features=features, **options)
+    trainer = Trainer(
+        network,
+        data.X,
+        data.T,
+        settings.learning_rate,
+        **settings.trainer_options(),
+        X_test=None if test is None else test.X,
+        T_test=None if test is None else test.T,
+        track_outputs=data.T.shape[1] > 1,
+        track_accuracy=data.is_classification,
+        row_groups=groups,
+    )
+    return Built(network, trainer, data, test, points, group_names)
+
+
+
+class Run(Edits):
     """Holds the network being trained and everything the lecture workflow keeps of it."""
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -69,40 +105,9 @@ class Run:
         self.activity = Activity()  # what the worker is doing, as it reports it
         self._build(settings or Settings())
 
-    def build(self, settings: Settings, network: Network | None = None) -> Built:
-        """The data and a trainer for ``settings`` (and a fresh network unless given), without
-        touching the run: a ValueError leaves it as it was."""
-        points = settings.load_data() if settings.points else None
-        if settings.dataset == CUSTOM_DATASET:
-            if self.custom_data is None:
-                raise ValueError("upload a truth table before choosing the uploaded dataset")
-            data, test = self.custom_data, None
-        else:
-            data, test = points or settings.load_data()
-            if settings.points:
-                data, test = (_with_features(d, settings.features) for d in (data, test))
-        groups, group_names = row_groups(data.T)
-        if network is None:
-            features = settings.features if settings.points else None
-            sizes, options = settings.layer_sizes(data), settings.network_options()
-            network = Network(sizes, seed=settings.seed, features=features, **options)
-        trainer = Trainer(
-            network,
-            data.X,
-            data.T,
-            settings.learning_rate,
-            **settings.trainer_options(),
-            X_test=None if test is None else test.X,
-            T_test=None if test is None else test.T,
-            track_outputs=data.T.shape[1] > 1,
-            track_accuracy=data.is_classification,
-            row_groups=groups,
-        )
-        return Built(network, trainer, data, test, points, group_names)
-
     def _build(self, settings: Settings, network: Network | None = None) -> None:
         self.halt()
-        built = self.build(settings, network)
+        built = build(settings, self.custom_data, network)
         with self.lock:
             self.built, self.settings = built, settings
             self.snapshots = Snapshots()
@@ -174,68 +179,6 @@ class Run:
         with self.lock:
             return outcome(self.network, self.data, None).all_correct
 
-    def rewind(self, epoch: int | None) -> None:
-        """Show the snapshot at ``epoch`` (None: the live network); training stops."""
-        self.halt()
-        with self.lock:
-            self.snapshots.record(self.epoch, self.network.params)  # "now" is on the slider too
-            if epoch is not None:
-                self.snapshots.at(epoch)  # raises if there is none
-            self.rewound_to = epoch
-
-    def resume_from_rewind(self) -> None:
-        """Make the shown snapshot the live network and forget every epoch after it."""
-        self.halt()
-        with self.lock:
-            epoch = self.rewound_to
-            if epoch is None:
-                return
-            self.network.params[...] = self.snapshots.at(epoch)
-            self.history.truncate(epoch)
-            self.snapshots.drop_after(epoch)
-            self.nudges = [n for n in self.nudges if n.epoch <= epoch]  # those the snapshot holds
-            self.rewound_to = None
-
-    def nudge(self, index: int, value: float) -> Nudge:
-        """Set parameter ``index`` of ``network.params`` to ``value`` by hand. The rewind
-        snapshot at this epoch becomes the nudged parameters, so the history and the snapshots
-        keep telling what the network held."""
-        size = len(self.network.params)
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-            raise ValueError(
-                f"the parameter must be a whole number from 0 to {size - 1}, got {brief(index)}"
-            )
-        if not 0 <= index < size:
-            raise ValueError(f"the parameter must be from 0 to {size - 1}, got {index}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise ValueError(f"the new value must be a finite number, got {brief(value)}")
-        self.halt()
-        with self.lock:
-            self.rewound_to = None  # the live network is the one nudged
-            nudge = Nudge(self.epoch, int(index), float(self.network.params[index]), float(value))
-            self.network.params[index] = value
-            self.snapshots.record(self.epoch, self.network.params)
-            self.history.diverged_at = None
-            self.nudges.append(nudge)
-        return nudge
-
-    def undo_nudge(self) -> Nudge:
-        """Put the last nudged parameter back, if training has not moved on since."""
-        self.halt()
-        with self.lock:
-            if not self.nudges:
-                raise ValueError("there is no nudge to undo")
-            last = self.nudges[-1]
-            if last.epoch != self.epoch:
-                raise ValueError(
-                    f"training has moved on since the nudge at epoch {last.epoch:,}: rewind to "
-                    "it instead"
-                )
-            self.network.params[last.index] = last.old
-            self.snapshots.record(self.epoch, self.network.params)
-            self.nudges.pop()
-        return last
-
     def keep(self) -> KeptRun:
         """Store this run's curves for comparison; at most MAX_KEPT are kept."""
         with self.lock:
@@ -270,7 +213,7 @@ class Run:
         """Continue from a loaded network; its settings replace the current ones. Returns what
         was loaded, with a note for every setting that had to change."""
         settings, notes = settings_for(self.settings, network, meta)
-        data = self.build(settings.with_(batch=None), network.copy()).data
+        data = build(settings.with_(batch=None), self.custom_data, network.copy()).data
         if (data.X.shape[1], data.T.shape[1]) != (network.sizes[0], network.sizes[-1]):
             raise ValueError(
                 f"the network has {network.sizes[0]} inputs and {network.sizes[-1]} outputs; "

@@ -48,8 +48,9 @@ def _shown(value: object) -> str:
 class Setting:
     """One setting. ``parse`` reads the URL's text (a ValueError says what is allowed),
     ``write`` gives it back, and ``written`` says when a link carries it. The control with key
-    ``widget`` shows ``to_widget(settings)``; ``from_widget`` reads the control's value back
-    (a ValueError shows under the control)."""
+    ``widget`` (the field's name unless given; None: no control) shows
+    ``to_widget(settings)``, and ``from_widget`` reads its value back (a ValueError shows under
+    the control). A notice about a change names it as its label does, in lower case."""
 
     field: str
     default: object
@@ -57,16 +58,25 @@ class Setting:
     parse: Callable[[str], object]
     write: Callable[[object], str] = _shown
     written: Callable[[object], bool] = _always
-    widget: str | None = None
     label: str = ""
+    help: str = ""  # one line beside its control
+    widget: str | None = ""
     from_widget: Callable[[object], object] | None = None
     to_widget: Callable[[object], object] | None = None
     rebuild: bool = False  # a change re-initialises the network
     points: bool = False  # it matters for the 2-D point sets only
-    name: str = ""  # how a notice names it; "" for a setting that needs no notice
     show: Callable[[object], str] = _shown  # how a notice shows a value
     saved: bool = False  # a saved network file carries it
     switch: bool = False  # its control applies it on its own change (not read with the rest)
+
+    def __post_init__(self) -> None:
+        if self.widget == "":
+            object.__setattr__(self, "widget", self.field)
+
+    @property
+    def name(self) -> str:
+        """How a notice names it: "batch size", "training share"."""
+        return self.label.lower().removesuffix(" %")
 
     def read_widget(self, value: object) -> object:
         return value if self.from_widget is None else self.from_widget(value)
@@ -88,114 +98,135 @@ def _features_text(names: tuple[str, ...]) -> str:
     return ", ".join(name.replace("^2", "²").replace("_", " ") for name in names)
 
 
+def _sizes_text(hidden: tuple[int, ...]) -> str:
+    return ", ".join(map(str, hidden)) or "none"
+
+
+def _choice(field: str, default: str, kind: str, allowed: list[str], **more) -> Setting:
+    """A setting that is one of ``allowed`` names, under the URL key ``field``."""
+    return Setting(field, default, field, lambda v: check_choice(kind, v, allowed), **more)
+
+
+def _flag(field: str, url: str, **more) -> Setting:
+    """An off-by-default switch, carried by a link as ``url=1`` when on."""
+    return Setting(
+        field,
+        False,
+        url,
+        lambda v: parse_flag(url, v),
+        write=lambda v: "1",
+        written=lambda s: getattr(s, field),
+        **more,
+    )
+
+
+# The table reads best one setting to a block:
+# fmt: off
 SCHEMA: tuple[Setting, ...] = (
-    Setting(
-        "dataset", "half_adder", "dataset", lambda v: check_choice("dataset", v, DATASETS),
-        written=lambda s: s.dataset != CUSTOM_DATASET, widget="dataset", label="Dataset",
-        rebuild=True, name="dataset", saved=True,
+    _choice(
+        "dataset", "half_adder", "dataset", DATASETS,
+        written=lambda s: s.dataset != CUSTOM_DATASET,
+        label="Dataset", rebuild=True, saved=True,
     ),
     Setting(
         "hidden", (2, 2), "hidden", parse_hidden,
-        write=lambda v: ",".join(map(str, v)) or "none", widget="hidden_layers",
-        label="Hidden layer sizes", from_widget=parse_hidden,
-        to_widget=lambda s: s.hidden_text, rebuild=True, name="hidden layers",
-        show=lambda v: ", ".join(map(str, v)) or "none",
+        write=lambda v: ",".join(map(str, v)) or "none",
+        label="Hidden layer sizes", widget="hidden_layers",
+        help="Comma-separated widths, e.g. 2, 2. Up to 8 layers of 1–64, or none.",
+        from_widget=parse_hidden, to_widget=lambda s: _sizes_text(s.hidden),
+        rebuild=True, show=_sizes_text,
     ),
     Setting(
         "learning_rate", 0.5, "lr", check_learning_rate, write=repr,  # shortest exact text
-        widget="learning_rate", label="Learning rate η", from_widget=check_learning_rate,
-        saved=True,
+        label="Learning rate η", from_widget=check_learning_rate, saved=True,
     ),
-    Setting(
-        "activation", "sigmoid", "activation",
-        lambda v: check_choice("activation", v, list(ACTIVATIONS)), widget="activation",
-        label="Activation", rebuild=True, name="activation",
+    _choice(
+        "activation", "sigmoid", "activation", list(ACTIVATIONS),
+        label="Activation", rebuild=True,
     ),
-    Setting(
-        "cost", "mse", "cost", lambda v: check_choice("cost", v, list(COSTS)), widget="cost",
-        label="Cost", rebuild=True, name="cost",
+    _choice(
+        "cost", "mse", "cost", list(COSTS),
+        label="Cost", help="Cross-entropy always uses sigmoid outputs.", rebuild=True,
     ),
-    Setting(
-        "init", "uniform", "init", lambda v: check_choice("init", v, list(INITIALISERS)),
-        widget="init", label="Initialisation", rebuild=True, name="initialisation",
-    ),
-    Setting(
-        "seed", 0, "seed", parse_seed, widget="seed", label="Seed", from_widget=check_seed,
-        rebuild=True, name="seed",
-    ),
+    _choice("init", "uniform", "init", list(INITIALISERS), label="Initialisation", rebuild=True),
+    Setting("seed", 0, "seed", parse_seed, label="Seed", from_widget=check_seed, rebuild=True),
     Setting(
         "noise", 0, "noise", lambda v: check_percent("noise", v, 0, MAX_NOISE_PERCENT),
-        written=_points, widget="noise", label="Noise %",
-        from_widget=lambda v: check_percent("noise", v, 0, MAX_NOISE_PERCENT), rebuild=True,
-        points=True, name="noise", show=lambda v: f"{v} %", saved=True,
+        written=_points, label="Noise %",
+        help="How far the 2-D points are jittered, as in the playground: 0 to 50 %.",
+        from_widget=lambda v: check_percent("noise", v, 0, MAX_NOISE_PERCENT),
+        rebuild=True, points=True, show=lambda v: f"{v} %", saved=True,
     ),
     Setting(
         "train", 50, "train", lambda v: check_percent("training share", v, 10, 90, 10),
-        written=_points, widget="train_share", label="Training share %",
-        from_widget=lambda v: check_percent("training share", v, 10, 90, 10), rebuild=True,
-        points=True, name="training share", show=lambda v: f"{v} %", saved=True,
+        written=_points, label="Training share %", widget="train_share",
+        help="The share of the points used for training; the rest are the test set.",
+        from_widget=lambda v: check_percent("training share", v, 10, 90, 10),
+        rebuild=True, points=True, show=lambda v: f"{v} %", saved=True,
     ),
     Setting(
-        "data_seed", 0, "data_seed", parse_seed, written=_points, widget="data_seed",
-        label="Data seed", from_widget=check_seed, rebuild=True, points=True,
-        name="data seed", saved=True,
+        "data_seed", 0, "data_seed", parse_seed, written=_points, label="Data seed",
+        help="Draws the points and the split; Regenerate draws new ones.",
+        from_widget=check_seed, rebuild=True, points=True, saved=True,
     ),
     Setting(
         "features", ("x1", "x2"), "features", parse_features, write=",".join,
-        written=_points, widget="features", label="Input features",
-        from_widget=check_features, to_widget=lambda s: list(s.features), rebuild=True,
-        points=True, name="features", show=_features_text,
+        written=_points, label="Input features",
+        help="The network's inputs, computed from each point (x1, x2).",
+        from_widget=check_features, to_widget=lambda s: list(s.features),
+        rebuild=True, points=True, show=_features_text,
     ),
     Setting(
         "batch", None, "batch", parse_batch, written=lambda s: s.batch is not None,
-        widget="batch", label="Batch size",
+        label="Batch size",
+        help="Rows per update: 'full' (every row) or a whole number; each epoch shuffles.",
         from_widget=lambda v: parse_batch(str(v).strip()),
-        to_widget=lambda s: "full" if s.batch is None else str(s.batch), rebuild=True,
-        name="batch size", show=lambda v: "full" if v is None else str(v), saved=True,
+        to_widget=lambda s: "full" if s.batch is None else str(s.batch),
+        rebuild=True, show=lambda v: "full" if v is None else str(v), saved=True,
     ),
     Setting(
         "regularization", "none", "reg",
         lambda v: check_choice("regularization", v, list(REGULARIZERS)), written=_penalised,
-        widget="regularization", label="Regularization",
+        label="Regularization",
+        help="A weight penalty λ·R(W): L1 = Σ|w|, L2 = ½Σw². Applies at once.",
     ),
     Setting(
         "rate", 0.0, "rate", check_rate, write=lambda v: f"{v:g}", written=_penalised,
-        widget="regularization_rate", label="Regularization rate λ", from_widget=check_rate,
+        label="Regularization rate λ", widget="regularization_rate", from_widget=check_rate,
+    ),
+    _flag("show_test", "show_test", label="Show test data", saved=True),
+    _flag(
+        "discretize", "discretize", label="Discretize output", saved=True,
+        help="Colour the surface by the rounded output: the decision boundary is sharp.",
     ),
     Setting(
-        "show_test", False, "show_test", lambda v: parse_flag("show_test", v),
-        write=lambda v: "1", written=lambda s: s.show_test, widget="show_test",
-        label="Show test data", saved=True,
+        "speed", "max", "speed", parse_speed, label="Speed", widget="epochs_per_refresh",
+        help="Epochs per redraw; 'max' trains as many as fit between two redraws.",
+    ),
+    _flag(
+        "lecture", "lecture", label="Lecture mode", widget="lecture_toggle", switch=True,
+        help="Big fonts and charts that fit a 720p projector: the buttons, the dataset, η and "
+        "the speed, without the settings panel. Also in the URL as lecture=1; hide=dataset,"
+        "lr,speed,step,step_100,reset hides some of those.",
     ),
     Setting(
-        "discretize", False, "discretize", lambda v: parse_flag("discretize", v),
-        write=lambda v: "1", written=lambda s: s.discretize, widget="discretize",
-        label="Discretize output", saved=True,
-    ),
-    Setting(
-        "speed", "max", "speed", parse_speed, widget="epochs_per_refresh", label="Speed"
-    ),
-    Setting(
-        "lecture", False, "lecture", lambda v: parse_flag("lecture", v), write=lambda v: "1",
-        written=lambda s: s.lecture, widget="lecture_toggle", label="Lecture mode",
-        switch=True,
-    ),
-    Setting(
-        "hide", (), "hide", parse_hide, write=",".join, written=lambda s: bool(s.hide)
+        "hide", (), "hide", parse_hide, write=",".join, written=lambda s: bool(s.hide),
+        widget=None,
     ),
     Setting(  # None: the mode's default, on in lecture mode
         "stop_solved", None, "stop_solved", lambda v: parse_flag("stop_solved", v),
         write=lambda v: str(int(v)),
         written=lambda s: s.stop_solved is not None and s.stop_solved != s.lecture,
-        widget="stop_when_solved", label="Stop when solved",
+        label="Stop when solved", widget="stop_when_solved",
+        help="Pause once every output rounds to its target. On by default in lecture mode.",
         to_widget=lambda s: s.stops_when_solved, switch=True,
     ),
-    Setting(
-        "log_epochs", False, "log", lambda v: parse_flag("log", v), write=lambda v: "1",
-        written=lambda s: s.log_epochs, widget="log_epochs", label="Log-scale epoch axis",
-        switch=True,
+    _flag(
+        "log_epochs", "log", label="Log-scale epoch axis", switch=True,
+        help="The plateau and the drop happen in the first few percent of a long run.",
     ),
 )
+# fmt: on
 BY_FIELD = {setting.field: setting for setting in SCHEMA}
 BY_WIDGET = {setting.widget: setting for setting in SCHEMA if setting.widget}
 
@@ -205,7 +236,7 @@ class _Methods:
 
     @property
     def hidden_text(self) -> str:
-        return ", ".join(str(n) for n in self.hidden) or "none"
+        return _sizes_text(self.hidden)
 
     @property
     def points(self) -> bool:
