@@ -3,15 +3,24 @@ nothing, and it stages a block of epochs' records before they go into the histor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from .costs import accuracy
 from .network import ForwardPass, Gradients, Network
 
-if TYPE_CHECKING:
-    from .training import Trainer
+
+class Trainer(Protocol):
+    """What the buffers need of the trainer that owns them."""
+
+    network: Network
+    X: np.ndarray
+    T: np.ndarray
+    X_test: np.ndarray | None
+    track_outputs: bool
+    track_accuracy: bool
+    row_group_matrix: np.ndarray | None
 
 STAGED_OUTPUTS = 1 << 18  # at most this many a^L values (and as many z^L) staged per block
 

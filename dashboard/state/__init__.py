@@ -1,1 +1,2 @@
-"""The per-user state: settings and their validation, the training session, kept runs."""
+"""The per-user state, without Streamlit: the settings schema, the run and its worker, the
+snapshot pages read, and the scheduler every run shares."""
