@@ -15,7 +15,7 @@ from dashboard.components.controls import (
     training_buttons,
 )
 from dashboard.figures import live as figures
-from dashboard.state.checks import option_name
+from dashboard.state.checks import CUSTOM_DATASET, dataset_title, option_name
 from dashboard.state.scheduler import SCHEDULER, refresh_seconds
 from dashboard.text import plain
 
@@ -27,8 +27,11 @@ setup_page("Live training")
 worker = get_worker()
 run = worker.run
 lecture = lecture_mode()
-if lecture:  # one line for the title and the network: the charts must fit 720p
-    describe = st.container(key="lecture_title")
+header = {}
+if lecture:  # one line for the title, the network, the speed and when to stop: 720p is small
+    top = st.columns([3.4, 1.3, 1.5], vertical_alignment="center")
+    describe = top[0].container(key="lecture_title")
+    header = {"speed": top[1], "stop": top[2]}
 else:
     st.title("Backprop Lab")
     describe = st.empty()  # filled once this run's settings are applied
@@ -41,16 +44,20 @@ if not lecture:
     workflow.files_box(run)
 lecture_toggle(run)
 show_url_warnings(messages)
-apply_settings(run, worker.running, training_buttons(worker), messages)
+apply_settings(run, worker.running, training_buttons(worker, header), messages)
 workflow.share_link(workflow.sync_url(run))
 snapshot = run.snapshot()
 s = snapshot.settings
+sizes = "-".join(map(str, snapshot.network.sizes))
 network_line = (
-    f"{snapshot.data.title}: a {'-'.join(map(str, snapshot.network.sizes))} network, "
-    f"{option_name(s.activation)}, {option_name(s.cost)}, learning rate {s.learning_rate:g}."
+    f"{snapshot.data.title}: a {sizes} network, {option_name(s.activation)}, "
+    f"{option_name(s.cost)}, learning rate {s.learning_rate:g}."
 )
 if lecture:
-    describe.markdown("**Backprop Lab** · " + plain(network_line))
+    activation = option_name(s.activation)
+    title = snapshot.custom_title if s.dataset == CUSTOM_DATASET else dataset_title(s.dataset)
+    short = f"{title} · {sizes} · {activation} · η = {s.learning_rate:g}"
+    describe.markdown("**Backprop Lab** · " + plain(short))
 else:
     describe.caption(plain(network_line))
 if "notice" in st.session_state:
@@ -63,27 +70,64 @@ elif snapshot.rewound_to is not None:
     run.rewind(None)  # lecture mode has no rewind slider: show the live network
 timer = refresh_seconds(SCHEDULER.training) if worker.running else None
 st.session_state["timed_at"] = time.monotonic()
-height = 350 if lecture else 400  # lecture: both curves above the fold at 1280×720
-font_size = figures.LECTURE_FONT_SIZE if lecture else figures.FONT_SIZE
+look = live.Look(
+    height=350 if lecture else 400,  # lecture: the curves above the fold at 1280×720
+    font_size=figures.LECTURE_FONT_SIZE if lecture else figures.FONT_SIZE,
+    lecture=lecture,
+    shown_epoch=shown_epoch,
+    timer=timer,
+)
+surface_every = max(SURFACE_REFRESH_SECONDS, 2 * timer) if timer else None
 
 
-@st.fragment(run_every=timer)
-@charged_to(worker)
-def numbers_and_curves() -> None:
-    """Redrawn while the worker trains."""
+def keep_time() -> None:
+    """Each redraw of the numbers: proof that someone watches, and a full run when training
+    stopped by itself (to show why) or when the load changed the redraw interval."""
     worker.seen()
-    live.numbers_and_curves(run.snapshot(), shown_epoch, height, font_size, lecture, timer)
     if timer and not worker.running:
-        st.rerun()  # training stopped by itself: a full run shows why and stops the timers
+        st.rerun()
     load_changed = timer and refresh_seconds(SCHEDULER.training) != timer
     if load_changed and time.monotonic() - st.session_state["timed_at"] > RETIME_SECONDS:
         st.rerun()  # a full run sets every fragment's timer anew
 
 
-@st.fragment(run_every=max(SURFACE_REFRESH_SECONDS, 2 * timer) if timer else None)
+@st.fragment(run_every=timer)
 @charged_to(worker)
-def decision_surface() -> None:
-    live.decision_surface(run.snapshot(), height + 50, font_size)
+def numbers_and_curves() -> None:
+    """The numbers, then the cost and δ curves side by side."""
+    snapshot = run.snapshot()
+    live.numbers(snapshot, look)
+    left, right = st.columns(2)
+    with left:
+        live.cost_chart(snapshot, look)
+    with right:
+        live.delta_chart(snapshot, look)
+    keep_time()
+
+
+@st.fragment(run_every=timer)
+@charged_to(worker)
+def numbers() -> None:
+    live.numbers(run.snapshot(), look)
+    keep_time()
+
+
+@st.fragment(run_every=timer)
+@charged_to(worker)
+def cost_curve() -> None:
+    live.cost_chart(run.snapshot(), look)
+
+
+@st.fragment(run_every=timer)
+@charged_to(worker)
+def delta_curves() -> None:
+    live.delta_chart(run.snapshot(), look)
+
+
+@st.fragment(run_every=surface_every)
+@charged_to(worker)
+def decision_surface(beside: bool = False) -> None:
+    live.decision_surface(run.snapshot(), look, beside)
 
 
 @st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 10 * timer) if timer else None)
@@ -92,7 +136,16 @@ def parameters() -> None:
     live.parameters(run.snapshot())
 
 
-numbers_and_curves()
-if snapshot.points is not None:
-    decision_surface()
+if lecture and snapshot.points is not None:  # the surface beside the cost, both on screen
+    numbers()
+    left, right = st.columns(2)
+    with left:
+        cost_curve()
+    with right:
+        decision_surface(beside=True)
+    delta_curves()
+else:
+    numbers_and_curves()
+    if snapshot.points is not None:
+        decision_surface()
 parameters()

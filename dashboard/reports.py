@@ -9,7 +9,7 @@ import numpy as np
 
 from backprop_core.datasets import Dataset
 from dashboard.state.run import Run
-from dashboard.state.snapshot import RunSnapshot
+from dashboard.state.snapshot import SOLVED_WITHIN, RunSnapshot
 from dashboard.state.worker import HIDDEN_SECONDS
 
 
@@ -32,8 +32,8 @@ def status(snapshot: RunSnapshot) -> str:
         return "Training" if activity.until is None else f"Stepping to epoch {activity.until:,}"
     if activity.stopped == "solved":
         return (
-            f"Solved: at epoch {snapshot.epoch:,} every output rounds to its target, so "
-            "training stopped. Turn off 'Stop when solved' to train on."
+            f"Solved: at epoch {snapshot.epoch:,} every output is within {SOLVED_WITHIN:g} of "
+            "its target, so training stopped. Turn off 'Stop when solved' to train on."
         )
     if activity.stopped == "hidden":
         return (

@@ -23,7 +23,8 @@ st.markdown(
     r"{2\varepsilon}$. A correct backpropagation agrees to a relative error of about "
     r"$10^{-9}$ to $10^{-6}$."
 )
-left, right = st.columns(2)
+# One row of controls and numbers, so that the verdict and the first layer fit a projector.
+left, right, numbers = st.columns([2, 3, 4], vertical_alignment="bottom")
 epsilon = left.select_slider(
     "ε", EPSILONS, value=1e-5, key="gc_epsilon", format_func=lambda e: f"{e:.0e}"
 )
@@ -40,9 +41,9 @@ network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
 batch = snapshot.settings.batch
 if batch is not None and batch < len(X):
     X, T = X[:batch], T[:batch]
-    st.caption(plain(f"On one mini-batch: the first {batch} training rows (the batch size)."))
+    rows_checked = f"one mini-batch: the first {batch} training rows (the batch size)"
 else:
-    st.caption(plain(f"On the full training set: {len(X):,} rows."))
+    rows_checked = f"the full training set: {len(X):,} rows"
 
 
 def run_check():
@@ -54,15 +55,18 @@ def run_check():
 
 per_layer, check = cached("gc_check", (snapshot.key, len(X), epsilon, bug), run_check)
 
-cols = st.columns(3)
+cols = numbers.container(key="gc_numbers").columns(3)
 cols[0].metric("Max relative error", f"{check.max_relative_error:.2e}")
 cols[1].metric("Max absolute error", f"{check.max_error:.2e}")
 cols[2].metric("Parameters checked", f"{check.checked:,} of {network.params.size:,}")
+st.html(
+    "<style>.st-key-gc_numbers [data-testid=stMetricValue] { font-size: 1.6rem; }</style>"
+)
 if check.passed:
     st.success(
         plain(
             "Pass: every gradient checked agrees with its central difference to a relative "
-            f"error below {PASS_RELATIVE:.0e}."
+            f"error below {PASS_RELATIVE:.0e}, on {rows_checked}."
         )
     )
 else:
@@ -70,10 +74,13 @@ else:
     st.error(
         plain(
             f"Fail: the largest relative error is {check.max_relative_error:.2e}, in layer "
-            f"{worst}, above {PASS_RELATIVE:.0e}. "
+            f"{worst}, above {PASS_RELATIVE:.0e}, on {rows_checked}. "
             + ("The planted bug shows up here." if bug != "none" else "")
         )
     )
+
+for layer in range(1, network.num_layers + 1):
+    chart(gradient_check_figure(check, layer), key=f"gc_layer_{layer}")
 st.caption(
     plain(
         "The relative error of each entry is |g − ĝ| / (|g| + |ĝ|), so it means the same for a "
@@ -89,9 +96,6 @@ st.caption(
         )
     )
 )
-
-for layer in range(1, network.num_layers + 1):
-    chart(gradient_check_figure(check, layer), key=f"gc_layer_{layer}")
 
 st.subheader("Why ε ≈ 10⁻⁵: the error against ε")
 

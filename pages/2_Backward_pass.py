@@ -18,7 +18,9 @@ run = teaching_page("Backward pass", "The backward pass, step by step")
 snapshot = run.snapshot()
 data = snapshot.data
 rows = list(range(len(data.X)))
-row = st.selectbox(
+# One row of controls, so that each step's equation and numbers stay on a projector's screen.
+top = st.columns([3.2, 1, 1, 1, 1.5, 1.3], vertical_alignment="bottom")
+row = top[0].selectbox(
     "Training row",
     rows,
     index=len(rows) - 1,
@@ -43,12 +45,11 @@ def apply_epoch() -> None:
     st.session_state["bp_applied"] = None if worker.running else run.epoch
 
 
-nav = st.columns(4)
-nav[0].button("Restart", key="bp_restart", on_click=go, args=(0,), width="stretch")
-nav[1].button(
-    "Previous", key="bp_prev", on_click=go, args=(index - 1,), width="stretch", disabled=index == 0
+top[1].button("Restart", key="bp_restart", on_click=go, args=(0,), width="stretch")
+top[2].button(
+    "Back", key="bp_prev", on_click=go, args=(index - 1,), width="stretch", disabled=index == 0
 )
-nav[2].button(
+top[3].button(
     "Next",
     key="bp_next",
     on_click=go,
@@ -57,12 +58,18 @@ nav[2].button(
     type="primary",
     disabled=index == len(steps) - 1,
 )
-nav[3].button(
+top[4].button(
     "Apply one epoch",
     key="bp_apply",
     on_click=apply_epoch,
     width="stretch",
     help="One epoch of training for the shared network, as Step 1 does on the main page.",
+)
+quiz = top[5].toggle(
+    "Quiz",
+    key="bp_quiz",
+    help="Predict the sign, and if you like the power of ten, of each step's first delta or "
+    "gradient before it is shown.",
 )
 if "bp_applied" in st.session_state:
     applied = st.session_state.pop("bp_applied")
@@ -75,17 +82,10 @@ if "bp_applied" in st.session_state:
             else f"Applying one {kind}: it is still training on the Live training page."
         )
     )
-
-quiz = st.toggle(
-    "Quiz: predict each delta and gradient before it is shown",
-    key="bp_quiz",
-    help="The sign, and if you like the power of ten, of the first number the step computes.",
-)
 step = steps[index]
 st.progress(
     (index + 1) / len(steps), text=f"Step {index + 1:,} of {len(steps):,}: {plain(step.title)}"
 )
-st.markdown("**The equation**")
 st.latex(step.equation)
 asked = question(step) if quiz else None
 answers = st.session_state.setdefault("bp_answers", {})
@@ -127,7 +127,7 @@ else:
             + "."
         )
         (st.success if sign_right and power_right is not False else st.error)(plain(verdict))
-    st.markdown("**With this row's numbers** (operands blue, result red)")
+    st.caption("With this row's numbers: operands blue, result red.")
     st.latex(step.numbers)
 if quiz and "bp_score" in st.session_state:
     right, total, powers_right, powers = st.session_state["bp_score"]

@@ -34,15 +34,17 @@ WORK_SECONDS = 0.2  # of which it trains at most this long, in the scheduler's s
 run = teaching_page("Initialisation lottery", "Initialisation lottery")
 snapshot = run.snapshot()
 settings, data = snapshot.settings, snapshot.data
-st.markdown(
+st.caption(
     "Same architecture, same data, same learning rate; only the seed differs. "
     "Some starts solve the task quickly, some sit on a plateau, some never make it."
 )
 most = most_networks(settings.layer_sizes(data))
-cols = st.columns(3)
+# The fields and the button in one row: the charts must fit a projector's screen below.
+cols = st.columns(4, vertical_alignment="bottom")
 cols[0].number_input("Networks K", 1, MAX_NETWORKS, 200, step=50, key="lot_k")
 cols[1].number_input("Epochs", 1, MAX_EPOCHS, 20_000, step=1000, key="lot_epochs")
 cols[2].number_input("First seed", 0, MAX_SEED - MAX_NETWORKS, 0, key="lot_seed0")
+run_box = cols[3]
 if most < MAX_NETWORKS:
     st.caption(
         plain(
@@ -80,7 +82,13 @@ def stop_run() -> None:
     state["lot_active"] = False
 
 
-st.button("Run the lottery", key="lot_run", on_click=request_run, type="primary")
+current = state.get("lottery")
+if state.get("lot_active") and current is not None and not current.finished:
+    run_box.button("Cancel", key="lot_stop", on_click=stop_run, width="stretch")
+else:
+    run_box.button(
+        "Run the lottery", key="lot_run", on_click=request_run, type="primary", width="stretch"
+    )
 if "lot_error" in state:
     st.error(plain(state["lot_error"]))
 if "lot_pending" in state and not state.get("lot_confirmed"):
@@ -101,8 +109,6 @@ if lottery is None:
     st.info("Press **Run the lottery** to train the networks.")
     st.stop()
 training = bool(state.get("lot_active")) and not lottery.finished
-if training:
-    st.button("Cancel", key="lot_stop", on_click=stop_run)
 
 
 @st.fragment(run_every=REDRAW_SECONDS if training else None)
@@ -138,13 +144,13 @@ def progress() -> None:
             )
     if lottery.epoch == 0:
         return
-    chart(lottery_cost_figure(lottery.quantiles, lottery.plateau), key="lot_cost")
     left, right = st.columns(2)
     with left:
+        chart(lottery_cost_figure(lottery.quantiles, lottery.plateau), key="lot_cost")
+    with right:
         chart(lottery_share_figure(lottery.solved_share, lottery.plateau_share), key="lot_share")
     if not training:
-        with right:
-            chart(lottery_histogram_figure(lottery.final_cost), key="lot_hist")
+        chart(lottery_histogram_figure(lottery.final_cost), key="lot_hist")
 
 
 progress()

@@ -200,7 +200,7 @@ def test_every_teaching_page_follows_a_2d_point_set(page):
 def test_the_gradient_check_says_it_runs_on_one_mini_batch():
     at = open_link(dataset="circle", hidden="3", batch="25")
     at.switch_page("pages/1_Gradient_check.py").run()
-    assert any("On one mini-batch: the first 25 training rows" in c for c in shown(at.caption))
+    assert any("on one mini-batch: the first 25 training rows" in c for c in shown(at.success))
     assert any(m.label == "Max absolute error" for m in at.metric)
 
 

@@ -89,7 +89,7 @@ def test_a_link_without_parameters_gives_the_reference_experiment():
     settings, warnings = settings_from_query({})
     assert settings == Settings() and settings.hidden_text == "2, 2" and not warnings
     assert (settings.learning_rate, settings.activation, settings.seed) == (0.5, "sigmoid", 0)
-    assert (settings.lecture, settings.speed, settings.hide) == (False, "max", ())
+    assert (settings.lecture, settings.pace, settings.hide) == (False, "max", ())
     assert not settings.stops_when_solved
 
 
@@ -118,6 +118,7 @@ SAMPLES = {
     "show_test": True,
     "discretize": True,
     "speed": "100",
+    "decade": 10,
     "lecture": True,
     "hide": ("speed", "reset"),
     "stop_solved": True,

@@ -79,7 +79,7 @@ def test_the_url_follows_the_controls():
         ({"seed": "-1"}, "seed must be a whole number"),
         ({"activation": "x" * 10_000}, "10,000 characters long"),
         ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
-        ({"speed": "fast"}, "speed must be one of 1, 10, 100, 1000, max, got 'fast'"),
+        ({"speed": "fast"}, "speed must be one of paced, 1, 10, 100, 1000, max, got 'fast'"),
     ],
 )
 def test_malformed_link_parameters_fall_back_to_defaults_with_a_warning(params, words):
@@ -96,7 +96,7 @@ def test_lecture_mode_keeps_the_buttons_the_dataset_the_learning_rate_and_the_sp
     keys = {b.key for b in at.button}
     assert keys == {"train", "pause", "step", "step_100", "reset"}
     assert at.selectbox(key="dataset").value == "half_adder"
-    assert at.selectbox(key="epochs_per_refresh").value == "max"
+    assert at.selectbox(key="epochs_per_refresh").value == "paced"  # lecture mode's default
     at.number_input(key="learning_rate").set_value(2.0).run()
     assert run_of(at).settings.learning_rate == 2.0
     assert not [w for w in at.sidebar.text_input]  # the settings panel is hidden
@@ -288,7 +288,7 @@ def test_link_payloads_are_shown_as_literal_text_and_fall_back_to_defaults():
     seen = " ".join(shown(at.warning))
     assert PIXEL in seen and PHISH[:30] in seen and "…" in seen
     run = run_of(at)
-    assert run.settings == Settings() and run.settings.speed == "max"
+    assert run.settings == Settings() and run.settings.pace == "max"
 
 
 def _saved_json(**changes) -> str:

@@ -120,21 +120,21 @@ def server_turn() -> Iterator[None]:
         yield
 
 
-def charged_to(worker: Worker) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def charged_to(worker: Worker) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """A decorator for a redrawn part of a page: on a busy server it is drawn between two
     training turns, and its processor time is charged to ``worker`` (``Worker.charge``), so a
     heavy page slows its own student, not the class."""
 
-    def wrap(part: Callable[[], None]) -> Callable[[], None]:
+    def wrap(part: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(part)
-        def charged() -> None:
+        def charged(*args, **kwargs) -> None:
             started = time.thread_time()
             try:
                 if SCHEDULER.training > 1:  # drawn between two training turns, not during one
                     with SCHEDULER.turn(first=True):
-                        part()
+                        part(*args, **kwargs)
                 else:
-                    part()
+                    part(*args, **kwargs)
             finally:
                 worker.charge(time.thread_time() - started)
 

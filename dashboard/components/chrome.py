@@ -37,6 +37,7 @@ LECTURE_CSS = (
 [data-testid="stHeader"] { background: transparent; }
 [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-lecture_title p { font-size: 1.3rem; margin: 0 0 0 2.2rem; }
+[data-testid="stHeading"] h1 { font-size: 1.7rem; padding: 0 0 0 2.2rem; }
 [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { padding: 0 0.4rem; }
 </style>"""
 )

@@ -21,12 +21,14 @@ from dashboard.figures.thumbnails import dataset_thumbnail
 from dashboard.state.checks import (
     CUSTOM_DATASET,
     DATASETS,
+    DECADE_SECONDS,
     MAX_NOISE_PERCENT,
     REGULARIZATION_RATES,
     SPEEDS,
     TRAIN_PERCENTS,
     dataset_title,
     option_name,
+    speed_name,
 )
 from dashboard.state.run import Run
 from dashboard.state.settings import BY_FIELD, Settings
@@ -55,9 +57,17 @@ def control(box: DeltaGenerator, kind: str, field: str, *args, **options) -> obj
 
 
 def _valid(current: Settings, values: dict) -> Settings | None:
+    """``current`` with the controls' values, or None when one is INVALID. A control that still
+    shows what ``current`` gives leaves its field as it was: a setting that follows the mode
+    (the speed, say) keeps following it."""
     if any(value is INVALID for value in values.values()):
         return None
-    return current.with_(**values)
+    changed = {}
+    for field, value in values.items():
+        setting = BY_FIELD[field]
+        if value != setting.read_widget(setting.widget_value(current)):
+            changed[field] = value
+    return current.with_(**changed)
 
 
 def settings_controls(run: Run, running: bool) -> Settings | None:
@@ -82,6 +92,10 @@ def settings_controls(run: Run, running: bool) -> Settings | None:
     if not running:
         _stability_note(side, run, values["learning_rate"])
     values["speed"] = _speed_box(side)
+    if st.session_state.get(BY_FIELD["speed"].widget) == "paced":
+        values["decade"] = control(
+            side, "select_slider", "decade", DECADE_SECONDS, format_func=lambda d: f"{d} s"
+        )
     values["batch"] = control(side, "text_input", "batch")
     values["regularization"] = control(side, "selectbox", "regularization", list(REGULARIZERS))
     values["rate"] = control(
@@ -139,8 +153,8 @@ def _switch(run: Run, field: str, box: DeltaGenerator, **options) -> None:
     def flip() -> None:
         value = bool(st.session_state[setting.widget])
         changes = {field: value}
-        if field == "lecture":
-            changes["stop_solved"] = None  # each mode's own default: a demo stops when solved
+        if field == "lecture":  # each mode's own defaults: paced, and stopped when solved
+            changes.update(stop_solved=None, speed=None, log_epochs=None)
         run.apply(run.settings.with_(**changes))
 
     box.toggle(setting.label, key=setting.widget, on_change=flip, help=setting.help, **options)
@@ -198,8 +212,18 @@ def _learning_rate(box: DeltaGenerator) -> object:
     return control(box, "number_input", "learning_rate", step=0.1, format="%g")
 
 
-def _speed_box(box: DeltaGenerator) -> object:
-    return control(box, "selectbox", "speed", SPEEDS)
+def _speed_box(box: DeltaGenerator, label: str = "visible") -> object:
+    """The speed control; with its label collapsed, each choice says it is the speed."""
+    if label == "visible":
+        return control(box, "selectbox", "speed", SPEEDS, format_func=speed_name)
+    return control(
+        box,
+        "selectbox",
+        "speed",
+        SPEEDS,
+        format_func=lambda s: f"Speed: {speed_name(s)}",
+        label_visibility="collapsed",
+    )
 
 
 def stability_of(snapshot: RunSnapshot, X: np.ndarray, T: np.ndarray) -> Stability:
@@ -230,10 +254,11 @@ def _stability_note(box: DeltaGenerator, run: Run, eta: object) -> None:
     )
 
 
-def training_buttons(worker: Worker) -> Settings | None:
+def training_buttons(worker: Worker, header: dict[str, DeltaGenerator]) -> Settings | None:
     """Train, Pause, Step 1, Step 100 and Reset, less those a link hides in lecture mode,
-    where the dataset, η and speed controls share their row. Returns the lecture controls'
-    settings (None in normal mode or after an error)."""
+    where the dataset and η share their row, and the speed and *Stop when solved* go in the
+    ``header`` boxes. Returns the lecture controls' settings (None in normal mode or after an
+    error)."""
     run = worker.run
 
     def start() -> None:
@@ -251,8 +276,8 @@ def training_buttons(worker: Worker) -> Settings | None:
     controls = []
     if lecture:
         buttons = [b for b in buttons if b[1] not in hidden]
-        controls = [name for name in ("dataset", "lr", "speed") if name not in hidden]
-    widths = [1] * len(buttons) + [1.25] * len(controls)
+        controls = [name for name in ("dataset", "lr") if name not in hidden]
+    widths = [1] * len(buttons) + [1.6] * len(controls)
     cols = st.columns(widths, vertical_alignment="bottom")
     for col, (label, key, icon, action, args) in zip(cols, buttons):
         col.button(
@@ -265,7 +290,10 @@ def training_buttons(worker: Worker) -> Settings | None:
             type="primary" if key == "train" else "secondary",
         )
     if lecture:
-        return _lecture_controls(run, dict(zip(controls, cols[len(buttons) :])))
+        boxes = dict(zip(controls, cols[len(buttons) :]))
+        if "speed" not in hidden:
+            boxes["speed"] = header["speed"]
+        return _lecture_controls(run, {**boxes, "stop": header["stop"]})
     return None
 
 
@@ -279,5 +307,6 @@ def _lecture_controls(run: Run, boxes: dict) -> Settings | None:
     if "lr" in boxes:
         values["learning_rate"] = _learning_rate(boxes["lr"])
     if "speed" in boxes:
-        values["speed"] = _speed_box(boxes["speed"])
+        values["speed"] = _speed_box(boxes["speed"], label="collapsed")
+    _switch(run, "stop_solved", boxes["stop"])
     return _valid(run.settings, values)

@@ -1,7 +1,9 @@
-"""The live page's redrawn parts, each from one ``RunSnapshot``: the numbers and curves, the
-decision surface of a 2-D set, and the parameters with the outputs."""
+"""The live page's redrawn parts, each from one ``RunSnapshot``: the numbers, the cost and δ
+curves, the decision surface of a 2-D set, and the parameters with the outputs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -24,42 +26,28 @@ MAX_OUTPUT_SURFACES = 3  # side by side; a wider table shows its first three out
 SURFACE_HEIGHT = 330
 
 
-def numbers_and_curves(
-    snapshot: RunSnapshot,
-    shown_epoch: int | None,
-    height: int,
-    font_size: int,
-    lecture: bool,
-    timer: float | None,
-) -> None:
-    """The metrics, the status line and the cost and δ curves."""
-    s, curves, view = snapshot.settings, snapshot.curves, snapshot.outcome
-    tested = snapshot.test_data is not None
+@dataclass(frozen=True)
+class Look:
+    """How the live parts are drawn on this page run."""
+
+    height: int
+    font_size: int
+    lecture: bool
+    shown_epoch: int | None  # the rewound epoch, or None when live
+    timer: float | None  # the redraw interval while training
+
+
+def numbers(snapshot: RunSnapshot, look: Look) -> None:
+    """The epoch, the cost and how many rows are right (or the test numbers), and the status."""
+    view, tested = snapshot.outcome, snapshot.test_data is not None
     classify = tested and snapshot.data.is_classification  # accuracies need a test set
-    per_output = curves["output_cost"]
-    outputs = (per_output, snapshot.data.output_names) if per_output.values.shape[1] > 1 else None
-    accuracy = (curves["accuracy"], curves["test_accuracy"]) if classify else None
-    rev, kept, log_x = snapshot.generation, snapshot.kept, s.log_epochs
-    cost_fig = figures.cost_figure(
-        curves["cost"],
-        rev,
-        shown_epoch,
-        kept,
-        height,
-        outputs,
-        log_x,
-        font_size,
-        curves["test_cost"] if tested else None,
-        accuracy,
-    )
-    delta_fig = figures.delta_figure(curves["delta_magnitude"], rev, kept, height, log_x, font_size)
     said = status(snapshot)
     # With a test set the status leaves the row for a caption: six metrics do not fit 1280 px.
     cols = iter(st.columns(4 + classify))
-    if shown_epoch is None:
+    if look.shown_epoch is None:
         next(cols).metric("Epoch", f"{snapshot.shown_epoch:,}", help=HELP["epoch"])
     else:
-        next(cols).metric("Epoch (rewound)", f"{shown_epoch:,}", help=HELP["epoch"])
+        next(cols).metric("Epoch (rewound)", f"{look.shown_epoch:,}", help=HELP["epoch"])
     next(cols).metric("Cost", metric_number(view.cost), help=HELP["cost"])
     if tested:
         next(cols).metric("Test cost", metric_number(view.test_cost), help=HELP["test_cost"])
@@ -74,28 +62,59 @@ def numbers_and_curves(
         test_share = view.test_rows_correct / view.test_rows
         next(cols).metric("Test accuracy", f"{test_share:.0%}", help=HELP["accuracy"])
     lines = [said] if ":" in said else [f"Status: {said}"] if tested else []
-    if timer and timer > REFRESH_SECONDS:
+    if look.timer and look.timer > REFRESH_SECONDS:
         lines.append(
-            f"Redrawing every {timer:g} s instead of {REFRESH_SECONDS:g} s: "
+            f"Redrawing every {look.timer:g} s instead of {REFRESH_SECONDS:g} s: "
             f"{SCHEDULER.training} sessions are training on this server."
         )
     if snapshot.diverged:
         st.error(plain(said))
     elif lines:
         st.caption(plain(" · ".join(lines)))
-    left, right = st.columns(2)
-    with left:
-        chart(cost_fig, key="cost_chart")
-    with right:
-        chart(delta_fig, key="delta_chart")
-    if not lecture and snapshot.points is None:
-        left.caption(plain(HELP["plateau"]))
-    if not lecture:
-        right.caption(plain(HELP["delta"]))
 
 
-def decision_surface(snapshot: RunSnapshot, height: int, font_size: int) -> None:
-    """A 2-D set's output over the input square, with its points."""
+def cost_chart(snapshot: RunSnapshot, look: Look) -> None:
+    """The cost per epoch, with the test cost, the accuracies and each output's share."""
+    s, curves = snapshot.settings, snapshot.curves
+    tested = snapshot.test_data is not None
+    classify = tested and snapshot.data.is_classification
+    per_output = curves["output_cost"]
+    outputs = (per_output, snapshot.data.output_names) if per_output.values.shape[1] > 1 else None
+    fig = figures.cost_figure(
+        curves["cost"],
+        snapshot.generation,
+        look.shown_epoch,
+        snapshot.kept,
+        look.height,
+        outputs,
+        s.log_axis,
+        look.font_size,
+        curves["test_cost"] if tested else None,
+        (curves["accuracy"], curves["test_accuracy"]) if classify else None,
+    )
+    chart(fig, key="cost_chart")
+    if not look.lecture and snapshot.points is None:
+        st.caption(plain(HELP["plateau"]))
+
+
+def delta_chart(snapshot: RunSnapshot, look: Look) -> None:
+    """Mean |δˡ| per layer per epoch."""
+    fig = figures.delta_figure(
+        snapshot.curves["delta_magnitude"],
+        snapshot.generation,
+        snapshot.kept,
+        look.height,
+        snapshot.settings.log_axis,
+        look.font_size,
+    )
+    chart(fig, key="delta_chart")
+    if not look.lecture:
+        st.caption(plain(HELP["delta"]))
+
+
+def decision_surface(snapshot: RunSnapshot, look: Look, beside: bool) -> None:
+    """A 2-D set's output over the input square, with its points; ``beside`` another chart
+    (lecture mode), the caption goes below it, not beside."""
     s = snapshot.settings
     train, test = snapshot.points
     fig = surface.decision_surface_figure(
@@ -104,9 +123,12 @@ def decision_surface(snapshot: RunSnapshot, height: int, font_size: int) -> None
         test if s.show_test else None,
         s.discretize,
         snapshot.generation,
-        height,
-        font_size,
+        look.height if beside else look.height + 50,
+        look.font_size,
     )
+    if beside:
+        chart(fig, key="decision_surface")
+        return
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         chart(fig, key="decision_surface")

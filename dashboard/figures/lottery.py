@@ -27,7 +27,7 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
     layout = base_layout(
         "Cost of all K networks per epoch (log scale)",
         "lottery",
-        420,
+        380,
         xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(title=dict(text="cost C"), type="log", exponentformat="power"),
     )
@@ -67,7 +67,7 @@ def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figur
     layout = base_layout(
         "Share of networks solved and on the plateau",
         "lottery-share",
-        420,
+        380,
         xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(range=[0, 1], tickformat=".0%"),
     )

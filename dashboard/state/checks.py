@@ -23,7 +23,8 @@ REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_NOISE_PERCENT = 50
 TRAIN_PERCENTS = tuple(range(10, 100, 10))
 MAX_BATCH = 1000
-SPEEDS = ["1", "10", "100", "1000", "max"]
+SPEEDS = ["paced", "1", "10", "100", "1000", "max"]  # paced: a decade of epochs per few seconds
+DECADE_SECONDS = (1, 3, 10)  # the paced speed's seconds per decade of epochs
 # What a lecturer may hide from the audience in lecture mode, with a link's hide=dataset,speed.
 HIDEABLE = ("dataset", "lr", "speed", "step", "step_100", "reset")
 # What the controls show for each option's code name.
@@ -174,6 +175,23 @@ def parse_flag(kind: str, value: str) -> bool:
 def parse_seed(text: str) -> int:
     """A seed from a link: a whole number from 0 to 2³² − 1, in ASCII digits."""
     return check_seed(int(text) if re.fullmatch(r"-?[0-9]{1,20}", text) else text)
+
+
+def parse_decade(value: object) -> int:
+    """Seconds per decade of epochs for the paced speed: 1, 3 or 10."""
+    number = _number_text(value)
+    if number not in DECADE_SECONDS:
+        allowed = ", ".join(map(str, DECADE_SECONDS))
+        raise ValueError(f"seconds per decade must be one of {allowed}, got {brief(value)}")
+    return int(number)
+
+
+SPEED_NAMES = {"paced": "paced", "max": "max"}
+
+
+def speed_name(speed: str) -> str:
+    """What the speed control shows: "paced", "100 per redraw", "max"."""
+    return SPEED_NAMES.get(speed, f"{speed} per redraw")
 
 
 def parse_speed(text: str) -> str:

@@ -175,9 +175,9 @@ class Run(Edits):
         return done
 
     def solved(self) -> bool:
-        """Whether every training row's outputs round to their targets now."""
+        """Whether every training output is within ``SOLVED_WITHIN`` of its target now."""
         with self.lock:
-            return outcome(self.network, self.data, None).all_correct
+            return outcome(self.network, self.data, None).solved
 
     def keep(self) -> KeptRun:
         """Store this run's curves for comparison; at most MAX_KEPT are kept."""

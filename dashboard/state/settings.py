@@ -27,6 +27,7 @@ from dashboard.state.checks import (
     core_dataset_name,
     output_activation_for,
     parse_batch,
+    parse_decade,
     parse_features,
     parse_flag,
     parse_hidden,
@@ -199,9 +200,16 @@ SCHEMA: tuple[Setting, ...] = (
         "discretize", "discretize", label="Discretize output", saved=True,
         help="Colour the surface by the rounded output: the decision boundary is sharp.",
     ),
+    Setting(  # None: the mode's default, paced in lecture mode
+        "speed", None, "speed", parse_speed, written=lambda s: s.speed is not None,
+        label="Speed", widget="epochs_per_refresh", to_widget=lambda s: s.pace,
+        help="Paced: a decade of epochs every few seconds (10, 100, 1,000, …), so the plateau "
+        "and the drop each stay on screen; or epochs per redraw; or 'max', as fast as it goes.",
+    ),
     Setting(
-        "speed", "max", "speed", parse_speed, label="Speed", widget="epochs_per_refresh",
-        help="Epochs per redraw; 'max' trains as many as fit between two redraws.",
+        "decade", 3, "decade", parse_decade, written=lambda s: s.decade != 3,
+        label="Seconds per decade", from_widget=parse_decade,
+        help="At the paced speed: seconds for each tenfold of epochs.",
     ),
     _flag(
         "lecture", "lecture", label="Lecture mode", widget="lecture_toggle", switch=True,
@@ -221,9 +229,13 @@ SCHEMA: tuple[Setting, ...] = (
         help="Pause once every output rounds to its target. On by default in lecture mode.",
         to_widget=lambda s: s.stops_when_solved, switch=True,
     ),
-    _flag(
-        "log_epochs", "log", label="Log-scale epoch axis", switch=True,
-        help="The plateau and the drop happen in the first few percent of a long run.",
+    Setting(  # None: the mode's default, on in lecture mode
+        "log_epochs", None, "log", lambda v: parse_flag("log", v),
+        write=lambda v: str(int(v)),
+        written=lambda s: s.log_epochs is not None and s.log_epochs != s.lecture,
+        label="Log-scale epoch axis", to_widget=lambda s: s.log_axis, switch=True,
+        help="The plateau and the drop happen in the first few percent of a long run. On by "
+        "default in lecture mode.",
     ),
 )
 # fmt: on
@@ -242,6 +254,18 @@ class _Methods:
     def points(self) -> bool:
         """Whether the dataset is one of the 2-D point sets (not a truth table)."""
         return _points(self)
+
+    @property
+    def pace(self) -> str:
+        """The speed in force: ``speed``, or the mode's default (paced in lecture mode)."""
+        if self.speed is not None:
+            return self.speed
+        return "paced" if self.lecture else "max"
+
+    @property
+    def log_axis(self) -> bool:
+        """Whether the epoch axis is logarithmic: ``log_epochs``, or the mode's default."""
+        return self.lecture if self.log_epochs is None else self.log_epochs
 
     @property
     def stops_when_solved(self) -> bool:

@@ -30,6 +30,9 @@ class Activity:
     error: str | None = None
 
 
+SOLVED_WITHIN = 0.1  # solved: every output this close to its target, past the drop
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the parameters on display do to the training (and test) rows: one forward pass."""
@@ -37,6 +40,7 @@ class Outcome:
     cost: float
     outputs: np.ndarray
     rows_correct: int  # training rows whose every output rounds to its target
+    worst: float  # the largest |a − t| over the training rows' outputs
     test_cost: float | None = None  # without a test set, None
     test_rows_correct: int | None = None
     test_rows: int = 0
@@ -45,6 +49,12 @@ class Outcome:
     def all_correct(self) -> bool:
         return self.rows_correct == len(self.outputs)
 
+    @property
+    def solved(self) -> bool:
+        """Whether every output is within SOLVED_WITHIN of its target: rounding right is not
+        enough, that happens in the middle of the drop."""
+        return self.worst < SOLVED_WITHIN
+
 
 def outcome(network: Network, data: Dataset, test: Dataset | None) -> Outcome:
     """C and a^L on the training rows, and C on the test rows, for ``network``."""
@@ -52,11 +62,13 @@ def outcome(network: Network, data: Dataset, test: Dataset | None) -> Outcome:
     cost = network.cost_of(fwd, data.T)
     outputs = fwd.a[-1]
     rows = int(np.all(np.round(outputs) == data.T, axis=1).sum())
+    worst = float(np.abs(outputs - data.T).max())
     if test is None:
-        return Outcome(cost, outputs, rows)
+        return Outcome(cost, outputs, rows, worst)
     test_fwd = network.forward(test.X)
     test_rows = int(np.all(np.round(test_fwd.a[-1]) == test.T, axis=1).sum())
-    return Outcome(cost, outputs, rows, network.cost_of(test_fwd, test.T), test_rows, len(test.T))
+    test_cost = network.cost_of(test_fwd, test.T)
+    return Outcome(cost, outputs, rows, worst, test_cost, test_rows, len(test.T))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,25 @@ CHUNK_SECONDS = 0.02  # the worker releases the lock (and its turn) this often
 DISCONNECT_SECONDS = 5.0  # rides out a reconnect after a network blip
 HIDDEN_SECONDS = 90.0  # a hidden tab's browser still redraws about once a second at first
 STEP_SECONDS = 1.0  # a Step longer than this goes on in the worker, so the page never hangs
+PACE_WAIT = 0.005  # how long a paced worker ahead of the clock waits before looking again
 MAX_DEBT_SECONDS = 0.5  # the page drawing a session's training may still owe, at most
+
+
+class Pacer:
+    """The paced speed: epoch(t) = (e₀ + 1) · 10^(t/τ) − 1 from the epoch e₀ training started
+    at, τ seconds per decade, so each tenfold of epochs takes the same time on screen; capped
+    only by what the machine can do."""
+
+    def __init__(self, epoch: int) -> None:
+        self._start, self._epoch, self._decade = time.monotonic(), epoch, None
+
+    def epochs(self, epoch: int, decade: float) -> int:
+        """How many epochs to train now to keep up with the clock (0 when ahead of it)."""
+        if decade != self._decade:  # a new pace goes on from here, without a jump
+            self._start, self._epoch, self._decade = time.monotonic(), epoch, decade
+        elapsed = time.monotonic() - self._start
+        target = (self._epoch + 1) * 10 ** (elapsed / decade) - 1
+        return max(0, min(int(target) - epoch, MAX_EPOCHS_PER_CALL))
 
 
 class Worker:
@@ -110,6 +128,7 @@ class Worker:
     def _train_until_stopped(self, stop: threading.Event, until: int | None) -> str | None:
         """Train in turns; returns why it stopped by itself, or None when paused."""
         run, disconnected_since = self.run, None
+        pacer = Pacer(run.epoch)
         with SCHEDULER.worker():
             while not stop.is_set() and not run.history.diverged:
                 if until is not None and run.epoch >= until:
@@ -120,8 +139,16 @@ class Worker:
                     disconnected_since = time.monotonic()
                 if reason := self.idle(disconnected_since):
                     return reason
-                speed = None if run.settings.speed == "max" else int(run.settings.speed)
-                limit = MAX_EPOCHS_PER_CALL if speed is None else speed
+                pace, speed = run.settings.pace, None
+                if until is not None or pace == "max":
+                    limit = MAX_EPOCHS_PER_CALL
+                elif pace == "paced":
+                    limit = pacer.epochs(run.epoch, run.settings.decade)
+                    if limit == 0:  # ahead of the clock: let the page draw meanwhile
+                        stop.wait(PACE_WAIT)
+                        continue
+                else:
+                    speed = limit = int(pace)
                 if until is not None:
                     limit = min(limit, until - run.epoch)
                 with SCHEDULER.turn():

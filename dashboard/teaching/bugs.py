@@ -12,7 +12,7 @@ from backprop_core import Gradients, Network, gradient_check
 from backprop_core.validation import brief
 
 BUGS = {
-    "none": "No bug: backprop_core's own backward pass",
+    "none": "No bug: the real backward pass",
     "derivative": "σ'(z) taken as σ(z): forgot the (1 − σ) factor",
     "no_average": "Forgot to divide the gradients by n (summed, not averaged)",
     "no_derivative": "Left σ'(z^l) out of the hidden-layer recursion",

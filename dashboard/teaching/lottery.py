@@ -88,21 +88,28 @@ class Plan:
 
 
 def plan(settings: Settings, data: Dataset, count: int) -> Plan:
-    """Time one epoch of one network, then of a group as large as GROUP_SECONDS and
-    GROUP_BYTES allow: a few hundredths of a second even for the largest network."""
+    """The largest group that trains an epoch in about GROUP_SECONDS (and fits GROUP_BYTES),
+    found by timing an epoch of 1, 2, 4, … networks, and the seconds an epoch of all
+    ``count`` networks then takes. A few hundredths of a second for any network."""
     sizes, s = settings.layer_sizes(data), settings
+    fits = max(1, GROUP_BYTES // pass_bytes(sizes, len(data.X)))
 
     def one_epoch(networks: int) -> float:
+        """An epoch's time for ``networks`` networks at once, after one to warm up."""
         ensemble = Ensemble(sizes, list(range(networks)), **s.network_options())
+        ensemble.train(data.X, data.T, s.learning_rate, 1, **s.trainer_options())
         started = time.perf_counter()
         ensemble.train(data.X, data.T, s.learning_rate, 1, **s.trainer_options())
         return max(time.perf_counter() - started, 1e-6)
 
-    single = one_epoch(1)
-    fits = GROUP_BYTES // pass_bytes(sizes, len(data.X))
-    group = max(1, min(count, fits, int(GROUP_SECONDS / single)))
-    per_group = single if group == 1 else one_epoch(group)
-    return Plan(group, per_group * -(-count // group))
+    group, seconds = 1, one_epoch(1)
+    while group < min(count, fits) and seconds < GROUP_SECONDS / 2:
+        bigger = min(2 * group, count, fits)
+        elapsed = one_epoch(bigger)
+        if elapsed > GROUP_SECONDS:
+            break
+        group, seconds = bigger, elapsed
+    return Plan(group, seconds * -(-count // group))
 
 
 class LotteryRun:
