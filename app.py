@@ -13,6 +13,7 @@ from dashboard.components.controls import (
     lecture_toggle,
     settings_controls,
     training_buttons,
+    training_keys,
 )
 from dashboard.figures import live as figures
 from dashboard.state.checks import CUSTOM_DATASET, dataset_title, option_name
@@ -45,6 +46,7 @@ if not lecture:
 lecture_toggle(run)
 show_url_warnings(messages)
 apply_settings(run, worker.running, training_buttons(worker, header), messages)
+training_keys(worker)
 workflow.share_link(workflow.sync_url(run))
 snapshot = run.snapshot()
 s = snapshot.settings

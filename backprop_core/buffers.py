@@ -22,6 +22,7 @@ class Trainer(Protocol):
     track_accuracy: bool
     row_group_matrix: np.ndarray | None
 
+
 STAGED_OUTPUTS = 1 << 18  # at most this many a^L values (and as many z^L) staged per block
 
 

@@ -4,6 +4,7 @@ status line, the outputs against the targets, and the history as CSV."""
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 
@@ -11,6 +12,26 @@ from backprop_core.datasets import Dataset
 from dashboard.state.run import Run
 from dashboard.state.snapshot import SOLVED_WITHIN, RunSnapshot
 from dashboard.state.worker import HIDDEN_SECONDS
+
+_ASCII = {"δ": "delta", "η": "eta", "λ": "lambda", "σ": "sigma", "ε": "epsilon", "∂": "d"}
+
+
+def file_stem(*parts: str) -> str:
+    """``parts`` as one file name: markup dropped, lower-case ASCII letters, digits and dots
+    in words joined by hyphens, at most 120 characters."""
+    text = re.sub(r"<[^>]*>", "", "-".join(parts))
+    for letter, word in _ASCII.items():
+        text = text.replace(letter, word)
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")[:120] or "chart"
+
+
+def run_name(snapshot: RunSnapshot, epoch: bool = True) -> str:
+    """Which run a downloaded file comes from: its data, network, activation, η, seed and
+    (with ``epoch``) the epoch shown, e.g. ``half-adder-2-2-2-2-sigmoid-lr0.5-seed0-epoch4618``."""
+    s = snapshot.settings
+    parts = [s.dataset.replace("_", "-"), "-".join(map(str, snapshot.network.sizes))]
+    parts += [s.activation, f"lr{s.learning_rate:g}", f"seed{s.seed}"]
+    return file_stem(*parts, *([f"epoch{snapshot.shown_epoch}"] if epoch else []))
 
 
 def status(snapshot: RunSnapshot) -> str:

@@ -7,6 +7,7 @@ from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
 from dashboard.components import chart
 from dashboard.components.bootstrap import cached, fair_seconds, server_turn
 from dashboard.components.chrome import teaching_page
+from dashboard.components.keys import keys
 from dashboard.figures.gradient import epsilon_sweep_figure
 from dashboard.figures.teaching import gradient_check_figure
 from dashboard.teaching.bugs import BUGS, buggy_gradients
@@ -17,6 +18,7 @@ CHECK_SECONDS = 1.5  # the check samples each layer once checking everything wou
 SWEEP_SECONDS = 0.5  # the ε sweep: 48 cost evaluations per parameter
 
 run = teaching_page("Gradient check", "Gradient check")
+keys({})  # F and ?
 st.markdown(
     "Every weight and bias is nudged by ±ε and the cost recomputed: "
     r"$\frac{\partial C}{\partial w} \approx \frac{C(w+\varepsilon) - C(w-\varepsilon)}"
@@ -59,9 +61,7 @@ cols = numbers.container(key="gc_numbers").columns(3)
 cols[0].metric("Max relative error", f"{check.max_relative_error:.2e}")
 cols[1].metric("Max absolute error", f"{check.max_error:.2e}")
 cols[2].metric("Parameters checked", f"{check.checked:,} of {network.params.size:,}")
-st.html(
-    "<style>.st-key-gc_numbers [data-testid=stMetricValue] { font-size: 1.6rem; }</style>"
-)
+st.html("<style>.st-key-gc_numbers [data-testid=stMetricValue] { font-size: 1.6rem; }</style>")
 if check.passed:
     st.success(
         plain(

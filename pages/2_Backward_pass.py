@@ -6,6 +6,7 @@ import streamlit as st
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
 from dashboard.components.bootstrap import cached, fair_seconds, get_worker, server_turn
 from dashboard.components.chrome import teaching_page
+from dashboard.components.keys import keys
 from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
 from dashboard.teaching.stepper import MAX_SHOWN, SIGNS, build_steps, is_cut, question
 from dashboard.text import plain
@@ -64,6 +65,12 @@ top[4].button(
     on_click=apply_epoch,
     width="stretch",
     help="One epoch of training for the shared network, as Step 1 does on the main page.",
+)
+keys(
+    {
+        "step": ("the next step", lambda: go(index + 1)),
+        "back": ("the step before", lambda: go(index - 1)),
+    }
 )
 quiz = top[5].toggle(
     "Quiz",

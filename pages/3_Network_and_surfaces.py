@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.components import chart
 from dashboard.components.chrome import teaching_page
+from dashboard.components.keys import keys
 from dashboard.figures.surface import surface_limit
 from dashboard.figures.teaching import (
     MAX_PICTURES,
@@ -17,6 +18,7 @@ from dashboard.figures.teaching import (
 from dashboard.text import plain
 
 snapshot = teaching_page("Network and surfaces", "Inside the network").snapshot()
+keys({})  # F and ?
 
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
 network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T

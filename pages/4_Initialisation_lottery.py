@@ -8,6 +8,7 @@ from backprop_core.validation import MAX_SEED
 from dashboard.components import chart
 from dashboard.components.bootstrap import sync_widgets
 from dashboard.components.chrome import teaching_page
+from dashboard.components.keys import keys
 from dashboard.figures.lottery import (
     lottery_cost_figure,
     lottery_histogram_figure,
@@ -32,6 +33,7 @@ REDRAW_SECONDS = 0.25  # the progress redraws this often while the lottery train
 WORK_SECONDS = 0.2  # of which it trains at most this long, in the scheduler's short turns
 
 run = teaching_page("Initialisation lottery", "Initialisation lottery")
+keys({})  # F and ?
 snapshot = run.snapshot()
 settings, data = snapshot.settings, snapshot.data
 st.caption(

@@ -8,11 +8,13 @@ from dashboard.components import chart
 from dashboard.components.bootstrap import server_turn
 from dashboard.components.chrome import teaching_page
 from dashboard.components.controls import stability_of
+from dashboard.components.keys import keys
 from dashboard.figures import gradient as figures
 from dashboard.teaching import inside
 from dashboard.text import plain
 
 run = teaching_page("Inside the gradient", "Inside the gradient")
+keys({})  # F and ?
 snapshot = run.snapshot()
 network, X, T = snapshot.network, snapshot.data.X, snapshot.data.T
 curves = snapshot.curves

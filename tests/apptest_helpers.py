@@ -60,7 +60,8 @@ def epoch(at: AppTest) -> int:
 def charts(at: AppTest) -> list[dict]:
     """Each chart's figure as a dict. AppTest shows our chart component as an element of
     type ``bidi_component``; its ``proto.json`` is the data it sent, with the figure's JSON."""
-    return [json.loads(json.loads(c.proto.json)["figure"]) for c in at.get("bidi_component")]
+    sent = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    return [json.loads(data["figure"]) for data in sent if "figure" in data]
 
 
 def array(value) -> np.ndarray:

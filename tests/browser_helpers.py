@@ -4,6 +4,7 @@ chart redraws, and the bytes the server sends over the websocket."""
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import numpy as np
@@ -11,6 +12,23 @@ from PIL import Image
 
 LINE_RGB = (31, 119, 180)  # the first trace's colour on both live charts (figures.LAYER_COLOURS)
 LIVE_CHARTS = ("cost_chart", "delta_chart")
+
+
+def open_app(page, url: str) -> None:
+    """Open ``url`` and wait until the page shows its first numbers."""
+    page.goto(url)
+    page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=30_000)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
+
+
+def shown_epoch(page) -> int:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Epoch")
+    value = metric.get_by_test_id("stMetricValue").inner_text()
+    return int(re.sub(r"[^\d]", "", value))
+
+
+def assert_no_exception(page) -> None:
+    assert page.get_by_test_id("stException").count() == 0
 
 
 # True once the cost chart has drawn a trained epoch (at epoch 0 it shows only a note).

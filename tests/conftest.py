@@ -4,6 +4,7 @@ import pytest
 from backprop_core import Network, datasets
 from dashboard.components.bootstrap import WORKER_KEY
 from tests.apptest_helpers import OPENED
+from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +31,27 @@ def random_problem(sizes, n_samples, seed):
     """Inputs in [-1, 1] and targets in [0, 1] for a network with layer sizes ``sizes``."""
     rng = np.random.default_rng(seed)
     return rng.uniform(-1, 1, (n_samples, sizes[0])), rng.uniform(0, 1, (n_samples, sizes[-1]))
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``streamlit run app.py`` on a free loopback port, for one test module."""
+    with streamlit_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright, for one test module."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    yield context.new_page()
+    context.close()

@@ -1,6 +1,5 @@
 """End to end in a real Chromium (Debian's package): `streamlit run app.py`, then click around."""
 
-import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,54 +12,20 @@ from tests.browser_helpers import (
     COUNT_REDRAWS,
     CURVES_DRAWN,
     LAYOUT_REPORT,
+    assert_no_exception,
     blank_screenshots,
     luminance,
+    open_app,
+    shown_epoch,
 )
-from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
+from tests.live_server import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="no Chromium on PATH: install Debian's package (apt-get install -y chromium) "
     "to run the browser tests",
 )
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    yield context.new_page()
-    context.close()
-
-
-def open_app(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=30_000)
-    page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
-
-
-def shown_epoch(page) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text="Epoch")
-    value = metric.get_by_test_id("stMetricValue").inner_text()
-    return int(re.sub(r"[^\d]", "", value))
-
-
-def assert_no_exception(page) -> None:
-    assert page.get_by_test_id("stException").count() == 0
+pytest.importorskip("playwright.sync_api")
 
 
 def test_train_in_a_real_browser_raises_the_epoch_and_draws_the_plots(server, page):

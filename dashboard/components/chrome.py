@@ -8,6 +8,8 @@ import streamlit as st
 from threadpoolctl import threadpool_limits
 
 from dashboard.components.bootstrap import get_run, get_worker
+from dashboard.components.plotly_chart import name_charts
+from dashboard.reports import run_name
 from dashboard.state.checks import option_name
 from dashboard.state.run import Run
 from dashboard.state.snapshot import RunSnapshot
@@ -112,7 +114,9 @@ def teaching_page(tab_title: str, heading: str) -> Run:
         worker.pause()
         st.toast("Training paused while you inspect the network.")
     st.title(heading)
-    st.caption(plain(describe(worker.run.snapshot())))
+    snapshot = worker.run.snapshot()
+    st.caption(plain(describe(snapshot)))
+    name_charts(run_name(snapshot))
     return worker.run
 
 

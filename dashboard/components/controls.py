@@ -6,6 +6,8 @@ value back through it; a bad value shows its message right under the field.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -17,6 +19,7 @@ from backprop_core.regularization import REGULARIZERS
 from backprop_core.validation import MAX_SEED
 from dashboard.components.bootstrap import cached, seed_widgets, server_turn
 from dashboard.components.chrome import HELP, lecture_mode
+from dashboard.components.keys import keys
 from dashboard.figures.thumbnails import dataset_thumbnail
 from dashboard.state.checks import (
     CUSTOM_DATASET,
@@ -126,9 +129,7 @@ def _data_controls(side: DeltaGenerator) -> dict:
     return values
 
 
-def apply_settings(
-    run: Run, running: bool, settings: Settings | None, box: DeltaGenerator
-) -> None:
+def apply_settings(run: Run, running: bool, settings: Settings | None, box: DeltaGenerator) -> None:
     """Hand valid settings to the run; a notice says what a new network means, and an error
     goes into ``box``."""
     if settings is None:
@@ -254,19 +255,38 @@ def _stability_note(box: DeltaGenerator, run: Run, eta: object) -> None:
     )
 
 
+def _start(worker: Worker) -> None:
+    worker.start()
+    st.session_state.pop("notice", None)
+
+
+def training_keys(worker: Worker) -> None:
+    """Space, →, Shift+→ and R do what Train/Pause, Step 1, Step 100 and Reset do, less the
+    buttons a link hides in lecture mode."""
+
+    def train_or_pause() -> None:
+        worker.pause() if worker.running else _start(worker)
+
+    actions = {
+        "train": ("train, or pause", train_or_pause),
+        "step": ("train one epoch", functools.partial(worker.step, 1)),
+        "step_100": ("train 100 epochs", functools.partial(worker.step, 100)),
+        "reset": ("reset the network", worker.run.reset),
+    }
+    if lecture_mode():
+        hidden = worker.run.settings.hide
+        actions = {name: action for name, action in actions.items() if name not in hidden}
+    keys(actions)
+
+
 def training_buttons(worker: Worker, header: dict[str, DeltaGenerator]) -> Settings | None:
     """Train, Pause, Step 1, Step 100 and Reset, less those a link hides in lecture mode,
     where the dataset and η share their row, and the speed and *Stop when solved* go in the
     ``header`` boxes. Returns the lecture controls' settings (None in normal mode or after an
     error)."""
     run = worker.run
-
-    def start() -> None:
-        worker.start()
-        st.session_state.pop("notice", None)
-
     buttons = [
-        ("Train", "train", ":material/play_arrow:", start, ()),
+        ("Train", "train", ":material/play_arrow:", _start, (worker,)),
         ("Pause", "pause", ":material/pause:", worker.pause, ()),
         ("Step 1", "step", ":material/skip_next:", worker.step, (1,)),
         ("Step 100", "step_100", ":material/fast_forward:", worker.step, (100,)),

@@ -11,7 +11,7 @@ from dashboard.components.chrome import HELP, show_outputs_table
 from dashboard.components.plotly_chart import chart
 from dashboard.figures import live as figures
 from dashboard.figures import surface
-from dashboard.reports import outputs_table, status
+from dashboard.reports import outputs_table, run_name, status
 from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.snapshot import RunSnapshot
 from dashboard.text import metric_number, plain, plotly_text
@@ -92,7 +92,7 @@ def cost_chart(snapshot: RunSnapshot, look: Look) -> None:
         curves["test_cost"] if tested else None,
         (curves["accuracy"], curves["test_accuracy"]) if classify else None,
     )
-    chart(fig, key="cost_chart")
+    chart(fig, key="cost_chart", run=run_name(snapshot))
     if not look.lecture and snapshot.points is None:
         st.caption(plain(HELP["plateau"]))
 
@@ -107,7 +107,7 @@ def delta_chart(snapshot: RunSnapshot, look: Look) -> None:
         snapshot.settings.log_axis,
         look.font_size,
     )
-    chart(fig, key="delta_chart")
+    chart(fig, key="delta_chart", run=run_name(snapshot))
     if not look.lecture:
         st.caption(plain(HELP["delta"]))
 
@@ -127,11 +127,11 @@ def decision_surface(snapshot: RunSnapshot, look: Look, beside: bool) -> None:
         look.font_size,
     )
     if beside:
-        chart(fig, key="decision_surface")
+        chart(fig, key="decision_surface", run=run_name(snapshot))
         return
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
-        chart(fig, key="decision_surface")
+        chart(fig, key="decision_surface", run=run_name(snapshot))
     right.caption(plain(HELP["surface"]))
 
 
@@ -176,7 +176,7 @@ def parameters(snapshot: RunSnapshot) -> None:
         for l, col in enumerate(st.columns(per_row), start):
             if l < len(figs):
                 with col:
-                    chart(figs[l], key=f"weights_{l}")
+                    chart(figs[l], key=f"weights_{l}", run=run_name(snapshot))
     if table:  # a 2-D set's hundreds of points are on its decision surface instead
         st.subheader("Outputs against targets")
         show_outputs_table(outputs_table(data, snapshot.outcome.outputs))
@@ -184,4 +184,4 @@ def parameters(snapshot: RunSnapshot) -> None:
         st.caption(SURFACES_NOTE)
         for j, (col, fig) in enumerate(zip(st.columns(max(len(surfaces), 2)), surfaces)):
             with col:
-                chart(fig, key=f"output_surface_{j}")
+                chart(fig, key=f"output_surface_{j}", run=run_name(snapshot))

@@ -2,7 +2,34 @@
 // Streamlit keeps the component's element while its key stays the same, so the plot is never
 // unmounted and never blank between two redraws.
 
-const CONFIG = { displayModeBar: false, displaylogo: false, responsive: false };
+// A mode bar on hover with what a slide needs: PNG (at twice the size, sharp on a projector),
+// SVG, and full screen. Files are named after the chart and its run (data.filename).
+const SVG_ICON = {
+  width: 1000,
+  height: 1000,
+  path: "M150 100h500l200 200v600h-700z M620 130v200h200 M260 560h480v80h-480z M260 700h480v80h-480z",
+};
+
+function config(plot, Plotly) {
+  const download = (format, scale) => ({
+    name: `Download ${format.toUpperCase()}`,
+    title: `Download this chart as ${format.toUpperCase()}`,
+    icon: format === "png" ? Plotly.Icons.camera : SVG_ICON,
+    click: (gd) => Plotly.downloadImage(gd, { format, scale, filename: plot.bpFilename }),
+  });
+  const fullScreen = {
+    name: "Full screen",
+    title: "Show this chart full screen (F; Esc leaves)",
+    icon: Plotly.Icons.autoscale,
+    click: () => plot.requestFullscreen().catch(() => {}),
+  };
+  return {
+    displaylogo: false,
+    responsive: false,
+    displayModeBar: "hover",
+    modeBarButtons: [[download("png", 2), download("svg", 1), fullScreen]],
+  };
+}
 let plotly = null; // one load of plotly.js per browser tab, shared by every chart
 
 function loadPlotly(src) {
@@ -95,6 +122,19 @@ function withView(plot, layout) {
   return kept;
 }
 
+// Full screen (the F key): the plot fills the screen until Esc, then takes its figure's size.
+function sized(plot, layout) {
+  if (document.fullscreenElement !== plot) return layout;
+  return { ...layout, width: window.innerWidth, height: window.innerHeight };
+}
+
+function followFullScreen(plot, Plotly) {
+  plot.addEventListener("fullscreenchange", () => {
+    plot.style.height = `${sized(plot, plot.bpFigure.layout).height}px`;
+    schedule(plot, Plotly);
+  });
+}
+
 // Draw the newest figure at the next frame: redraws that come faster than the display are
 // merged into one.
 function schedule(plot, Plotly) {
@@ -104,9 +144,12 @@ function schedule(plot, Plotly) {
     plot.bpWaiting = plot.bpHeld;
     if (plot.bpHeld) return;
     const { data, layout } = plot.bpFigure;
-    Plotly.react(plot, data, withView(plot, layout), CONFIG);
+    // One config object per plot: Plotly.react draws the whole plot anew when the config changes.
+    plot.bpConfig ??= config(plot, Plotly);
+    Plotly.react(plot, data, sized(plot, withView(plot, layout)), plot.bpConfig);
     if (!plot.bpResize) {
       followView(plot);
+      followFullScreen(plot, Plotly);
       // A hidden plot cannot be resized; it is laid out again when it is drawn next.
       const resize = () => plot.offsetParent && Plotly.Plots.resize(plot).catch(() => {});
       plot.bpResize = new ResizeObserver(resize);
@@ -151,13 +194,14 @@ function update(plot, data) {
     });
   }
   plot.bpSeq = data.seq;
+  plot.bpFilename = data.filename ?? "chart";
   return true;
 }
 
 export function draw({ data, parentElement }) {
   const { plot, note } = parts(parentElement);
   if (!update(plot, data)) return plot.bpCleanup;
-  plot.style.height = `${plot.bpFigure.layout.height}px`;
+  plot.style.height = `${sized(plot, plot.bpFigure.layout).height}px`;
   return loadPlotly(new URL(data.plotly, document.baseURI).href).then(
     (Plotly) => {
       plot.hidden = false;

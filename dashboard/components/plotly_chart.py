@@ -31,6 +31,8 @@ import streamlit as st
 from plotly.offline import get_plotlyjs_version
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard.reports import file_stem
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "app/static/"  # relative to the page, so a proxy's path prefix is kept
@@ -89,6 +91,18 @@ SCRIPTS = serve_scripts()
 
 FULL_EVERY = 20  # redraws: a tab that missed a patch is whole again within this many
 SENT_KEY = "_charts_sent"  # in st.session_state: what each chart was sent last
+RUN_NAME_KEY = "_charts_run"  # in st.session_state: the run a page's charts show, for file names
+
+
+def name_charts(run: str) -> None:
+    """Name the run that this page's charts show, for the files they download as."""
+    st.session_state[RUN_NAME_KEY] = run
+
+
+def file_name(fig: go.Figure, key: str, run: str | None) -> str:
+    """What a chart downloads as, without the extension: what it shows, then which run."""
+    what = file_stem(fig.layout.title.text or key)[:40].rstrip("-")
+    return f"{what}_{run}" if run else what
 
 
 @dataclass(frozen=True)
@@ -152,13 +166,15 @@ def payload(fig: go.Figure, previous: Sent | None = None) -> tuple[dict[str, obj
     return {**message, **SCRIPTS}, sent
 
 
-def chart(fig: go.Figure, key: str) -> None:
+def chart(fig: go.Figure, key: str, run: str | None = None) -> None:
     """Draw ``fig`` in place of the chart drawn with the same ``key`` on the last run: in a
-    run of one of the page's fragments, as a ``patch`` on what this chart was sent last."""
+    run of one of the page's fragments, as a ``patch`` on what this chart was sent last.
+    Its PNG and SVG downloads are named after it and ``run`` (or the page's run)."""
     ctx = get_script_run_ctx()
     sent = st.session_state.setdefault(SENT_KEY, {})
     if ctx is None or not ctx.fragment_ids_this_run:
         sent.pop(key, None)  # a full run may have mounted the chart afresh
     data, sent[key] = payload(fig, sent.get(key))
+    data["filename"] = file_name(fig, key, run or st.session_state.get(RUN_NAME_KEY))
     height = fig.layout.height or 450
     _component(key=key, data=data, height=int(height))

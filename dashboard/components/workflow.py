@@ -15,7 +15,7 @@ from backprop_core.history import EXACT_EPOCHS
 from backprop_core.persistence import network_from_json
 from backprop_core.validation import brief
 from dashboard.components.bootstrap import sync_widgets
-from dashboard.reports import CSV_EXACT, CSV_ROWS, history_csv
+from dashboard.reports import CSV_EXACT, CSV_ROWS, history_csv, run_name
 from dashboard.state.run import Run
 from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.settings import settings_to_query
@@ -123,10 +123,11 @@ def _uploader(
 
 
 def _downloads(run: Run, box: DeltaGenerator) -> None:
+    name = run_name(run.snapshot(), epoch=False)  # drawn once, while training goes on
     box.download_button(
         "Download the network (JSON)",
         run.saved_file,
-        "network.json",
+        f"network_{name}.json",
         "application/json",
         key="save_network",
         on_click="ignore",
@@ -134,7 +135,7 @@ def _downloads(run: Run, box: DeltaGenerator) -> None:
     box.download_button(
         "Download the history (CSV)",
         partial(history_csv, run),
-        "history.csv",
+        f"history_{name}.csv",
         "text/csv",
         key="save_history",
         on_click="ignore",

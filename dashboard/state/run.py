@@ -57,12 +57,10 @@ class Built:
     row_names: list[str]  # the rows (or groups of rows) of the row-cost record
 
 
-def build(
-    settings: Settings, custom_data: Dataset | None, network: Network | None = None
-) -> Built:
+def build(settings: Settings, custom_data: Dataset | None, network: Network | None = None) -> Built:
     """The data and a trainer for ``settings`` (and a fresh network unless given), without
-    touching any run: a ValueError leaves everything as it was. ``custom_data`` is the
-uploaded table, if any."""
+        touching any run: a ValueError leaves everything as it was. ``custom_data`` is the
+    uploaded table, if any."""
     points = settings.load_data() if settings.points else None
     if settings.dataset == CUSTOM_DATASET:
         if custom_data is None:
@@ -90,7 +88,6 @@ uploaded table, if any."""
         row_groups=groups,
     )
     return Built(network, trainer, data, test, points, group_names)
-
 
 
 class Run(Edits):
