@@ -164,7 +164,7 @@ def test_the_gradient_check_page_sweeps_epsilon_and_its_1e_5_point_is_the_check_
     central = array(sweep["data"][0]["y"])
     assert len(central) == 12 and central.argmin() in (3, 4, 5)  # the V's bottom: 1e-4 … 1e-6
     assert central[4] == pytest.approx(float(metric(at, "Max absolute error")), rel=1e-2)
-    assert "Over all 18 parameters." in shown(at.caption)[-1]
+    assert "Over all 18 parameters." in shown(at.main.caption)[-1]
 
 
 def test_the_quiz_hides_a_delta_until_predicted_and_scores_from_the_steppers_numbers():
