@@ -42,7 +42,7 @@ messages = st.container()
 if not lecture:
     apply_settings(run, worker.running, settings_controls(run, worker.running), messages)
     display_toggles(run)
-    workflow.files_box(run)
+    workflow.files_box(worker)
 lecture_toggle(run)
 show_url_warnings(messages)
 apply_settings(run, worker.running, training_buttons(worker, header), messages)

@@ -31,7 +31,8 @@ def run_name(snapshot: RunSnapshot, epoch: bool = True) -> str:
     s = snapshot.settings
     parts = [s.dataset.replace("_", "-"), "-".join(map(str, snapshot.network.sizes))]
     parts += [s.activation, f"lr{s.learning_rate:g}", f"seed{s.seed}"]
-    return file_stem(*parts, *([f"epoch{snapshot.shown_epoch}"] if epoch else []))
+    at = snapshot.shown_epoch if snapshot.rewound_to is None else snapshot.rewound_to
+    return file_stem(*parts, *([f"epoch{at}"] if epoch else []))
 
 
 def status(snapshot: RunSnapshot) -> str:

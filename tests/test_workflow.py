@@ -475,3 +475,20 @@ def test_every_file_the_page_saves_uploads_back_through_the_page():
     upload(at, "network_upload", "saved.json", text)
     assert not at.exception and not errors(at)
     assert run_of(at).epoch == 6000
+
+
+def test_the_gif_button_says_so_before_training_and_offers_the_gif_after():
+    at = open_link()
+    at.session_state["files_open"] = True
+    at.run().button(key="make_gif").click().run()
+    assert any("no snapshots yet" in text for text in shown(at.info))
+    assert not [d for d in at.get("download_button") if "GIF" in d.proto.label]
+    run_of(at).train(2000, None)
+    at.button(key="make_gif").click().run()
+    assert not at.exception and not any("no snapshots" in t for t in shown(at.info))
+    (gif,) = [d for d in at.get("download_button") if "GIF" in d.proto.label]
+    label = r"Download the GIF to epoch 2,000 \(\d+ frames, [\d.]+ MB\)"
+    assert re.fullmatch(label, gif.proto.label)
+    made = at.session_state["gif"]
+    assert made["name"] == "run_half-adder-2-2-2-2-sigmoid-lr0.5-seed0-epoch2000.gif"
+    assert made["movie"].data[:6] == b"GIF89a" and made["movie"].epochs[-1] == 2000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
@@ -14,11 +15,14 @@ from backprop_core import datasets
 from backprop_core.history import EXACT_EPOCHS
 from backprop_core.persistence import network_from_json
 from backprop_core.validation import brief
-from dashboard.components.bootstrap import sync_widgets
+from dashboard import animation
+from dashboard.components.bootstrap import server_turn, sync_widgets
 from dashboard.reports import CSV_EXACT, CSV_ROWS, history_csv, run_name
 from dashboard.state.run import Run
 from dashboard.state.scheduler import SERVER_ID
 from dashboard.state.settings import settings_to_query
+from dashboard.state.snapshot import RunSnapshot
+from dashboard.state.worker import Worker
 from dashboard.text import count, plain
 
 
@@ -83,9 +87,10 @@ def _load_network(run: Run, upload: UploadedFile) -> str:
 UPLOADS = ("dataset_upload", "network_upload")
 
 
-def files_box(run: Run) -> None:
-    """Upload a dataset, save and load a network, export the history. The box is drawn only
-    once opened: its uploaders and download buttons would slow every first page load."""
+def files_box(worker: Worker) -> None:
+    """Upload a dataset, save and load a network, export the history and a GIF. The box is
+    drawn only once opened: its uploaders and download buttons would slow every first load."""
+    run = worker.run
     box = st.sidebar.expander(
         "Upload, save and load", icon=":material/save:", key="files_open", on_change="rerun"
     )
@@ -103,6 +108,7 @@ def files_box(run: Run) -> None:
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
     _downloads(run, box)
+    _gif(worker, box)
     _uploader(box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, run))
 
 
@@ -143,6 +149,71 @@ def _downloads(run: Run, box: DeltaGenerator) -> None:
         f"{CSV_EXACT:,} epochs and then evenly spaced ones. Only the first {EXACT_EPOCHS:,} "
         "epochs are kept row by row.",
     )
+
+
+def _gif(worker: Worker, box: DeltaGenerator) -> None:
+    """A button that draws the run's GIF with a progress bar, then offers it for download."""
+    snapshot = worker.run.snapshot()
+    made = st.session_state.get("gif")
+    if box.button(
+        "Make a GIF of the run",
+        key="make_gif",
+        icon=":material/movie:",
+        help=f"One frame per rewind snapshot (at most {animation.MAX_FRAMES}, "
+        f"{animation.MAX_BYTES / 1e6:g} MB): the cost curve so far and, for a 2-D set, the "
+        "decision surface. For slides.",
+    ):
+        made = _make_gif(worker, snapshot, box)
+    if made is None or made["generation"] != snapshot.generation:
+        return
+    if "error" in made:
+        if snapshot.epoch == 0:
+            box.info(made["error"])
+        return
+    movie = made["movie"]
+    box.download_button(
+        f"Download the GIF to epoch {movie.epochs[-1]:,} ({len(movie.epochs)} frames, "
+        f"{len(movie.data) / 1e6:.2g} MB)",
+        movie.data,
+        made["name"],
+        "image/gif",
+        key="save_gif",
+        on_click="ignore",
+    )
+
+
+def _make_gif(worker: Worker, snapshot: RunSnapshot, box: DeltaGenerator) -> dict:
+    epochs = list(snapshot.snapshot_epochs)
+    made = {"generation": snapshot.generation}
+    if snapshot.epoch == 0:
+        made["error"] = "This run has no snapshots yet: train it, then make its GIF."
+        st.session_state["gif"] = made
+        return made
+    bar = box.progress(0.0, text="Drawing the GIF…")
+    frames = worker.run.snapshot_params(animation.frame_epochs(epochs, animation.MAX_FRAMES - 1))
+    if frames[-1][0] != snapshot.shown_epoch:  # the network as it stands ends the GIF
+        frames.append((snapshot.shown_epoch, snapshot.network.params.copy()))
+    started = time.thread_time()
+    try:
+        movie = animation.run_gif(
+            snapshot.network,
+            frames,
+            snapshot.data,
+            snapshot.curves["cost"],
+            snapshot.data.title,
+            points=snapshot.points[0] if snapshot.points else None,
+            log_x=snapshot.settings.log_axis,
+            discretize=snapshot.settings.discretize,
+            progress=lambda done: bar.progress(done, text="Drawing the GIF…"),
+            turn=server_turn,
+        )
+    finally:
+        worker.charge(time.thread_time() - started)
+    bar.empty()
+    name = f"run_{run_name(snapshot, epoch=False)}-epoch{movie.epochs[-1]}.gif"
+    made.update(movie=movie, name=name)
+    st.session_state["gif"] = made
+    return made
 
 
 def _keep(run: Run) -> None:
