@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from dashboard.components import live, workflow
+from dashboard.components import live, share, workflow
 from dashboard.components.bootstrap import charged_to, get_worker, show_url_warnings
 from dashboard.components.chrome import lecture_mode, setup_page
 from dashboard.components.controls import (
@@ -43,11 +43,12 @@ if not lecture:
     apply_settings(run, worker.running, settings_controls(run, worker.running), messages)
     display_toggles(run)
     workflow.files_box(worker)
+    share.playground_box(run)
 lecture_toggle(run)
 show_url_warnings(messages)
 apply_settings(run, worker.running, training_buttons(worker, header), messages)
 training_keys(worker)
-workflow.share_link(workflow.sync_url(run))
+share.share_link(run, share.sync_url(run))
 snapshot = run.snapshot()
 s = snapshot.settings
 sizes = "-".join(map(str, snapshot.network.sizes))

@@ -9,8 +9,9 @@ import re
 import numpy as np
 
 from backprop_core.datasets import Dataset
+from dashboard.state.checks import SOLVED_WITHIN
 from dashboard.state.run import Run
-from dashboard.state.snapshot import SOLVED_WITHIN, RunSnapshot
+from dashboard.state.snapshot import RunSnapshot
 from dashboard.state.worker import HIDDEN_SECONDS
 
 _ASCII = {"δ": "delta", "η": "eta", "λ": "lambda", "σ": "sigma", "ε": "epsilon", "∂": "d"}

@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard.state.playground import from_playground
 from dashboard.state.run import Run
 from dashboard.state.scheduler import SCHEDULER, SERVER_ID, SERVER_ID_PATTERN
 from dashboard.state.settings import settings_from_query, widget_values
@@ -39,7 +40,14 @@ def restarted(server: str | None) -> bool:
 
 def _start() -> None:
     """This user's run and worker from the URL (a shared link) or the defaults."""
-    settings, warnings = settings_from_query(st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    settings, warnings = settings_from_query(params)
+    if "playground" in params:  # a playground link's '#' part, URL-encoded
+        try:
+            settings, notices = from_playground(params["playground"], settings)
+            warnings += notices
+        except ValueError as err:
+            warnings.append(f"URL parameter playground: {err}; ignored")
     try:
         run = Run(settings)
     except ValueError as err:  # a batch size larger than this dataset's training rows

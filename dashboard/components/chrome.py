@@ -18,8 +18,11 @@ from dashboard.text import plain
 INVALID_FIELD = "border-color: #c62828 !important; background-color: #fdecea !important;"
 # A fixed scrollbar: a redrawn chart must not shift the page, which would make every other
 # chart resize and redraw too. Wide uploaded tables scroll. Captions dark enough for a hall.
+# The share link starts below its copy button; the QR code's modules stay sharp when scaled.
 _COMMON_CSS = """
 [data-testid="stMain"] { overflow-y: scroll; }
+.st-key-share_open [data-testid="stCode"] pre { padding-top: 2.6rem; font-size: 0.8rem; }
+.st-key-share_qr img, .st-key-share_qr_large img { image-rendering: pixelated; }
 .st-key-outputs_table table { display: block; overflow-x: auto; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d4150; }
 """

@@ -1,11 +1,10 @@
-"""The lecture workflow's controls: shareable URL, uploads, save and load, kept runs, rewind."""
+"""The lecture workflow's controls: uploads, save and load, a GIF, kept runs, rewind."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from functools import partial
-from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -19,34 +18,9 @@ from dashboard import animation
 from dashboard.components.bootstrap import server_turn, sync_widgets
 from dashboard.reports import CSV_EXACT, CSV_ROWS, history_csv, run_name
 from dashboard.state.run import Run
-from dashboard.state.scheduler import SERVER_ID
-from dashboard.state.settings import settings_to_query
 from dashboard.state.snapshot import RunSnapshot
 from dashboard.state.worker import Worker
 from dashboard.text import count, plain
-
-
-def sync_url(run: Run) -> dict[str, str]:
-    """Write the configuration into the URL, so the address bar is always a shareable link."""
-    query = settings_to_query(run.settings)
-    address = {**query, "server": SERVER_ID}  # tells a reload after a restart (not shared)
-    if st.query_params.to_dict() != address:
-        st.query_params.from_dict(address)
-    return query
-
-
-def share_link(query: dict[str, str]) -> None:
-    base = (st.context.url or "http://localhost:8501/").split("?")[0]
-    # Drawn only while open: the code box pulls in a large script that the first load can skip.
-    box = st.sidebar.expander(
-        "Share this setup", icon=":material/link:", key="share_open", on_change="rerun"
-    )
-    if box.open:
-        box.caption(
-            "The link restores these settings; the same seed gives the same curves. "
-            "Copy it with the button at the right of the box."
-        )
-        box.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
 
 
 def _take_upload(key: str, apply: Callable[[UploadedFile], str]) -> None:

@@ -19,6 +19,7 @@ CUSTOM_DATASET = "custom"  # an uploaded truth table; it lives in the session, n
 # The 2-D sets' "xor" takes the link name: the XOR truth table is "xor_table" in links.
 TABLE_LINK_NAMES = {"xor": "xor_table"}
 DATASETS = [TABLE_LINK_NAMES.get(n, n) for n in datasets.names()] + list(PLAYGROUND)
+SOLVED_WITHIN = 0.1  # solved: every output this close to its target, past the drop
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_NOISE_PERCENT = 50
 TRAIN_PERCENTS = tuple(range(10, 100, 10))

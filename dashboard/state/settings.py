@@ -19,6 +19,7 @@ from dashboard.state.checks import (
     DATASETS,
     MAX_NOISE_PERCENT,
     MAX_PARAM_LENGTH,
+    SOLVED_WITHIN,
     check_choice,
     check_learning_rate,
     check_percent,
@@ -226,7 +227,8 @@ SCHEMA: tuple[Setting, ...] = (
         write=lambda v: str(int(v)),
         written=lambda s: s.stop_solved is not None and s.stop_solved != s.lecture,
         label="Stop when solved", widget="stop_when_solved",
-        help="Pause once every output rounds to its target. On by default in lecture mode.",
+        help=f"Pause once every output is within {SOLVED_WITHIN:g} of its target: the drop is "
+        "over. On by default in lecture mode.",
         to_widget=lambda s: s.stops_when_solved, switch=True,
     ),
     Setting(  # None: the mode's default, on in lecture mode

@@ -14,6 +14,7 @@ import numpy as np
 from backprop_core import Network
 from backprop_core.datasets import Dataset
 from backprop_core.thinning import Curve
+from dashboard.state.checks import SOLVED_WITHIN
 from dashboard.state.runs import KeptRun, Nudge
 from dashboard.state.settings import Settings
 
@@ -28,9 +29,6 @@ class Activity:
     until: int | None = None
     stopped: str | None = None
     error: str | None = None
-
-
-SOLVED_WITHIN = 0.1  # solved: every output this close to its target, past the drop
 
 
 @dataclass(frozen=True)
