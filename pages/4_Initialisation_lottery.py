@@ -10,6 +10,8 @@ from dashboard.components.bootstrap import sync_widgets
 from dashboard.components.chrome import teaching_page
 from dashboard.components.keys import keys
 from dashboard.figures.lottery import (
+    HEIGHT,
+    LECTURE_HEIGHT,
     lottery_cost_figure,
     lottery_histogram_figure,
     lottery_share_figure,
@@ -146,11 +148,13 @@ def progress() -> None:
             )
     if lottery.epoch == 0:
         return
+    height = LECTURE_HEIGHT if settings.lecture else HEIGHT
     left, right = st.columns(2)
     with left:
-        chart(lottery_cost_figure(lottery.quantiles, lottery.plateau), key="lot_cost")
+        chart(lottery_cost_figure(lottery.quantiles, lottery.plateau, height), key="lot_cost")
     with right:
-        chart(lottery_share_figure(lottery.solved_share, lottery.plateau_share), key="lot_share")
+        shares = lottery.solved_share, lottery.plateau_share
+        chart(lottery_share_figure(*shares, height), key="lot_share")
     if not training:
         chart(lottery_histogram_figure(lottery.final_cost), key="lot_hist")
 

@@ -1,5 +1,10 @@
 """A lecture in a real Chromium at 1280×720: keys, charts onto slides, full screen."""
 
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlparse
+
 import pytest
 
 from tests.browser_helpers import assert_no_exception, shown_epoch
@@ -161,3 +166,84 @@ def test_arrows_step_the_backward_pass_forwards_and_back(server, hall):
     hall.keyboard.press("ArrowLeft")
     hall.get_by_text("Step 3 of 15").wait_for()
     assert_no_exception(hall)
+
+
+METRICS = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=stMetric]')]
+  .map((m) => [m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
+               m.querySelector('[data-testid=stMetricValue]').innerText.trim()]))"""
+PLATEAU = (0.20, 0.225)  # the half adder's plateau, C ≈ 0.21 (HELP["plateau"])
+
+
+def test_paced_half_adder_shows_the_plateau_then_drops_and_stops_past_the_drop(server, hall):
+    open_lecture(hall, f"{server}/?lecture=1")  # paced at 3 s a decade, stop when solved
+    hall.get_by_role("button", name="Train", exact=True).click()
+    started, samples = time.monotonic(), []
+    while time.monotonic() - started < 40:
+        shown = hall.evaluate(METRICS)
+        cost = float(shown["Cost"].replace("\u2212", "-"))
+        samples.append((time.monotonic() - started, cost, shown["Status"]))
+        if shown["Status"].startswith("Solved"):
+            break
+        hall.wait_for_timeout(200)
+    on_plateau = [t for t, c, _ in samples if PLATEAU[0] <= c <= PLATEAU[1]]
+    dropped = [t for t, c, _ in samples if c < 0.05]
+    assert samples[-1][2].startswith("Solved"), samples[-1]
+    assert on_plateau and on_plateau[-1] - on_plateau[0] >= 2.0, samples
+    assert dropped and 4.0 <= dropped[0] <= 20.0, samples
+    plateau = sorted(c for _, c, _ in samples if PLATEAU[0] <= c <= PLATEAU[1])
+    assert samples[-1][1] <= 0.1 * plateau[len(plateau) // 2]  # stopped after the drop
+    assert_no_exception(hall)
+
+
+def test_the_share_box_shows_a_qr_code_and_the_link_clear_of_the_copy_button(server, hall):
+    open_lecture(hall, f"{server}/?log=1")
+    hall.get_by_text("Share this setup").click()
+    code = hall.locator(".st-key-share_open [data-testid=stCode]")
+    code.wait_for(timeout=30_000)
+    assert "log=1" in code.inner_text() and "server=" not in code.inner_text()
+    code.hover()
+    copy = code.get_by_role("button", name="Copy to clipboard").bounding_box()
+    first_line = code.evaluate(
+        """(box) => { const range = document.createRange();
+          const text = box.querySelector('code'); range.selectNodeContents(text);
+          const r = range.getClientRects()[0]; return {top: r.top, bottom: r.bottom}; }"""
+    )
+    assert first_line["top"] >= copy["y"] + copy["height"] - 1  # the URL starts below it
+    qr = hall.locator(".st-key-share_qr img")
+    assert qr.evaluate("(img) => img.complete && img.naturalWidth > 100")
+    hall.get_by_role("button", name="Show the code large").click()
+    large = hall.locator(".st-key-share_qr_large img").bounding_box()
+    assert large["width"] >= 400 and large["y"] + large["height"] <= PROJECTOR["height"]
+
+
+def test_a_playground_link_opens_and_the_address_bar_becomes_our_own_link(server, hall):
+    fragment = quote("activation=relu&networkShape=3&dataset=xor&learningRate=0.1&cosX=true")
+    open_lecture(hall, f"{server}/?playground={fragment}")
+    hall.get_by_text("Playground feature cosX has no counterpart here").wait_for()
+    hall.wait_for_function("() => !location.search.includes('playground')", timeout=10_000)
+    query = parse_qs(urlparse(hall.url).query)
+    assert query["activation"] == ["relu"] and query["hidden"] == ["3"]
+    assert query["dataset"] == ["xor"] and query["lr"] == ["0.1"]
+    assert_no_exception(hall)
+
+
+def test_the_run_downloads_as_a_gif_after_a_progress_bar(server, hall):
+    open_lecture(hall, f"{server}/?dataset=circle&hidden=4&lr=0.3")
+    hall.keyboard.press("Shift+ArrowRight")
+    wait_for_epoch(hall, "epoch === 100")
+    hall.get_by_text("Upload, save and load").click()
+    hall.evaluate(
+        """() => { window.sawProgress = false;
+          new MutationObserver(() => { if (document.querySelector('[data-testid=stProgress]'))
+            window.sawProgress = true; }).observe(document.body, {childList: true, subtree: true});
+        }"""
+    )
+    hall.get_by_role("button", name="Make a GIF of the run").click()
+    button = hall.get_by_role("button", name=re.compile(r"Download the GIF to epoch 100"))
+    button.wait_for(timeout=30_000)
+    assert hall.evaluate("() => window.sawProgress")
+    with hall.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "run_circle-2-4-1-sigmoid-lr0.3-seed0-epoch100.gif"
+    data = Path(download.value.path()).read_bytes()
+    assert data[:6] == b"GIF89a" and len(data) <= 2_000_000

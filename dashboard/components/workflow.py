@@ -142,7 +142,7 @@ def _gif(worker: Worker, box: DeltaGenerator) -> None:
         return
     if "error" in made:
         if snapshot.epoch == 0:
-            box.info(made["error"])
+            box.info(plain(made["error"]))
         return
     movie = made["movie"]
     box.download_button(

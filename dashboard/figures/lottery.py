@@ -12,7 +12,13 @@ from dashboard.figures.live import LAYER_COLOURS, base_layout, figure, series
 LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"  # the 10–90, 25–75 %
 
 
-def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> go.Figure:
+HEIGHT = 380
+LECTURE_HEIGHT = 320  # both charts whole on a 1280×720 projector, below the fields
+
+
+def lottery_cost_figure(
+    quantiles: np.ndarray, plateau: tuple[float, float], height: int = HEIGHT
+) -> go.Figure:
     """Median cost with 25–75 % and 10–90 % bands over the K networks, plateau shaded."""
     q, step = envelope(np.clip(quantiles, 1e-12, None))
     edge = dict(line=dict(width=0), showlegend=False, hoverinfo="skip")
@@ -27,7 +33,7 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
     layout = base_layout(
         "Cost of all K networks per epoch (log scale)",
         "lottery",
-        380,
+        height,
         xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(title=dict(text="cost C"), type="log", exponentformat="power"),
     )
@@ -57,7 +63,9 @@ def lottery_cost_figure(quantiles: np.ndarray, plateau: tuple[float, float]) -> 
     return figure(traces, layout)
 
 
-def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figure:
+def lottery_share_figure(
+    solved: np.ndarray, on_plateau: np.ndarray, height: int = HEIGHT
+) -> go.Figure:
     """The share of networks solved (all outputs rounded right) and on the plateau, per epoch."""
     shares, step = envelope(np.column_stack([solved, on_plateau]))
     traces = [
@@ -67,7 +75,7 @@ def lottery_share_figure(solved: np.ndarray, on_plateau: np.ndarray) -> go.Figur
     layout = base_layout(
         "Share of networks solved and on the plateau",
         "lottery-share",
-        380,
+        height,
         xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(range=[0, 1], tickformat=".0%"),
     )
