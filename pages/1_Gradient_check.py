@@ -97,7 +97,7 @@ st.caption(
     )
 )
 
-st.subheader("Why ε ≈ 10⁻⁵: the error against ε")
+st.header("Why ε ≈ 10⁻⁵: the error against ε")
 
 
 def run_sweep():

@@ -164,7 +164,7 @@ with st.expander("Every step so far", key="bp_so_far"):
         st.markdown(f"**{plain(done.title)}**")
         st.latex(done.numbers)
 
-st.subheader("Mystery bug")
+st.header("Mystery bug")
 st.caption(
     "Plant one of the gradient check's bugs in a single layer of a copy of this network's "
     "backward pass, without being told which, then find the layer from the per-layer check."

@@ -44,7 +44,7 @@ if pictures is not None:
     )
     chart(neuron_figure(network, limit, l, j), key="ns_neuron_large")
 
-st.subheader("What each neuron computes")
+st.header("What each neuron computes")
 if snapshot.points is not None:
     st.caption("Over the square that holds the points, through the input features.")
     limit = surface_limit(snapshot.points[0].X)
@@ -56,6 +56,6 @@ else:
     title = snapshot.data.title
     st.info(plain(f"Surfaces need a dataset with 2 inputs; {title} has {X.shape[1]}."))
 
-st.subheader("Saturation")
+st.header("Saturation")
 st.caption("A unit whose σ′(z) is tiny passes almost no delta back: this is how gradients vanish.")
 chart(saturation_figure(saturation(network, X)), key="ns_saturation")

@@ -163,7 +163,7 @@ progress()
 if training or lottery.epoch == 0:
     st.stop()
 
-st.subheader("Compare a lucky and an unlucky seed on the Live training page")
+st.header("Compare a lucky and an unlucky seed on the Live training page")
 ranked = lottery.ranked_seeds()
 seed = st.selectbox(
     "Seed (luckiest first)",

@@ -25,7 +25,7 @@ shown = [e for e in snapshot.snapshot_epochs if e <= epoch][-inside.SNAPSHOTS_SH
 snapshots = run.snapshot_params(shown)
 L = network.num_layers
 
-st.subheader("Which rows are learned first, and which hold the plateau")
+st.header("Which rows are learned first, and which hold the plateau")
 if curves["row_cost"].epochs:
     binary = T.shape[1] == 1 and snapshot.data.is_classification
     classes = T[:, 0] if binary and len(group_names) == len(X) else None
@@ -44,7 +44,7 @@ if curves["row_cost"].epochs:
 else:
     st.info("Train for a few epochs on the Live page: this chart follows the run.")
 
-st.subheader("Tug-of-war for one weight")
+st.header("Tug-of-war for one weight")
 cols = st.columns(3)
 l = cols[0].selectbox("Layer", range(L), format_func=lambda k: f"W{k + 1}", key="ig_layer")
 i = cols[1].selectbox(
@@ -76,7 +76,7 @@ if len(snapshots) > 1:
         key="ig_tug_history",
     )
 
-st.subheader("How a delta is built, and where deltas shrink")
+st.header("How a delta is built, and where deltas shrink")
 if L < 2:
     st.info("This network has no hidden layer: its only delta is the output's.")
 else:
@@ -109,7 +109,7 @@ else:
         "delta shrinks. Try 6 sigmoid layers: the σ′ bars sit under 0.25 at every step."
     )
 
-st.subheader("What the learning rate can bear")
+st.header("What the learning rate can bear")
 stable = stability_of(snapshot, X, T)
 with server_turn():
     costs = diagnostics.learning_rate_probe(network, X, T, inside.PROBE_ETAS)
@@ -131,7 +131,7 @@ st.caption(
     )
 )
 
-st.subheader("Nudge one weight and check the tangent")
+st.header("Nudge one weight and check the tangent")
 cols = st.columns(4)
 kind = cols[0].selectbox("Parameter", ["weight", "bias"], key="ig_kind")
 nl = cols[1].selectbox("Layer ", range(L), format_func=lambda k: str(k + 1), key="ig_nudge_layer")

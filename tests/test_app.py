@@ -1,4 +1,5 @@
 import math
+import re
 import tomllib
 from contextlib import ExitStack
 from pathlib import Path
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from backprop_core import diagnostics
+from dashboard.components.chrome import YES
 from dashboard.state.scheduler import SCHEDULER
 from dashboard.text import metric_number
 from tests.apptest_helpers import (
@@ -145,8 +147,8 @@ def test_the_speed_control_sets_the_epochs_per_refresh_and_the_link():
 
 
 def outputs_rows(at) -> list[str]:
-    table = next(m.value for m in at.markdown if m.value.startswith("| x1"))
-    return table.splitlines()[2:]
+    table = next(h.proto.body for h in at.get("html") if 'class="bp-table"' in h.proto.body)
+    return re.findall(r"<tr>(.*?)</tr>", table)[1:]
 
 
 def test_the_outputs_table_has_a_row_per_input_and_says_which_are_correct():
@@ -154,7 +156,7 @@ def test_the_outputs_table_has_a_row_per_input_and_says_which_are_correct():
     assert len(outputs_rows(at)) == 4
     worker_of(at).step(20_000)
     at.run()
-    assert all(row.endswith("yes] |") for row in outputs_rows(at))
+    assert all(row.endswith(f'<td class="bp-yes">{YES}</td>') for row in outputs_rows(at))
 
 
 def test_the_config_phones_nowhere_and_turns_the_module_rescans_off():

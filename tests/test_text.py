@@ -48,7 +48,7 @@ MARKDOWN_CALLS = {
     "markdown": 0,
     "progress": "text",
 }
-SAFE_CALLS = {"plain", "markdown_table"}
+SAFE_CALLS = {"plain", "html_table"}
 
 
 def _is_safe(node: ast.expr) -> bool:

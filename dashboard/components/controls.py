@@ -199,7 +199,7 @@ def dataset_pictures(box: DeltaGenerator) -> None:
         names = list(PLAYGROUND)
         for start in range(0, len(names), 2):  # two across: three cut the names short
             for name, col in zip(names[start : start + 2], st.columns(2)):
-                col.image(dataset_thumbnail(name), width=64)
+                col.image(dataset_thumbnail(name), width=64, alt=f"{PLAYGROUND[name]} points")
                 col.button(
                     SHORT_NAMES[name],
                     key=f"pick_{name}",

@@ -169,7 +169,7 @@ def parameters(snapshot: RunSnapshot) -> None:
             )
             for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
         ]
-    st.subheader("Weights and biases")
+    st.header("Weights and biases")
     st.caption(plain(HELP["row_vectors"]))
     per_row = min(len(figs), HEATMAPS_PER_ROW)
     for start in range(0, len(figs), per_row):
@@ -178,7 +178,7 @@ def parameters(snapshot: RunSnapshot) -> None:
                 with col:
                     chart(figs[l], key=f"weights_{l}", run=run_name(snapshot))
     if table:  # a 2-D set's hundreds of points are on its decision surface instead
-        st.subheader("Outputs against targets")
+        st.header("Outputs against targets")
         show_outputs_table(outputs_table(data, snapshot.outcome.outputs))
     if surfaces:
         st.caption(SURFACES_NOTE)

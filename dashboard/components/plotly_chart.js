@@ -171,6 +171,13 @@ function decode(spec) {
   return new ARRAYS[spec.dtype](bytes.buffer);
 }
 
+// Screen readers announce a chart by its title, without the markup of its super- and subscripts.
+function name(plot) {
+  const title = plot.bpFigure.layout.title?.text ?? plot.bpFilename;
+  plot.setAttribute("role", "figure");
+  plot.setAttribute("aria-label", title.replace(/<[^>]*>/g, "") || "chart");
+}
+
 // A redraw is a whole figure, or a patch on the one before it (see plotly_chart.patch): the
 // layout when it changed, and per trace either the whole trace or the tail of its y values.
 // A patch on a figure this tab does not hold is skipped: the chart keeps what it shows until
@@ -201,6 +208,7 @@ function update(plot, data) {
 export function draw({ data, parentElement }) {
   const { plot, note } = parts(parentElement);
   if (!update(plot, data)) return plot.bpCleanup;
+  name(plot);
   plot.style.height = `${sized(plot, plot.bpFigure.layout).height}px`;
   return loadPlotly(new URL(data.plotly, document.baseURI).href).then(
     (Plotly) => {

@@ -97,7 +97,9 @@ def qr_png(link: str, scale: int = QR_SCALE) -> bytes:
 
 @st.dialog("Scan to open this setup", width="large")
 def _large_qr(link: str) -> None:
-    st.container(key="share_qr_large", horizontal_alignment="center").image(qr_png(link), width=480)
+    st.container(key="share_qr_large", horizontal_alignment="center").image(
+        qr_png(link), width=480, alt="QR code of the link below"
+    )
     st.caption(plain(link))
 
 
@@ -119,7 +121,9 @@ def share_link(run: Run, query: dict[str, str]) -> None:
     if note:
         box.caption(plain(note))
     box.code(link, language=None, wrap_lines=True)
-    box.container(key="share_qr").image(qr_png(link), width="stretch")
+    box.container(key="share_qr").image(
+        qr_png(link), width="stretch", alt="QR code of the link above"
+    )
     if box.button("Show the code large", key="share_qr_open", icon=":material/qr_code_2:"):
         _large_qr(link)
     if run.settings.dataset == CUSTOM_DATASET:

@@ -1,0 +1,60 @@
+"""axe-core, the standard accessibility engine, on every page in Chromium: no serious or
+critical violation, headings in order, and every chart named by its title."""
+
+import pytest
+
+from tests.live_server import CHROMIUM
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium on PATH: install Debian's package (apt-get install -y chromium)",
+)
+pytest.importorskip("playwright.sync_api")
+Axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe
+
+PAGES = {
+    "truth table": "/",
+    "2-D set, trained": "/?dataset=circle&hidden=4&lr=0.3",
+    "lecture mode": "/?lecture=1&dataset=circle",
+    "gradient check": "/Gradient_check",
+    "backward pass": "/Backward_pass",
+    "network and surfaces": "/Network_and_surfaces?dataset=xor",
+    "initialisation lottery": "/Initialisation_lottery",
+    "inside the gradient": "/Inside_the_gradient",
+}
+OPEN_BOXES = ("Share this setup", "Upload, save and load", "Open a playground link")
+
+
+def violations(page) -> list[str]:
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['html'][:120]}"
+        for v in found
+        if v["impact"] in ("serious", "critical") or v["id"] == "heading-order"
+    ]
+
+
+@pytest.mark.parametrize("path", list(PAGES.values()), ids=list(PAGES))
+def test_no_serious_or_critical_violation_and_headings_in_order(server, page, path):
+    page.goto(server + path)
+    page.get_by_test_id("stAppViewContainer").wait_for(timeout=30_000)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.wait_for()
+    if path.startswith("/?dataset"):
+        page.get_by_role("button", name="Step 100").click()
+        page.wait_for_timeout(1500)
+        for box in OPEN_BOXES:
+            page.get_by_text(box).click()
+            page.wait_for_timeout(700)
+    if path == "/Initialisation_lottery":
+        page.get_by_label("Networks K").fill("20")
+        page.get_by_label("Epochs").fill("500")
+        page.get_by_label("Epochs").press("Enter")
+        page.get_by_role("button", name="Run the lottery").click()
+        page.locator(".st-key-lot_hist .bp-plot").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert violations(page) == []
+    names = page.locator(".bp-plot").evaluate_all(
+        "plots => plots.map((p) => [p.getAttribute('role'), p.getAttribute('aria-label')])"
+    )
+    assert all(role == "figure" and label for role, label in names), names
+    assert names or path == "/Backward_pass"  # a page of equations, no chart
