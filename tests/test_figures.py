@@ -98,12 +98,18 @@ def test_live_charts_have_fixed_margins_and_no_tick_label_overflow_checks():
         assert fig.layout.margin.l >= 80 and fig.layout.margin.t >= 50
 
 
-def test_log_scale_curves_label_a_few_ticks_not_every_2_and_5():
-    for fig in (
-        figures.cost_figure(np.geomspace(10, 1e-6, 500)),
-        figures.delta_figure(np.ones((9, 3))),
-    ):
-        assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.nticks == figures.LOG_TICKS
+def test_log_scale_curves_label_decades_and_leave_the_minor_ticks_unlabelled():
+    fig = figures.cost_figure(np.geomspace(10, 1e-6, 500), log_x=True)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.minor.dtick == "D1"
+    assert list(fig.layout.yaxis.tickvals) == [10.0**k for k in range(-6, 2)]
+    assert list(fig.layout.xaxis.tickvals) == [1.0, 10.0, 100.0]  # 500 epochs
+    flat = figures.delta_figure(np.full((9, 3), 0.3))
+    assert "0.3" in flat.layout.yaxis.ticktext  # a flat line still has a label
+
+
+def test_before_training_the_log_axes_show_no_invented_range():
+    fig = figures.cost_figure(np.empty(0), log_x=True)
+    assert fig.layout.yaxis.showticklabels is False and fig.layout.xaxis.showticklabels is False
 
 
 def test_only_the_last_heatmap_carries_the_shared_colour_bar():

@@ -10,6 +10,7 @@ from plotly.colors import get_colorscale
 
 from backprop_core import Network
 from backprop_core.thinning import Curve, compact, envelope
+from dashboard.figures.ticks import log_axis
 from dashboard.text import plotly_text
 
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
@@ -45,7 +46,15 @@ GRID_COLOUR = "#e6e9ef"
 # Small and explicit: Streamlit's default plotly template is large and needs its frontend.
 _AXIS_LOOK = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, linecolor=GRID_COLOUR)
 TEMPLATE = dict(layout=dict(xaxis=_AXIS_LOOK, yaxis=_AXIS_LOOK))
-LOG_TICKS = 6  # decades only when the range is wide: fewer labels to draw and to read
+ACCURACY_AXIS = dict(
+    overlaying="y",
+    side="right",
+    range=[0, 1.02],
+    tickvals=[0, 0.25, 0.5, 0.75, 1],
+    tickformat=".0%",
+    showgrid=False,
+    **FIXED_AXIS,
+)
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
@@ -114,22 +123,15 @@ def base_layout(
     return layout
 
 
-def _log_axes(y_title: str, log_x: bool, font_size: int) -> dict:
-    # Plotly draws a log axis's 2 and 5 labels at 3/4 size: this keeps them at font_size.
-    log_ticks = dict(size=round(font_size * 4 / 3))
+def _log_axes(y_title: str, log_x: bool, lines: list[dict], epochs: int) -> dict:
+    """Log y (and with ``log_x``, log epoch) axes labelled where the labels fit (``log_axis``)."""
+    drawn = [line["y"] for line in lines if line.get("yaxis") != "y2"]
     return dict(
         # No x-axis title: the chart's title says "per epoch", and 720p needs the room.
-        xaxis=dict(type="log", tickfont=log_ticks, **FIXED_AXIS)
+        xaxis=log_axis([np.array([1.0, max(epochs, 1)])] if epochs else [], **FIXED_AXIS)
         if log_x
         else dict(type="linear", **FIXED_AXIS),
-        yaxis=dict(
-            title=dict(text=y_title),
-            type="log",
-            tickfont=log_ticks,
-            exponentformat="power",
-            nticks=LOG_TICKS,
-            **FIXED_AXIS,
-        ),
+        yaxis=dict(title=dict(text=y_title), **log_axis(drawn, **FIXED_AXIS)),
         margin=LIVE_MARGIN,
     )
 
@@ -207,27 +209,20 @@ def cost_figure(
             series(shares[:, j], step, f"output {plotly_text(name)}", _colour(j + 2), 2, "dot")
             for j, name in enumerate(names)
         ]
-    axes = _log_axes("C", log_x, font_size)
+    kept_lines = _kept_lines(kept or [])
+    axes = _log_axes("C", log_x, lines + kept_lines, epochs)
     if accuracy is not None and epochs:
         for values, name, colour in zip(
             accuracy, ("accuracy", "test accuracy"), ("#2ca02c", "#9467bd")
         ):
             shares = curve(values).values
             lines.append(series(shares, step, name, colour, 2, "dashdot", yaxis="y2"))
-        axes["yaxis2"] = dict(
-            overlaying="y",
-            side="right",
-            range=[0, 1.02],
-            tickvals=[0, 0.25, 0.5, 0.75, 1],
-            tickformat=".0%",
-            showgrid=False,
-            **FIXED_AXIS,
-        )
+        axes["yaxis2"] = ACCURACY_AXIS
         axes["margin"] = dict(LIVE_MARGIN, r=70)  # room for the percentages at the right
     layout = base_layout("Cost C per epoch", revision, height, epochs, font_size, **axes)
     if marker_epoch is not None:
         layout["shapes"] = [vertical_line(marker_epoch)]
-    return figure([*lines, *_kept_lines(kept or [])], layout)
+    return figure([*lines, *kept_lines], layout)
 
 
 def delta_figure(
@@ -248,7 +243,7 @@ def delta_figure(
         kept_lines += [dict(line, opacity=0.6) for line in _kept_lines(kept or [], l)]
     lines += kept_lines  # after the layers, so the legend lists δ¹, δ², … first
     title = "Mean |δ<sup>l</sup>| per epoch, by layer"
-    axes = _log_axes("mean |δ|", log_x, font_size)
+    axes = _log_axes("mean |δ|", log_x, lines, n_epochs)
     return figure(lines, base_layout(title, revision, height, n_epochs, font_size, **axes))
 
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from backprop_core.thinning import envelope
 from dashboard.figures.live import LAYER_COLOURS, base_layout, figure, series
+from dashboard.figures.ticks import log_axis
 
 LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"  # the 10–90, 25–75 %
 
@@ -35,7 +36,7 @@ def lottery_cost_figure(
         "lottery",
         height,
         xaxis=dict(title=dict(text="epoch")),
-        yaxis=dict(title=dict(text="cost C"), type="log", exponentformat="power"),
+        yaxis=dict(title=dict(text="cost C"), **log_axis([q])),
     )
     layout["shapes"] = [
         dict(

@@ -1,0 +1,63 @@
+"""Log axes whose labels fit: one label a decade over two decades or more, 1-2-5 within fewer,
+a few round values within one; minor ticks at every digit, never labelled. One number format
+throughout: plain decimals from 0.001 to 9,999, powers of ten beyond."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+MINOR = dict(ticks="outside", ticklen=4, dtick="D1", showgrid=False)
+ROUND_STEPS = (1, 2, 5)
+
+
+def tick_text(value: float) -> str:
+    """0.002, 0.5, 20, 5,000; 2×10⁻⁴ and 10⁵ beyond (plotly markup)."""
+    if 1e-3 <= value < 1e4:
+        return f"{value:,.6g}"
+    k = math.floor(math.log10(value) + 1e-9)
+    m = round(value / 10**k, 6)
+    power = f"10<sup>{'−' if k < 0 else ''}{abs(k)}</sup>"
+    return power if m == 1 else f"{m:g}×{power}"
+
+
+def _round_values(low: float, high: float, most: int = 6) -> list[float]:
+    """Round values from ``low`` to ``high`` (within one decade): the finest of the steps
+    1, 2, 5 × 10^k that gives at most ``most`` of them."""
+    k = math.floor(math.log10(high - low)) - 1
+    for step in (s * 10.0**e for e in (k, k + 1, k + 2) for s in ROUND_STEPS):
+        first = math.ceil(low / step - 1e-9) * step
+        values = [round(first + i * step, 12) for i in range(most + 2)]
+        values = [v for v in values if 0 < v <= high * (1 + 1e-9)]
+        if len(values) <= most:
+            return values
+    return [low, high]
+
+
+def log_tick_values(low: float, high: float) -> list[float]:
+    """The labelled values of a log axis from ``low`` to ``high``."""
+    lo, hi = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    decades = math.log10(high / low)
+    if decades < 0.7:
+        return _round_values(low, high)
+    digits = (1,) if decades >= 2 else (1, 2, 5)
+    values = [m * 10.0**k for k in range(lo, hi + 1) for m in digits]
+    return [v for v in values if low / 1.05 <= v <= high * 1.05]  # in the axis's padding
+
+
+def log_axis(values: Iterable[np.ndarray], **extra) -> dict:
+    """A plotly log axis for the positive, finite ``values`` drawn on it: its labels as
+    ``log_tick_values`` places them, minor ticks between; no labels when nothing is drawn."""
+    parts = [np.asarray(v, dtype=float).ravel() for v in values]
+    flat = np.concatenate(parts) if parts else np.empty(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    axis = dict(type="log", minor=MINOR, **extra)
+    if not len(flat):
+        return dict(axis, showticklabels=False)
+    low, high = float(flat.min()), float(flat.max())
+    if high / low < 1.0001:  # a flat line: one label at its value
+        low, high = low / 1.05, high * 1.05
+    ticks = log_tick_values(low, high)
+    return dict(axis, tickmode="array", tickvals=ticks, ticktext=[tick_text(v) for v in ticks])
