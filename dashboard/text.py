@@ -40,6 +40,20 @@ def metric_number(value: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-+lLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ˡᴸᵀ")
+
+
+def sup(value: object) -> str:
+    """``value`` in superscript letters, for a layer index in running text: z¹, δᴸ, W²ᵀ."""
+    return str(value).translate(_SUPERSCRIPT)
+
+
+def layer_name(l: int, layers: int) -> str:
+    """Layer ``l`` of ``layers`` (0 is the input) as the network graph names it: "input",
+    "hidden 1", …, "output"."""
+    return "input" if l == 0 else "output" if l == layers - 1 else f"hidden {l}"
+
+
 def plotly_text(text: str) -> str:
     """``text`` for a plotly title, legend or hover label: its HTML escaped."""
     return html.escape(str(text))

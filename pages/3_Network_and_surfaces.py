@@ -15,9 +15,9 @@ from dashboard.figures.teaching import (
     saturation_figure,
     surfaces_figure,
 )
-from dashboard.text import plain
+from dashboard.text import layer_name, plain
 
-snapshot = teaching_page("Network and surfaces", "Inside the network").snapshot()
+snapshot = teaching_page("Network and surfaces", "Network and surfaces").snapshot()
 keys({})  # F and ?
 
 by_gradient = st.toggle("Colour edges by ∂C/∂w instead of the weight", key="ns_by_gradient")
@@ -40,7 +40,7 @@ if pictures is not None:
         neurons,
         index=len(neurons) - 1,
         key="ns_neuron",
-        format_func=lambda n: f"{'input' if n[0] == 0 else f'layer {n[0]}'}, neuron {n[1] + 1}",
+        format_func=lambda n: f"{layer_name(n[0], len(network.sizes))}, neuron {n[1] + 1}",
     )
     chart(neuron_figure(network, limit, l, j), key="ns_neuron_large")
 

@@ -11,7 +11,7 @@ from dashboard.components.controls import stability_of
 from dashboard.components.keys import keys
 from dashboard.figures import gradient as figures
 from dashboard.teaching import inside
-from dashboard.text import plain
+from dashboard.text import metric_number, plain, sup
 
 run = teaching_page("Inside the gradient", "Inside the gradient")
 keys({})  # F and ?
@@ -35,7 +35,7 @@ if curves["row_cost"].epochs:
     ribbon = ribbon._replace(values=values)
     chart(figures.row_cost_figure(ribbon, bands, marker, classes), key="ig_rows")
     st.caption(
-        "Each band is one training row's share C_x / n of the cost (for large sets, a few "
+        "Each band is one training row's share Cₓ / n of the cost (for large sets, a few "
         "neighbouring rows of one class, or a class); together they make the cost curve. A "
         "band that thins early is a row the network has learned; the bands that stay thick "
         "are what holds the cost up. The red line is the epoch shown (the rewound one, when "
@@ -157,9 +157,9 @@ chart(
     key="ig_taylor",
 )
 cols = st.columns(3)
-cols[0].metric("Predicted ΔC (∂C/∂w · Δw)", f"{cut.predicted_change:.4g}")
-cols[1].metric("Actual ΔC", f"{cut.actual_change:.4g}")
-cols[2].metric("∂C/∂w", f"{cut.slope:.4g}")
+cols[0].metric("Predicted ΔC (∂C/∂w · Δw)", metric_number(cut.predicted_change + 0.0))
+cols[1].metric("Actual ΔC", metric_number(cut.actual_change + 0.0))  # + 0.0: never "-0"
+cols[2].metric("∂C/∂w", metric_number(cut.slope + 0.0))
 st.caption(
     "For a small nudge the tangent's prediction and the actual change agree: that is what the "
     "gradient means. For a large one the curve bends away from the tangent, which is why a "
@@ -170,7 +170,12 @@ st.caption(
 def apply_nudge() -> None:
     try:
         n = run.nudge(index, float(value))
-        note = ("info", f"Set parameter {n.index} from {n.old:.4g} to {n.new:.4g}.")
+        what = (
+            f"the weight W{sup(nl + 1)} from neuron {ni + 1} to neuron {nj + 1}"
+            if kind == "weight"
+            else f"the bias b{sup(nl + 1)} of neuron {nj + 1}"
+        )
+        note = ("info", f"Set {what} from {n.old:.4g} to {n.new:.4g}.")
     except ValueError as err:  # nothing changed
         note = ("error", str(err))
     st.session_state["ig_notice"] = note

@@ -151,7 +151,9 @@ def test_a_nudge_applies_to_the_live_network_shows_both_changes_and_undoes():
     assert predicted == pytest.approx(actual, rel=0.05)  # a small nudge: the tangent holds
     at.button(key="ig_apply").click().run()
     assert run.network.params[index] == pytest.approx(old + 0.01)
-    assert len(run.nudges) == 1 and "Set parameter 0" in shown(at.info)[-1]
+    assert (
+        len(run.nudges) == 1 and "Set the weight W¹ from neuron 1 to neuron 1" in shown(at.info)[-1]
+    )
     at.button(key="ig_undo").click().run()
     assert run.network.params[index] == old and not run.nudges
 

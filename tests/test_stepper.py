@@ -3,6 +3,7 @@ import pytest
 
 from backprop_core import Network, datasets
 from dashboard.teaching.stepper import build_steps, matrix
+from dashboard.text import sup
 
 
 @pytest.mark.parametrize(
@@ -26,13 +27,13 @@ def test_stepper_numbers_equal_the_cores_for_that_row(sizes, options, row):
     fwd, grads = net.forward(x), net.gradients(x, t)
     L = net.num_layers
     for l in range(1, L + 1):
-        np.testing.assert_array_equal(shown[f"z^{l}"], fwd.z[l - 1][0])
-        np.testing.assert_array_equal(shown[f"a^{l}"], fwd.a[l][0])
-        np.testing.assert_array_equal(shown[f"δ^{l}"], grads.deltas[l - 1][0])
-        np.testing.assert_array_equal(shown[f"∂C/∂W^{l}"], grads.weights[l - 1])
-        np.testing.assert_array_equal(shown[f"∂C/∂b^{l}"], grads.biases[l - 1])
+        np.testing.assert_array_equal(shown[f"z{sup(l)}"], fwd.z[l - 1][0])
+        np.testing.assert_array_equal(shown[f"a{sup(l)}"], fwd.a[l][0])
+        np.testing.assert_array_equal(shown[f"δ{sup(l)}"], grads.deltas[l - 1][0])
+        np.testing.assert_array_equal(shown[f"∂C/∂W{sup(l)}"], grads.weights[l - 1])
+        np.testing.assert_array_equal(shown[f"∂C/∂b{sup(l)}"], grads.biases[l - 1])
         np.testing.assert_array_equal(
-            shown[f"new W^{l}"], net.weights[l - 1] - 0.5 * grads.weights[l - 1]
+            shown[f"new W{sup(l)}"], net.weights[l - 1] - 0.5 * grads.weights[l - 1]
         )
 
 
@@ -67,4 +68,4 @@ def test_the_gradient_step_adds_the_penalty_term_with_its_numbers(penalty, symbo
     plain = Network([2, 2, 1], seed=0)
     expected = plain.gradients(np.array([[0.0, 1.0]]), np.array([[1.0]])).weights[0]
     expected = expected + 0.01 * net.regularizer.gradient(net.weights[0])
-    np.testing.assert_allclose(step.values["∂C/∂W^1"], expected)
+    np.testing.assert_allclose(step.values["∂C/∂W¹"], expected)

@@ -21,7 +21,7 @@ from dashboard.figures.live import (
     figure,
 )
 from dashboard.figures.surface import square_grid
-from dashboard.text import plotly_text
+from dashboard.text import layer_name, plotly_text
 
 MAX_SURFACE_NEURONS = 8
 SATURATED = 0.01  # σ'(z) below this counts as saturated
@@ -29,6 +29,14 @@ SATURATED = 0.01  # σ'(z) below this counts as saturated
 
 def _with_bias_row(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.vstack([W, b[None, :]])
+
+
+def e_notation_ticks(limit: float) -> dict:
+    """Colour-bar ticks at 0, ±limit/2 and ±limit in the e-notation of the cells (1.2e-05),
+    not plotly's SI prefixes (10μ, 5f)."""
+    values = [-limit, -limit / 2, 0.0, limit / 2, limit]
+    text = [f"{v:.1e}" if v else "0" for v in values]
+    return dict(tickmode="array", tickvals=values, ticktext=text)
 
 
 def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
@@ -62,7 +70,11 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
                 zmin=-(diff_scale if is_diff else scale),
                 zmax=diff_scale if is_diff else scale,
                 showscale=i != 1,
-                colorbar=dict(x=1.0 if is_diff else 0.57, len=0.8),
+                colorbar=dict(
+                    x=1.0 if is_diff else 0.57,
+                    len=0.8,
+                    **e_notation_ticks(diff_scale if is_diff else scale),
+                ),
                 texttemplate=("%{z:.1e}" if is_diff else "%{z:.2e}")  # tiny late gradients too
                 if z.size <= MAX_CELL_TEXT
                 else None,
@@ -129,7 +141,7 @@ def network_graph_figure(
             showlegend=False,
         )
     )
-    names = ["input"] + [f"hidden {l}" for l in range(1, len(sizes) - 1)] + ["output"]
+    names = [layer_name(l, len(sizes)) for l in range(len(sizes))]
     for l, layer in enumerate(pos):
         traces.append(
             dict(
@@ -137,7 +149,8 @@ def network_graph_figure(
                 x=[p[0] for p in layer],
                 y=[p[1] for p in layer],
                 mode="markers",
-                hovertemplate=f"{names[l]} neuron %{{pointNumber}}<extra></extra>",
+                text=[f"{names[l]}, neuron {j + 1}" for j in range(len(layer))],
+                hovertemplate="%{text}<extra></extra>",
                 name=names[l],
                 marker=dict(size=26, color="white", line=dict(width=3, color="#333")),
                 showlegend=False,

@@ -15,7 +15,7 @@ BUGS = {
     "none": "No bug: the real backward pass",
     "derivative": "σ'(z) taken as σ(z): forgot the (1 − σ) factor",
     "no_average": "Forgot to divide the gradients by n (summed, not averaged)",
-    "no_derivative": "Left σ'(z^l) out of the hidden-layer recursion",
+    "no_derivative": "Left σ′(zˡ) out of the hidden-layer recursion",
 }
 
 

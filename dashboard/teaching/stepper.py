@@ -8,6 +8,7 @@ import numpy as np
 
 from backprop_core import Network
 from backprop_core.validation import brief
+from dashboard.text import sup
 
 OPERAND = "#1f77b4"
 RESULT = "#d62728"
@@ -97,19 +98,19 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
         W, b = network.weights[l - 1], network.biases[l - 1]
         steps.append(
             Step(
-                f"Forward, layer {l}: weighted input z^{l}",
+                f"Forward, layer {l}: weighted input z{sup(l)}",
                 rf"z^{{{l}}} = a^{{{l - 1}}} W^{{{l}}} + b^{{{l}}}",
                 rf"{_op(a[l - 1])} {_op(W)} + {_op(b)} = {_res(z[l - 1])}",
-                {f"z^{l}": z[l - 1][0]},
+                {f"z{sup(l)}": z[l - 1][0]},
             )
         )
         act = network.output_activation if l == L else network.activation
         steps.append(
             Step(
-                f"Forward, layer {l}: activation a^{l}",
+                f"Forward, layer {l}: activation a{sup(l)}",
                 rf"a^{{{l}}} = \sigma(z^{{{l}}}) \quad (\sigma = \text{{{act.name}}})",
                 rf"\sigma\left({_op(z[l - 1])}\right) = {_res(a[l])}",
-                {f"a^{l}": a[l][0]},
+                {f"a{sup(l)}": a[l][0]},
             )
         )
     cost = network.cost_function
@@ -125,24 +126,24 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
         numbers = rf"\left({_op(a[L])} - {_op(T)}\right) \odot {_op(deriv)} = {_res(delta[-1])}"
     steps.append(
         Step(
-            f"Backward: output delta δ^{L} (L = {L})",
+            f"Backward: output delta δ{sup(L)} (L = {L})",
             output_rule,
             numbers,
-            {f"δ^{L}": delta[-1][0]},
+            {f"δ{sup(L)}": delta[-1][0]},
         )
     )
     for l in range(L - 1, 0, -1):
         deriv = network.activation.derivative(z[l - 1], a[l])
         steps.append(
             Step(
-                f"Backward: delta δ^{l}",
+                f"Backward: delta δ{sup(l)}",
                 rf"\delta^{{{l}}} = \left(\delta^{{{l + 1}}} (W^{{{l + 1}}})^T\right) \odot "
                 rf"\sigma'(z^{{{l}}})",
                 _lines(
                     rf"\left({_op(delta[l])} {_op(network.weights[l].T)}\right) \odot {_op(deriv)}",
                     rf"= {_res(delta[l - 1])}",
                 ),
-                {f"δ^{l}": delta[l - 1][0]},
+                {f"δ{sup(l)}": delta[l - 1][0]},
             )
         )
     penalty = _penalty_term(network)
@@ -165,8 +166,8 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
                     rf"{_partial('b', l)} = {_res(grads.biases[l - 1])}",
                 ),
                 {
-                    f"∂C/∂W^{l}": grads.weights[l - 1].copy(),
-                    f"∂C/∂b^{l}": grads.biases[l - 1].copy(),
+                    f"∂C/∂W{sup(l)}": grads.weights[l - 1].copy(),
+                    f"∂C/∂b{sup(l)}": grads.biases[l - 1].copy(),
                 },
             )
         )
@@ -183,7 +184,7 @@ def build_steps(network: Network, x: np.ndarray, t: np.ndarray, learning_rate: f
                     rf"W^{{{l}}} \leftarrow {_op(W)} - {eta:g} {_op(gW)} = {_res(W - eta * gW)}",
                     rf"b^{{{l}}} \leftarrow {_op(b)} - {eta:g} {_op(gb)} = {_res(b - eta * gb)}",
                 ),
-                {f"new W^{l}": W - eta * gW, f"new b^{l}": b - eta * gb},
+                {f"new W{sup(l)}": W - eta * gW, f"new b{sup(l)}": b - eta * gb},
             )
         )
     return steps
