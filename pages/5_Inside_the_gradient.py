@@ -118,14 +118,14 @@ chart(
     key="ig_probe",
 )
 cols = st.columns(2)
-cols[0].metric("λ_max (sharpness)", f"{stable.sharpness:.4g}")
-cols[1].metric("2/λ_max", f"{stable.limit:.4g}")
+cols[0].metric("λₘₐₓ (sharpness)", f"{stable.sharpness:.4g}")
+cols[1].metric("2/λₘₐₓ", f"{stable.limit:.4g}")
 st.caption(
     plain(
         f"The curve is the cost after one full-batch step of size η from here; the red line is "
-        f"the learning rate {eta:g}. λ_max is the Hessian's largest eigenvalue, from "
+        f"the learning rate {eta:g}. λₘₐₓ is the Hessian's largest eigenvalue, from "
         f"{stable.iterations} power iterations on Hessian-vector products. Along its direction "
-        "a step larger than 2/λ_max overshoots by more than it gains, so plain gradient "
+        "a step larger than 2/λₘₐₓ overshoots by more than it gains, so plain gradient "
         "descent there is unstable: that is why a large η blows up while a smaller one "
         "does not."
     )

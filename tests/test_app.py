@@ -18,6 +18,7 @@ from tests.apptest_helpers import (
     errors,
     heatmap_shapes,
     metric,
+    new_app,
     run_app,
     run_of,
     shown,
@@ -120,6 +121,37 @@ def test_bad_learning_rates_show_an_error_and_keep_the_network(lr):
     assert any("learning rate must be a number from 1e-06 to 1000" in e for e in errors(at))
     at.button(key="step").click().run()
     assert epoch(at) == 101 and "learning rate 0.5" in shown(at.caption)[0]
+
+
+def test_a_refused_learning_rate_leaves_the_last_good_value_in_the_field_and_says_why():
+    at = run_app()
+    at.number_input(key="learning_rate").set_value(2.0).run()
+    at.number_input(key="learning_rate").set_value(0.0).run()  # what letters typed there send
+    assert at.number_input(key="learning_rate").value == 2.0
+    (message,) = errors(at)
+    assert message == (
+        "learning rate must be a number from 1e-06 to 1000, got 0.0; the field is back at 2."
+    )
+    at.number_input(key="learning_rate").set_value(3.0).run()
+    assert not errors(at) and run_of(at).settings.learning_rate == 3.0
+
+
+def test_a_batch_larger_than_the_data_is_refused_under_its_field_naming_both_numbers():
+    at = new_app()
+    at.query_params.update(dataset="circle", train="20")
+    at.run()
+    at.text_input(key="batch").input("800").run()
+    assert not at.main.error and at.text_input(key="batch").value == "800"
+    (message,) = shown(at.sidebar.error)
+    assert message.startswith("batch size 800 is larger than the 100 training rows")
+    assert run_of(at).settings.batch is None
+
+
+def test_the_stability_note_speaks_of_the_learning_rate_just_typed():
+    at = run_app()
+    at.number_input(key="learning_rate").set_value(30.0).run()  # 2/λ_max is 23 here
+    note = next(c for c in shown(at.caption) if c.startswith("2/λ"))
+    assert "η = 30 is above it" in note
 
 
 def test_none_means_no_hidden_layer():
@@ -250,5 +282,5 @@ def test_beside_the_learning_rate_a_paused_page_gives_the_stable_step_limit():
     run = run_of(at)
     X, T = run.data.X, run.data.T
     limit = 2 / diagnostics.sharpness(run.network, X, T, iterations=100)
-    note = next(c for c in shown(at.sidebar.caption) if c.startswith("2/λ_max"))
-    assert note.startswith(f"2/λ_max = {limit:.3g} at these parameters; η = 0.5 is below it.")
+    note = next(c for c in shown(at.sidebar.caption) if c.startswith("2/λₘₐₓ"))
+    assert note.startswith(f"2/λₘₐₓ = {limit:.3g} at these parameters; η = 0.5 is below it.")

@@ -23,7 +23,7 @@ RULES = {
         re.I,
     ),
     "a raw caret": re.compile(r"\^"),
-    "a raw underscore": re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]"),
+    "a raw underscore": re.compile(r"[^\W_]_[^\W_]"),
     "a wrong plural": re.compile(r"\b1 (?:rows|epochs|networks|layers|neurons|inputs|targets)\b"),
 }
 MATHS = re.compile(r"\$[^$]*\$|\\\(.*?\\\)")
@@ -102,6 +102,7 @@ def test_the_rules_catch_what_they_are_for():
         "Set parameter 0 from 3.796",
         "between 10^-4 and 10^-3",
         "in half_adder",
+        "2/λ_max = 23",
         "1 rows",
     ]
     assert len(broken_rules(bad)) == len(bad)

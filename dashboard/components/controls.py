@@ -17,7 +17,7 @@ from backprop_core.datasets import PLAYGROUND
 from backprop_core.features import FEATURES
 from backprop_core.regularization import REGULARIZERS
 from backprop_core.validation import MAX_SEED
-from dashboard.components.bootstrap import cached, seed_widgets, server_turn
+from dashboard.components.bootstrap import cached, get_run, seed_widgets, server_turn
 from dashboard.components.chrome import HELP, lecture_mode
 from dashboard.components.keys import keys
 from dashboard.figures.thumbnails import dataset_thumbnail
@@ -34,11 +34,11 @@ from dashboard.state.checks import (
     speed_name,
 )
 from dashboard.state.run import Run
-from dashboard.state.settings import BY_FIELD, Settings
+from dashboard.state.settings import BY_FIELD, Setting, Settings
 from dashboard.state.snapshot import RunSnapshot
 from dashboard.state.worker import Worker
 from dashboard.teaching.inside import Stability, stability
-from dashboard.text import plain
+from dashboard.text import count, plain
 
 INVALID_FIELD = "border-color: #c62828 !important; background-color: #fdecea !important;"
 INVALID = object()  # what ``control`` gives for a value its setting refuses
@@ -50,13 +50,31 @@ def control(box: DeltaGenerator, kind: str, field: str, *args, **options) -> obj
     which turns red, and the result is INVALID."""
     setting = BY_FIELD[field]
     options.setdefault("help", setting.help or None)
+    if kind == "number_input":  # it cannot hold bad text, so it goes back to the last good value
+        options.update(on_change=_keep_last_good, args=(setting,))
     value = getattr(box, kind)(setting.label, *args, key=setting.widget, **options)
+    refused = st.session_state.get(f"{setting.widget}_refused")
+    if refused:
+        box.error(plain(refused))
     try:
         return setting.read_widget(value)
     except ValueError as err:
         box.error(plain(f"{err}. Keeping the last good network."))
         box.html(f"<style>.st-key-{setting.widget} [data-baseweb] {{ {INVALID_FIELD} }}</style>")
         return INVALID
+
+
+def _keep_last_good(setting: Setting) -> None:
+    """A number field's new value is refused: the field shows the last good value again, and
+    the message under it says what was refused."""
+    key = setting.widget
+    try:
+        setting.read_widget(st.session_state.get(key))
+        st.session_state.pop(f"{key}_refused", None)
+    except ValueError as err:
+        last = setting.widget_value(get_run().settings)
+        st.session_state[f"{key}_refused"] = f"{err}; the field is back at {last:g}."
+        st.session_state[key] = last
 
 
 def _valid(current: Settings, values: dict) -> Settings | None:
@@ -99,12 +117,36 @@ def settings_controls(run: Run, running: bool) -> Settings | None:
         values["decade"] = control(
             side, "select_slider", "decade", DECADE_SECONDS, format_func=lambda d: f"{d} s"
         )
-    values["batch"] = control(side, "text_input", "batch")
+    batch_box = side.container()  # a batch larger than the data says so right under it
+    values["batch"] = control(batch_box, "text_input", "batch")
     values["regularization"] = control(side, "selectbox", "regularization", list(REGULARIZERS))
     values["rate"] = control(
         side, "select_slider", "rate", REGULARIZATION_RATES, format_func=lambda r: f"{r:g}"
     )
-    return _valid(run.settings, values)
+    settings = _valid(run.settings, values)
+    if settings is not None and not _batch_fits(run, settings, batch_box):
+        return None
+    return settings
+
+
+def _batch_fits(run: Run, settings: Settings, box: DeltaGenerator) -> bool:
+    """Whether the batch size fits these settings' training rows; if not, a message under the
+    batch field names both numbers."""
+    if settings.batch is None:
+        return True
+    if settings.dataset == CUSTOM_DATASET:
+        rows = len(run.data.X)
+    else:
+        rows = len(settings.load_data()[0].X)
+    if settings.batch <= rows:
+        return True
+    box.error(
+        plain(
+            f"batch size {settings.batch} is larger than the {count(rows, 'training row')} of "
+            f"this dataset: use at most {rows:,}, or 'full'. Keeping the last good network."
+        )
+    )
+    return False
 
 
 def _data_controls(side: DeltaGenerator) -> dict:
@@ -248,7 +290,7 @@ def _stability_note(box: DeltaGenerator, run: Run, eta: object) -> None:
     side = "above" if eta > limit else "below"
     box.caption(
         plain(
-            f"2/λ_max = {limit:.3g} at these parameters; η = {eta:g} is {side} it. Above it, "
+            f"2/λₘₐₓ = {limit:.3g} at these parameters; η = {eta:g} is {side} it. Above it, "
             "plain gradient descent is unstable along the sharpest direction (see Inside the "
             "gradient)."
         )

@@ -55,7 +55,7 @@ def log_axis(values: Iterable[np.ndarray], **extra) -> dict:
     flat = flat[np.isfinite(flat) & (flat > 0)]
     axis = dict(type="log", minor=MINOR, **extra)
     if not len(flat):
-        return dict(axis, showticklabels=False)
+        return dict(axis, showticklabels=False, minor=dict(ticks=""))
     low, high = float(flat.min()), float(flat.max())
     if high / low < 1.0001:  # a flat line: one label at its value
         low, high = low / 1.05, high * 1.05
