@@ -24,7 +24,7 @@ MAX_BYTES = 2_000_000
 FRAME_MS, LAST_FRAME_MS = 80, 2500  # 256 frames play in about 20 s, then the end holds
 CURVE_SIZE, SURFACE_SIDE, TITLE_HEIGHT = (600, 420), 380, 44
 INK, GRID, BACKGROUND = (29, 31, 39), (221, 223, 228), (255, 255, 255)
-CURVE, MARKER = LAYER_COLOURS[0], (214, 39, 40)
+CURVE, MARKER = LAYER_COLOURS[0], (213, 94, 0)
 STEPS = 32  # shades of each colour scale in the shared palette
 
 

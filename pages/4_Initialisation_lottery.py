@@ -44,10 +44,23 @@ st.caption(
 )
 most = most_networks(settings.layer_sizes(data))
 # The fields and the button in one row: the charts must fit a projector's screen below.
+shown_lottery = st.session_state.get("lottery")
+if shown_lottery is not None:  # back on the page: the fields say what the results came from
+    used = len(shown_lottery.seeds), shown_lottery.total_epochs, int(shown_lottery.seeds[0])
+    for key, value in zip(("lot_k", "lot_epochs", "lot_seed0"), used):
+        st.session_state.setdefault(key, value)
+
+
+def field(box, label: str, low: int, high: int, default: int, key: str, **options) -> None:
+    """A number field that takes ``default`` only when the session holds no value for it."""
+    value = {} if key in st.session_state else {"value": default}
+    box.number_input(label, low, high, key=key, **value, **options)
+
+
 cols = st.columns(4, vertical_alignment="bottom")
-cols[0].number_input("Networks K", 1, MAX_NETWORKS, 200, step=50, key="lot_k")
-cols[1].number_input("Epochs", 1, MAX_EPOCHS, 20_000, step=1000, key="lot_epochs")
-cols[2].number_input("First seed", 0, MAX_SEED - MAX_NETWORKS, 0, key="lot_seed0")
+field(cols[0], "Networks K", 1, MAX_NETWORKS, 200, "lot_k", step=50)
+field(cols[1], "Epochs", 1, MAX_EPOCHS, 20_000, "lot_epochs", step=1000)
+field(cols[2], "First seed", 0, MAX_SEED - MAX_NETWORKS, 0, "lot_seed0")
 run_box = cols[3]
 if most < MAX_NETWORKS:
     st.caption(
@@ -138,13 +151,20 @@ def progress() -> None:
                 "ran."
             )
         if lottery.epoch > 0:
-            cols = st.columns(3)
+            cols = st.columns(4)
             cols[0].metric("Networks", f"{len(lottery.seeds):,}")
             cols[1].metric("Solved at the end", f"{lottery.solved.mean():.0%}")
             cols[2].metric(
-                "Stuck on the plateau",
+                "On the plateau at the end",
+                f"{lottery.plateau_share[-1]:.0%}",
+                help="The share the chart at the right ends on; the rest are neither solved "
+                "nor on the plateau.",
+            )
+            cols[3].metric(
+                f"Sat {STUCK_EPOCHS:,}+ epochs on it",
                 f"{(lottery.plateau_epochs >= STUCK_EPOCHS).mean():.0%}",
-                help=f"Networks that spent at least {STUCK_EPOCHS:,} epochs on the plateau.",
+                help=f"Networks that spent at least {STUCK_EPOCHS:,} epochs on the plateau at "
+                "some time, whether they left it later or not.",
             )
     if lottery.epoch == 0:
         return

@@ -10,7 +10,7 @@ import time
 import numpy as np
 from PIL import Image
 
-LINE_RGB = (31, 119, 180)  # the first trace's colour on both live charts (figures.LAYER_COLOURS)
+LINE_RGB = (0, 114, 178)  # the first trace's colour on both live charts (figures.LAYER_COLOURS)
 LIVE_CHARTS = ("cost_chart", "delta_chart")
 
 

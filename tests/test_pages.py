@@ -97,6 +97,29 @@ def test_lottery_page_runs_k_networks_and_loads_a_seed_into_the_main_page():
     assert at.session_state["seed"] == lucky  # the main page's seed control follows
 
 
+def test_back_on_the_lottery_its_fields_say_what_the_results_came_from():
+    at = run_app(PAGES[3])
+    at.number_input(key="lot_k").set_value(12)
+    at.number_input(key="lot_epochs").set_value(400)
+    at.number_input(key="lot_seed0").set_value(10)
+    at.button(key="lot_run").click().run()
+    for _ in range(50):
+        if at.session_state["lottery"].finished:
+            break
+        at.run()
+    at.switch_page("app.py").run()
+    at.switch_page(PAGES[3]).run()
+    assert not at.exception
+    fields = [at.number_input(key=k).value for k in ("lot_k", "lot_epochs", "lot_seed0")]
+    assert fields == [12, 400, 10]
+    labels = [m.label for m in at.metric]
+    assert labels[1:] == [
+        "Solved at the end",
+        "On the plateau at the end",
+        "Sat 1,000+ epochs on it",
+    ]
+
+
 def test_lottery_asks_before_a_run_that_would_take_minutes():
     at = run_app(PAGES[3])
     at.number_input(key="lot_k").set_value(2000)

@@ -15,22 +15,13 @@ from dashboard.text import plotly_text
 
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
 MAX_LAYERS_WITH_TEXT = 4  # and for networks of up to this many layers
-LAYER_COLOURS = [
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-]
+# Okabe and Ito's colour-blind-safe palette (2008), yellow left out: it is faint on white.
+LAYER_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 KEPT_DASHES = ["dash", "dot", "dashdot", "longdash", "longdashdot"]
-KEPT_COLOURS = ["#7f7f7f", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+KEPT_COLOURS = ["#666666", "#CC79A7", "#56B4E9", "#999999", "#000000"]
+MARK_COLOUR = "#D55E00"  # vermillion: a marked epoch, a result
 # As lists: plotly.js has colour scales of these names too, but its RdBu is another one.
 DIVERGING = get_colorscale("RdBu")  # red below 0, white at 0, blue above
-SEQUENTIAL = get_colorscale("Viridis")
 # The decision surface: light blue where the output says 0, white at the boundary, light orange
 # for 1, so that the saturated points of each label stand out on it.
 SURFACE_COLOURS = [[0.0, "#92c5de"], [0.5, "#f7f7f7"], [1.0, "#fdb863"]]
@@ -147,7 +138,7 @@ def series(
     return dict(trace, **extra)
 
 
-def vertical_line(x: float, colour: str = "#d62728", dash: str = "dash", width: int = 3) -> dict:
+def vertical_line(x: float, colour: str = MARK_COLOUR, dash: str = "dash", width: int = 3) -> dict:
     """A layout shape: a vertical line at x across the whole plot, such as a marked epoch."""
     line = dict(color=colour, dash=dash, width=width)
     return dict(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1, line=line)
@@ -213,7 +204,7 @@ def cost_figure(
     axes = _log_axes("C", log_x, lines + kept_lines, epochs)
     if accuracy is not None and epochs:
         for values, name, colour in zip(
-            accuracy, ("accuracy", "test accuracy"), ("#2ca02c", "#9467bd")
+            accuracy, ("accuracy", "test accuracy"), (LAYER_COLOURS[2], LAYER_COLOURS[4])
         ):
             shares = curve(values).values
             lines.append(series(shares, step, name, colour, 2, "dashdot", yaxis="y2"))

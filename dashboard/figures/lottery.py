@@ -10,7 +10,7 @@ from backprop_core.thinning import envelope
 from dashboard.figures.live import LAYER_COLOURS, base_layout, figure, series
 from dashboard.figures.ticks import log_axis
 
-LIGHT_BAND, DARK_BAND = "rgba(31,119,180,0.15)", "rgba(31,119,180,0.35)"  # the 10–90, 25–75 %
+LIGHT_BAND, DARK_BAND = "rgba(0,114,178,0.15)", "rgba(0,114,178,0.35)"  # the 10–90, 25–75 %
 
 
 HEIGHT = 380
@@ -71,7 +71,7 @@ def lottery_share_figure(
     shares, step = envelope(np.column_stack([solved, on_plateau]))
     traces = [
         series(shares[:, 0], step, "solved", LAYER_COLOURS[2]),
-        series(shares[:, 1], step, "on the plateau", LAYER_COLOURS[3]),
+        series(shares[:, 1], step, "on the plateau", LAYER_COLOURS[3], dash="dash"),
     ]
     layout = base_layout(
         "Share of networks solved and on the plateau",

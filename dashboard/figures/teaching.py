@@ -14,8 +14,9 @@ from backprop_core.features import transform
 from dashboard.figures.live import (
     DIVERGING,
     LAYER_COLOURS,
+    MARK_COLOUR,
     MAX_CELL_TEXT,
-    SEQUENTIAL,
+    SURFACE_COLOURS,
     base_layout,
     compact,
     figure,
@@ -125,7 +126,11 @@ def network_graph_figure(
             mode="lines",
             hoverinfo="skip",
             showlegend=False,
-            line=dict(width=1 + 1.5 * width, color="#1f77b4" if positive else "#d62728"),
+            line=dict(
+                width=1 + 1.5 * width,
+                color=LAYER_COLOURS[0] if positive else MARK_COLOUR,
+                dash="solid" if positive else "dot",  # the sign is not in the colour alone
+            ),
         )
         for (positive, width), (xs, ys) in sorted(edges.items())
     ]
@@ -333,7 +338,7 @@ def surfaces_figure(
     else:
         values = np.concatenate([a.ravel() for a in activations])
         lo, hi = float(values.min()), float(values.max())
-    axes["coloraxis"] = dict(colorscale=SEQUENTIAL, cmin=lo, cmax=hi if hi > lo else lo + 1)
+    axes["coloraxis"] = dict(colorscale=SURFACE_COLOURS, cmin=lo, cmax=hi if hi > lo else lo + 1)
     title = (
         "Outputs over the input square"
         if outputs_only

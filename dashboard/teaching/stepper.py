@@ -10,8 +10,8 @@ from backprop_core import Network
 from backprop_core.validation import brief
 from dashboard.text import sup
 
-OPERAND = "#1f77b4"
-RESULT = "#d62728"
+OPERAND = "#0072B2"
+RESULT = "#D55E00"  # vermillion, as the charts mark a result
 
 
 @dataclass
