@@ -30,7 +30,7 @@ run = worker.run
 lecture = lecture_mode()
 header = {}
 if lecture:  # one line for the title, the network, the speed and when to stop: 720p is small
-    top = st.columns([3.4, 1.3, 1.5], vertical_alignment="center")
+    top = st.columns([3.4, 1.2, 1.7], vertical_alignment="center")
     describe = top[0].container(key="lecture_title")
     header = {"speed": top[1], "stop": top[2]}
 else:

@@ -245,6 +245,12 @@ def test_a_batch_larger_than_the_points_typed_in_names_the_limit_and_keeps_the_n
     assert run_of(at).settings.batch is None
 
 
+def test_a_regression_sets_caption_reads_its_minus_one_to_one_scale():
+    at = open_link(dataset="plane")
+    caption = next(c for c in shown(at.caption) if c.startswith("The network's output"))
+    assert "blue where it says −1, orange where it says 1, white at 0" in caption
+
+
 def test_lecture_mode_shows_a_point_set_with_its_surface():
     at = open_link(**SPIRAL, lecture="1")
     at.button(key="step_100").click().run()

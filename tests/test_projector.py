@@ -102,3 +102,18 @@ def test_a_2d_sets_cost_curve_and_decision_surface_sit_side_by_side_axes_inside(
     projector.screenshot(path=str(SHOTS / "lecture-circle-1280x720.png"))
     projector.get_by_role("button", name="Pause").click()
     assert_no_exception(projector)
+
+
+TRUNCATED = """() => [...document.querySelectorAll(
+    '[data-testid=stMain] [data-testid=stMarkdownContainer]')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.innerText)"""
+
+
+def test_with_the_sidebar_open_the_lecture_rows_words_are_whole(server, projector):
+    projector.goto(f"{server}/?lecture=1")
+    projector.wait_for_function("() => window.bpKeys?.page", timeout=30_000)
+    projector.get_by_test_id("stExpandSidebarButton").click()
+    projector.get_by_text("Lecture mode").wait_for()
+    projector.wait_for_timeout(800)  # the sidebar slides in
+    assert projector.evaluate(TRUNCATED) == []
+    projector.screenshot(path=str(SHOTS / "lecture-sidebar-open.png"))

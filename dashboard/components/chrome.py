@@ -43,7 +43,8 @@ CSS = (
 [data-testid="stMetricLabel"] p { font-size: 1.1rem; }
 </style>"""
 )
-# Lecture mode fits a 1280×720 projector: less padding, a smaller title, big numbers.
+# Lecture mode fits a 1280×720 projector: less padding, a smaller title, big numbers. With the
+# sidebar open the buttons lose their icons, so that their words still fit.
 LECTURE_CSS = (
     "<style>"
     + _COMMON_CSS
@@ -54,6 +55,15 @@ LECTURE_CSS = (
 .st-key-lecture_title p { font-size: 1.3rem; margin: 0 0 0 2.2rem; }
 [data-testid="stHeading"] h1 { font-size: 1.7rem; padding: 0 0 0 2.2rem; }
 [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { padding: 0 0.4rem; }
+[data-testid="stMain"] { container-type: inline-size; }
+@container (max-width: 1100px) {
+  [data-testid="stMain"] [data-testid^="stBaseButton"] span:has(> [data-testid="stIconMaterial"]) {
+    display: none;
+  }
+  [data-testid="stMain"] [data-testid^="stBaseButton"] p, .st-key-stop_when_solved p {
+    font-size: 0.85rem;
+  }
+}
 </style>"""
 )
 # One line of help beside the first appearance of each idea.
@@ -64,6 +74,12 @@ HELP = {
         "The network's output over the input square, computed for a 50×50 grid: blue where "
         "it says 0, orange where it says 1, white at the boundary. The dots are the training "
         "points, coloured by label; with Show test data, the test points are ringed in black."
+    ),
+    "surface_regression": (
+        "The network's output over the input square, computed for a 50×50 grid: blue where "
+        "it says −1, orange where it says 1, white at 0. The dots are the training points, "
+        "coloured by their target on the same scale; with Show test data, the test points are "
+        "ringed in black."
     ),
     "regenerate": "New points from the next data seed: a new network on new data.",
     "epoch": "How many full-batch updates the network has had: one epoch uses every row once.",

@@ -132,7 +132,7 @@ def decision_surface(snapshot: RunSnapshot, look: Look, beside: bool) -> None:
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         chart(fig, key="decision_surface", run=run_name(snapshot))
-    right.caption(plain(HELP["surface"]))
+    right.caption(plain(HELP["surface" if train.is_classification else "surface_regression"]))
 
 
 def weight_scale(snapshot: RunSnapshot) -> float:

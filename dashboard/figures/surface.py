@@ -80,13 +80,14 @@ def decision_surface_figure(
             hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>output %{z:.3f}<extra></extra>",
         )
     ]
-    for name, data, ring in (("training", train, "#ffffff"), ("test", test, "#000000")):
+    # A dark edge on every point: a regression target near 0 is white, like the surface there.
+    for name, data, ring in (("training", train, "#3d4150"), ("test", test, "#000000")):
         if data is None:
             continue
         label = data.T[:, output]
         marker = dict(
             size=7 if len(label) > 16 else 14,  # a truth table's few corners drawn larger
-            line=dict(width=1.5 if ring == "#000000" else 1, color=ring),
+            line=dict(width=2 if ring == "#000000" else 0.75, color=ring),
             color=compact(label),  # numbers and a colour scale: fewer bytes than colour names
             colorscale=POINT_COLOURS,
             cmin=low,

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-MINOR = dict(ticks="outside", ticklen=4, dtick="D1", showgrid=False)
+MINOR = dict(ticks="inside", ticklen=4, dtick="D1", showgrid=False)  # clear of the labels
 ROUND_STEPS = (1, 2, 5)
 
 
