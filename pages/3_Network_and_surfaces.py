@@ -28,11 +28,19 @@ pictures = None
 if limit is not None and sum(network.sizes) <= MAX_PICTURES:
     pictures = neuron_pictures(network, limit)
 graph = network_graph_figure(network, network.gradients(X, T), by_gradient, pictures)
-chart(graph, key="ns_graph")
+
+
+def pick_neuron(click: dict) -> None:
+    """A click on a neuron of the graph picks it in the picker below, as the picker does."""
+    if pictures is not None and click.get("customdata"):
+        st.session_state["ns_neuron"] = tuple(int(v) for v in click["customdata"])
+
+
+chart(graph, key="ns_graph", on_click=pick_neuron)
 if pictures is not None:
     st.caption(
         "Each neuron is drawn as its value over the square of the points: blue where it is "
-        "lowest, orange where it is highest. Pick one to see it large."
+        "lowest, orange where it is highest. Click one, or pick it here, to see it large."
     )
     neurons = [(l, j) for l, n in enumerate(network.sizes) for j in range(n)]
     l, j = st.selectbox(

@@ -60,7 +60,7 @@ chart(figures.contributions_figure(bars, labels, title), key="ig_tug")
 penalty = network.gradients(X, T).weights[l][i, j] - shares.sum()
 st.caption(
     plain(
-        "Each bar is one row's share a_x δ_x / n of the gradient; the diamond is their sum, "
+        "Each bar is one row's share aₓ δₓ / n of the gradient; the diamond is their sum, "
         "the batch gradient that the update follows. Bars on opposite sides of 0 are rows "
         "that want this weight to move in opposite directions: the update is what is left of "
         "their tug-of-war, and when they nearly cancel, the weight barely moves however wrong "

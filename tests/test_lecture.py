@@ -247,3 +247,40 @@ def test_the_run_downloads_as_a_gif_after_a_progress_bar(server, hall):
     assert download.value.suggested_filename == "run_circle-2-4-1-sigmoid-lr0.3-seed0-epoch100.gif"
     data = Path(download.value.path()).read_bytes()
     assert data[:6] == b"GIF89a" and len(data) <= 2_000_000
+
+
+def test_clicking_a_neuron_picks_it_and_clicking_a_weight_picks_it_for_inside_the_gradient(
+    server, hall
+):
+    open_lecture(hall, f"{server}/Network_and_surfaces?dataset=xor&hidden=3")
+    graph = hall.locator(".st-key-ns_graph .bp-plot")
+    graph.wait_for(timeout=30_000)
+    hall.wait_for_timeout(500)
+    point = hall.evaluate(  # the second hidden neuron's place on the screen
+        """() => { const plot = document.querySelector('.st-key-ns_graph .bp-plot');
+          const trace = plot._fullData.findIndex((t) => t.name === 'hidden 1');
+          const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+          const box = plot.getBoundingClientRect(), d = plot._fullData[trace];
+          return {x: box.left + xa._offset + xa.l2p(d.x[1]),
+                  y: box.top + ya._offset + ya.l2p(d.y[1])}; }"""
+    )
+    hall.mouse.click(point["x"], point["y"])
+    large = "() => document.querySelector('.st-key-ns_neuron_large .bp-plot').layout.title.text"
+    hall.wait_for_function(f"() => ({large})().startsWith('Hidden 1, neuron 2')", timeout=10_000)
+    assert hall.locator(".st-key-ns_neuron input").input_value() == "hidden 1, neuron 2"
+    hall.goto(f"{server}/")
+    hall.wait_for_function("() => window.bpKeys?.page", timeout=30_000)
+    cell = hall.locator(".st-key-weights_1 .bp-plot")
+    cell.scroll_into_view_if_needed()
+    hall.wait_for_timeout(500)
+    box = hall.evaluate(  # the cell W²[2, 1]: row 2, column 1 of the second layer's weights
+        """() => { const plot = document.querySelector('.st-key-weights_1 .bp-plot');
+          const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+          const r = plot.getBoundingClientRect();
+          return {x: r.left + xa._offset + xa.c2p(0), y: r.top + ya._offset + ya.c2p(1)}; }"""
+    )
+    hall.mouse.click(box["x"], box["y"])
+    hall.get_by_text("Picked W²[2, 1]").wait_for(timeout=10_000)
+    hall.get_by_role("link", name="Inside the gradient").click()
+    hall.get_by_text("Each row's pull on ∂C/∂w for W2[2, 1]").wait_for(timeout=30_000)
+    assert_no_exception(hall)

@@ -57,7 +57,7 @@ def visible_texts(at) -> list[str]:
         found += [metric.label, metric.value]
     for fig in charts(at):
         found += _texts_of_chart(fig)
-    return [text for text in found if text]
+    return [re.sub(r"\\(.)", r"\1", text) for text in found if text]  # plain()'s escapes off
 
 
 def broken_rules(texts: list[str]) -> list[str]:

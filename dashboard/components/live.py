@@ -4,6 +4,7 @@ curves, the decision surface of a 2-D set, and the parameters with the outputs."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
@@ -14,7 +15,7 @@ from dashboard.figures import surface
 from dashboard.reports import outputs_table, run_name, status
 from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.snapshot import RunSnapshot
-from dashboard.text import metric_number, plain, plotly_text
+from dashboard.text import metric_number, plain, plotly_text, sup
 
 HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
 SURFACES_NOTE = (
@@ -148,6 +149,22 @@ def weight_scale(snapshot: RunSnapshot) -> float:
     return scale
 
 
+def pick_weight(l: int, click: dict) -> None:
+    """A click on a cell of W^l (trace 0) or b^l (trace 1) picks that parameter for the
+    tug-of-war and the nudge on Inside the gradient."""
+    i, j = (int(v) for v in click["index"])
+    state = st.session_state
+    state.update(ig_layer=l, ig_nudge_layer=l, ig_nudge_to=j)
+    if click["trace"] == 0:
+        state.update(ig_from=i, ig_to=j, ig_kind="weight", ig_nudge_from=i)
+        name = f"W{sup(l + 1)}[{i + 1}, {j + 1}]"
+    else:
+        state.update(ig_kind="bias")
+        name = f"b{sup(l + 1)}[{j + 1}]"
+    # Shown by the heatmaps' own part of the page, which is what a click on them reruns.
+    state["picked"] = f"Picked {name}: Inside the gradient now shows its tug-of-war and nudges it."
+
+
 def parameters(snapshot: RunSnapshot) -> None:
     """The weights and biases as heatmaps, and for a truth table its outputs against the
     targets, and each output over the input square when it has two inputs."""
@@ -170,13 +187,20 @@ def parameters(snapshot: RunSnapshot) -> None:
             for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
         ]
     st.header("Weights and biases")
-    st.caption(plain(HELP["row_vectors"]))
+    st.caption(plain(HELP["row_vectors"] + " Click a cell to study it on Inside the gradient."))
+    if "picked" in st.session_state:
+        st.info(plain(st.session_state["picked"]))
     per_row = min(len(figs), HEATMAPS_PER_ROW)
     for start in range(0, len(figs), per_row):
         for l, col in enumerate(st.columns(per_row), start):
             if l < len(figs):
                 with col:
-                    chart(figs[l], key=f"weights_{l}", run=run_name(snapshot))
+                    chart(
+                        figs[l],
+                        key=f"weights_{l}",
+                        run=run_name(snapshot),
+                        on_click=partial(pick_weight, l),
+                    )
     if table:  # a 2-D set's hundreds of points are on its decision surface instead
         st.header("Outputs against targets")
         show_outputs_table(outputs_table(data, snapshot.outcome.outputs))

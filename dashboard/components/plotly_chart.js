@@ -122,6 +122,18 @@ function withView(plot, layout) {
   return kept;
 }
 
+// A click on a point (a neuron, a heatmap cell) picks it, on a chart that asks for clicks:
+// its trace, its index ([row, column] in a heatmap) and its customdata.
+function followClicks(plot) {
+  plot.on("plotly_click", (event) => {
+    const point = event.points?.[0];
+    if (!point || !plot.bpSend) return;
+    const index = Array.isArray(point.pointNumber) ? point.pointNumber : [point.pointNumber];
+    const picked = { trace: point.curveNumber, index, customdata: point.customdata ?? null };
+    plot.bpSend("click", { ...picked, press: `${Date.now()}` });
+  });
+}
+
 // Full screen (the F key): the plot fills the screen until Esc, then takes its figure's size.
 function sized(plot, layout) {
   if (document.fullscreenElement !== plot) return layout;
@@ -150,6 +162,7 @@ function schedule(plot, Plotly) {
     if (!plot.bpResize) {
       followView(plot);
       followFullScreen(plot, Plotly);
+      followClicks(plot);
       // A hidden plot cannot be resized; it is laid out again when it is drawn next.
       const resize = () => plot.offsetParent && Plotly.Plots.resize(plot).catch(() => {});
       plot.bpResize = new ResizeObserver(resize);
@@ -205,8 +218,9 @@ function update(plot, data) {
   return true;
 }
 
-export function draw({ data, parentElement }) {
+export function draw({ data, parentElement, setTriggerValue }) {
   const { plot, note } = parts(parentElement);
+  plot.bpSend = data.clickable ? setTriggerValue : null;
   if (!update(plot, data)) return plot.bpCleanup;
   name(plot);
   plot.style.height = `${sized(plot, plot.bpFigure.layout).height}px`;

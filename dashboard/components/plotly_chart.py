@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,7 @@ SCRIPTS = serve_scripts()
 FULL_EVERY = 20  # redraws: a tab that missed a patch is whole again within this many
 SENT_KEY = "_charts_sent"  # in st.session_state: what each chart was sent last
 RUN_NAME_KEY = "_charts_run"  # in st.session_state: the run a page's charts show, for file names
+CLICKS_KEY = "_charts_clicks"  # in st.session_state: the last click each chart handled
 
 
 def name_charts(run: str) -> None:
@@ -166,10 +168,16 @@ def payload(fig: go.Figure, previous: Sent | None = None) -> tuple[dict[str, obj
     return {**message, **SCRIPTS}, sent
 
 
-def chart(fig: go.Figure, key: str, run: str | None = None) -> None:
+def chart(
+    fig: go.Figure,
+    key: str,
+    run: str | None = None,
+    on_click: Callable[[dict], None] | None = None,
+) -> None:
     """Draw ``fig`` in place of the chart drawn with the same ``key`` on the last run: in a
     run of one of the page's fragments, as a ``patch`` on what this chart was sent last.
-    Its PNG and SVG downloads are named after it and ``run`` (or the page's run)."""
+    Its PNG and SVG downloads are named after it and ``run`` (or the page's run). With
+    ``on_click``, a click on a point calls it once with {"trace", "index", "customdata"}."""
     ctx = get_script_run_ctx()
     sent = st.session_state.setdefault(SENT_KEY, {})
     if ctx is None or not ctx.fragment_ids_this_run:
@@ -177,4 +185,21 @@ def chart(fig: go.Figure, key: str, run: str | None = None) -> None:
     data, sent[key] = payload(fig, sent.get(key))
     data["filename"] = file_name(fig, key, run or st.session_state.get(RUN_NAME_KEY))
     height = fig.layout.height or 450
-    _component(key=key, data=data, height=int(height))
+    if on_click is None:
+        _component(key=key, data=data, height=int(height))
+        return
+    data["clickable"] = True
+    _component(key=key, data=data, height=int(height), on_click_change=_clicked(key, on_click))
+
+
+def _clicked(key: str, on_click: Callable[[dict], None]) -> Callable[[], None]:
+    """``on_click`` once per click: Streamlit replays a trigger when a fragment's run cuts in."""
+
+    def call() -> None:
+        click = (st.session_state.get(key) or {}).get("click")
+        done = st.session_state.setdefault(CLICKS_KEY, {})
+        if click and done.get(key) != click.get("press"):
+            done[key] = click.get("press")
+            on_click(click)
+
+    return call

@@ -155,6 +155,7 @@ def network_graph_figure(
                 y=[p[1] for p in layer],
                 mode="markers",
                 text=[f"{names[l]}, neuron {j + 1}" for j in range(len(layer))],
+                customdata=[[l, j] for j in range(len(layer))],  # a click picks (layer, neuron)
                 hovertemplate="%{text}<extra></extra>",
                 name=names[l],
                 marker=dict(size=26, color="white", line=dict(width=3, color="#333")),
@@ -214,9 +215,9 @@ def neuron_figure(
         hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>value %{z:.3f}<extra></extra>",
     )
     square = dict(range=[-limit, limit], constrain="domain")
-    name = "input" if layer == 0 else f"layer {layer}"
+    name = layer_name(layer, len(network.sizes))
     layout = base_layout(
-        f"{name}, neuron {j + 1}, over the input square",
+        f"{name.capitalize()}, neuron {j + 1}, over the input square",
         "neuron",
         420,
         xaxis=dict(title=dict(text="x1"), **square),

@@ -11,7 +11,7 @@ from backprop_core.validation import brief
 from dashboard.text import sup
 
 OPERAND = "#0072B2"
-RESULT = "#D55E00"  # vermillion, as the charts mark a result
+RESULT = "#B34700"  # vermillion, darkened to 5.5:1 on white for text
 
 
 @dataclass
