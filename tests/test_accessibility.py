@@ -23,6 +23,7 @@ PAGES = {
     "inside the gradient": "/Inside_the_gradient",
 }
 OPEN_BOXES = ("Share this setup", "Upload, save and load", "Open a playground link")
+INSIDE_BOXES = ("Show the code large", "Make a GIF of the run", "TensorFlow Playground link")
 
 
 def violations(page) -> list[str]:
@@ -41,17 +42,18 @@ def test_no_serious_or_critical_violation_and_headings_in_order(server, page, pa
     page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.wait_for()
     if path.startswith("/?dataset"):
         page.get_by_role("button", name="Step 100").click()
-        page.wait_for_timeout(1500)
-        for box in OPEN_BOXES:
+        page.get_by_text("Status: Paused").wait_for(timeout=30_000)
+        for box, inside in zip(OPEN_BOXES, INSIDE_BOXES):
             page.get_by_text(box).click()
-            page.wait_for_timeout(700)
+            page.get_by_text(inside).first.wait_for(timeout=30_000)
     if path == "/Initialisation_lottery":
         page.get_by_label("Networks K").fill("20")
         page.get_by_label("Epochs").fill("500")
         page.get_by_label("Epochs").press("Enter")
         page.get_by_role("button", name="Run the lottery").click()
         page.locator(".st-key-lot_hist .bp-plot").wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    page.locator("[data-stale=true]").first.wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(300)  # the last element's fade-in
     assert violations(page) == []
     names = page.locator(".bp-plot").evaluate_all(
         "plots => plots.map((p) => [p.getAttribute('role'), p.getAttribute('aria-label')])"
