@@ -33,17 +33,17 @@ def random_problem(sizes, n_samples, seed):
     return rng.uniform(-1, 1, (n_samples, sizes[0])), rng.uniform(0, 1, (n_samples, sizes[-1]))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server():
-    """``streamlit run app.py`` on a free loopback port, shared by the browser test modules:
-    each test opens its own browser session, so its own run."""
+    """``streamlit run app.py`` on a free loopback port, for one test module."""
     with streamlit_app() as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, driven by Playwright, shared by the browser test modules."""
+    """Debian's Chromium, driven by Playwright, for one test module (its event loop must not
+    outlive the module: other modules run asyncio themselves)."""
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
