@@ -31,11 +31,11 @@ def lottery_cost_figure(
         series(q[:, 3], step, "25–75 %", "", **band, fillcolor=DARK_BAND),
         series(q[:, 2], step, "median", LAYER_COLOURS[0]),
     ]
+    # No x-axis title: the titles say "per epoch", and the legend sits where it would be.
     layout = base_layout(
         "Cost of all K networks per epoch (log scale)",
         "lottery",
         height,
-        xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(title=dict(text="cost C"), **log_axis([q])),
     )
     layout["shapes"] = [
@@ -74,10 +74,9 @@ def lottery_share_figure(
         series(shares[:, 1], step, "on the plateau", LAYER_COLOURS[3], dash="dash"),
     ]
     layout = base_layout(
-        "Share of networks solved and on the plateau",
+        "Share of networks solved and on the plateau, per epoch",
         "lottery-share",
         height,
-        xaxis=dict(title=dict(text="epoch")),
         yaxis=dict(range=[0, 1], tickformat=".0%"),
     )
     return figure(traces, layout)
