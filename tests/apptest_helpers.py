@@ -34,6 +34,17 @@ def run_app(page: str | None = None, **state) -> AppTest:
     return at.run()
 
 
+def open_link(state: dict | None = None, **params: str) -> AppTest:
+    """Run app.py as a shared link with the URL parameters ``params`` opens it, with
+    ``state`` in its session state first (an open box, say)."""
+    at = new_app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    return at.run()
+
+
 def run_of(at: AppTest) -> Run:
     """The user's run behind an AppTest."""
     return at.session_state[RUN_KEY]

@@ -18,7 +18,7 @@ from tests.apptest_helpers import (
     errors,
     heatmap_shapes,
     metric,
-    new_app,
+    open_link,
     run_app,
     run_of,
     shown,
@@ -137,9 +137,7 @@ def test_a_refused_learning_rate_leaves_the_last_good_value_in_the_field_and_say
 
 
 def test_a_batch_larger_than_the_data_is_refused_under_its_field_naming_both_numbers():
-    at = new_app()
-    at.query_params.update(dataset="circle", train="20")
-    at.run()
+    at = open_link(dataset="circle", train="20")
     at.text_input(key="batch").input("800").run()
     assert not at.main.error and at.text_input(key="batch").value == "800"
     (message,) = shown(at.sidebar.error)

@@ -11,7 +11,7 @@ from tests.apptest_helpers import (
     errors,
     lab_of,
     metric,
-    new_app,
+    open_link,
     run_app,
     run_of,
     shown,
@@ -269,10 +269,7 @@ def test_every_page_at_the_largest_network_runs_without_an_exception(dataset):
     link = {"dataset": dataset, "hidden": LARGEST_HIDDEN}
     if dataset in TWO_D:
         link.update(features="x1,x2,x1^2,x2^2,x1x2,sin_x1,sin_x2", train="90")
-    main = new_app()
-    for key, value in link.items():
-        main.query_params[key] = value
-    main.run()
+    main = open_link(**link)
     main.button(key="step").click().run()
     assert not main.exception
     run, worker = run_of(main), worker_of(main)

@@ -22,10 +22,10 @@ from tests.apptest_helpers import (
     charts,
     errors,
     metric,
+    open_link,
     run_of,
     shown,
 )
-from tests.test_workflow import open_link
 
 SPIRAL = dict(dataset="spiral", hidden="8,8", activation="tanh", cost="cross_entropy")
 

@@ -6,7 +6,7 @@ import segno
 from PIL import Image
 
 from dashboard.components.share import qr_png, room_base
-from tests.apptest_helpers import errors, new_app, run_of, shown
+from tests.apptest_helpers import errors, new_app, open_link, run_of, shown
 
 LAN = "192.168.1.20"
 
@@ -58,11 +58,7 @@ def _images(node) -> list:
 
 
 def open_share_box(**params):
-    at = new_app()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.session_state["share_open"] = True
-    return at.run()
+    return open_link({"share_open": True}, **params)
 
 
 def test_the_share_box_shows_the_link_with_the_log_choice_and_its_qr_code():
@@ -81,9 +77,7 @@ def test_the_share_box_says_an_uploaded_table_cannot_travel():
 
 
 def test_a_playground_link_in_our_url_opens_as_our_own_link():
-    at = new_app()
-    at.query_params["playground"] = "activation=relu&networkShape=3&dataset=xor&cosX=true"
-    at.run()
+    at = open_link(playground="activation=relu&networkShape=3&dataset=xor&cosX=true")
     assert not at.exception
     settings = run_of(at).settings
     assert (settings.activation, settings.hidden, settings.dataset) == ("relu", (3,), "xor")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.apptest_helpers import charts, lab_of, new_app, run_app, worker_of
+from tests.apptest_helpers import charts, lab_of, open_link, run_app, worker_of
 from tests.test_pages import PAGES
 
 SETUPS = {
@@ -71,10 +71,7 @@ def broken_rules(texts: list[str]) -> list[str]:
 
 
 def _opened(page: str | None, setup: dict):
-    main = new_app()
-    for key, value in setup.items():
-        main.query_params[key] = value
-    main.run()
+    main = open_link(**setup)
     worker_of(main).step(300)
     main.run()
     return main if page is None else run_app(page, **lab_of(main))

@@ -19,17 +19,10 @@ from tests.apptest_helpers import (
     epoch,
     errors,
     heatmap_shapes,
-    new_app,
+    open_link,
     run_of,
     shown,
 )
-
-
-def open_link(**params) -> AppTest:
-    at = new_app()
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def test_a_shared_link_restores_exactly_that_configuration():
