@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,41 +20,28 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.browser_helpers import HALF_ADDER_PLATEAU, train_until_solved  # noqa: E402
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app  # noqa: E402
 
-PLATEAU = (0.20, 0.225)
 SPEEDS = {
     "paced, 1 s a decade": "decade=1",
     "paced, 3 s a decade (default)": "",
     "paced, 10 s a decade": "decade=10",
     "max": "speed=max",
 }
-METRICS = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=stMetric]')]
-  .map((m) => [m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
-               m.querySelector('[data-testid=stMetricValue]').innerText.trim()]))"""
 
 
 def one_run(page, url: str, limit: float = 90.0) -> dict:
     """Train once from ``url`` and sample the numbers shown every 0.1 s until it stops."""
     page.goto(url)
     page.wait_for_function("() => window.bpKeys?.page", timeout=60_000)
-    page.get_by_role("button", name="Train", exact=True).click()
-    started, samples = time.monotonic(), []
-    while time.monotonic() - started < limit:
-        shown = page.evaluate(METRICS)
-        epoch = int(shown["Epoch"].replace(",", ""))
-        cost = float(shown["Cost"].replace("\u2212", "-"))
-        samples.append((time.monotonic() - started, epoch, cost))
-        if shown["Status"].startswith("Solved"):
-            break
-        page.wait_for_timeout(100)
-    on = [t for t, _, c in samples if PLATEAU[0] <= c <= PLATEAU[1]]
+    samples = train_until_solved(page, limit, every_ms=100)
+    low, high = HALF_ADDER_PLATEAU
+    on = [t for t, _, c, _ in samples if low <= c <= high]
     plateau = (
-        statistics.median(c for _, _, c in samples if PLATEAU[0] <= c <= PLATEAU[1])
-        if on
-        else float("nan")
+        statistics.median(c for _, _, c, _ in samples if low <= c <= high) if on else float("nan")
     )
-    below = [t for t, _, c in samples if c < 0.05]
+    below = [t for t, _, c, _ in samples if c < 0.05]
     return dict(
         drop=below[0] if below else float("nan"),
         plateau=(on[-1] - on[0]) if on else 0.0,

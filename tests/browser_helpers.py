@@ -27,6 +27,28 @@ def shown_epoch(page) -> int:
     return int(re.sub(r"[^\d]", "", value))
 
 
+HALF_ADDER_PLATEAU = (0.20, 0.225)  # its cost on the plateau, C ≈ 0.21 (HELP["plateau"])
+METRICS = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=stMetric]')]
+  .map((m) => [m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
+               m.querySelector('[data-testid=stMetricValue]').innerText.trim()]))"""
+
+
+def train_until_solved(page, limit: float, every_ms: int) -> list[tuple[float, int, float, str]]:
+    """Press Train and read (seconds since, epoch, cost, status) off the page every
+    ``every_ms`` until the status says Solved or ``limit`` seconds have passed."""
+    page.get_by_role("button", name="Train", exact=True).click()
+    started, samples = time.monotonic(), []
+    while time.monotonic() - started < limit:
+        shown = page.evaluate(METRICS)
+        epoch = int(re.sub(r"[^\d]", "", shown["Epoch"]))
+        cost = float(shown["Cost"].replace("\u2212", "-"))
+        samples.append((time.monotonic() - started, epoch, cost, shown["Status"]))
+        if shown["Status"].startswith("Solved"):
+            break
+        page.wait_for_timeout(every_ms)
+    return samples
+
+
 def assert_no_exception(page) -> None:
     assert page.get_by_test_id("stException").count() == 0
 

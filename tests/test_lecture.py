@@ -1,13 +1,17 @@
 """A lecture in a real Chromium at 1280×720: keys, charts onto slides, full screen."""
 
 import re
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from tests.browser_helpers import assert_no_exception, shown_epoch
+from tests.browser_helpers import (
+    HALF_ADDER_PLATEAU,
+    assert_no_exception,
+    shown_epoch,
+    train_until_solved,
+)
 from tests.live_server import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
@@ -168,30 +172,17 @@ def test_arrows_step_the_backward_pass_forwards_and_back(server, hall):
     assert_no_exception(hall)
 
 
-METRICS = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=stMetric]')]
-  .map((m) => [m.querySelector('[data-testid=stMetricLabel]').innerText.trim(),
-               m.querySelector('[data-testid=stMetricValue]').innerText.trim()]))"""
-PLATEAU = (0.20, 0.225)  # the half adder's plateau, C ≈ 0.21 (HELP["plateau"])
-
-
 def test_paced_half_adder_shows_the_plateau_then_drops_and_stops_past_the_drop(server, hall):
     open_lecture(hall, f"{server}/?lecture=1")  # paced at 3 s a decade, stop when solved
-    hall.get_by_role("button", name="Train", exact=True).click()
-    started, samples = time.monotonic(), []
-    while time.monotonic() - started < 40:
-        shown = hall.evaluate(METRICS)
-        cost = float(shown["Cost"].replace("\u2212", "-"))
-        samples.append((time.monotonic() - started, cost, shown["Status"]))
-        if shown["Status"].startswith("Solved"):
-            break
-        hall.wait_for_timeout(200)
-    on_plateau = [t for t, c, _ in samples if PLATEAU[0] <= c <= PLATEAU[1]]
-    dropped = [t for t, c, _ in samples if c < 0.05]
-    assert samples[-1][2].startswith("Solved"), samples[-1]
+    samples = train_until_solved(hall, limit=40, every_ms=200)
+    low, high = HALF_ADDER_PLATEAU
+    on_plateau = [t for t, _, c, _ in samples if low <= c <= high]
+    dropped = [t for t, _, c, _ in samples if c < 0.05]
+    assert samples[-1][3].startswith("Solved"), samples[-1]
     assert on_plateau and on_plateau[-1] - on_plateau[0] >= 2.0, samples
     assert dropped and 4.0 <= dropped[0] <= 20.0, samples
-    plateau = sorted(c for _, c, _ in samples if PLATEAU[0] <= c <= PLATEAU[1])
-    assert samples[-1][1] <= 0.1 * plateau[len(plateau) // 2]  # stopped after the drop
+    plateau = sorted(c for _, _, c, _ in samples if low <= c <= high)
+    assert samples[-1][2] <= 0.1 * plateau[len(plateau) // 2]  # stopped after the drop
     assert_no_exception(hall)
 
 
