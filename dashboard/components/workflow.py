@@ -81,8 +81,9 @@ def files_box(worker: Worker) -> None:
         help="A header of in:NAME columns then out:NAME columns, then rows of numbers; targets "
         "in [0, 1]; at most 256 rows. Example:\n\n" + datasets.CSV_EXAMPLE.replace("\n", "  \n"),
     )
-    _downloads(run, box)
-    _gif(worker, box)
+    snapshot = run.snapshot()  # drawn once, while training goes on
+    _downloads(run, snapshot, box)
+    _gif(worker, snapshot, box)
     _uploader(box, "network_upload", "Load a network (JSON)", "json", partial(_load_network, run))
 
 
@@ -102,8 +103,8 @@ def _uploader(
         box.error(plain(st.session_state[f"{key}_error"]))
 
 
-def _downloads(run: Run, box: DeltaGenerator) -> None:
-    name = run_name(run.snapshot(), epoch=False)  # drawn once, while training goes on
+def _downloads(run: Run, snapshot: RunSnapshot, box: DeltaGenerator) -> None:
+    name = run_name(snapshot, epoch=False)
     box.download_button(
         "Download the network (JSON)",
         run.saved_file,
@@ -125,9 +126,8 @@ def _downloads(run: Run, box: DeltaGenerator) -> None:
     )
 
 
-def _gif(worker: Worker, box: DeltaGenerator) -> None:
+def _gif(worker: Worker, snapshot: RunSnapshot, box: DeltaGenerator) -> None:
     """A button that draws the run's GIF with a progress bar, then offers it for download."""
-    snapshot = worker.run.snapshot()
     made = st.session_state.get("gif")
     if box.button(
         "Make a GIF of the run",

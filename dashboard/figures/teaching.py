@@ -22,6 +22,7 @@ from dashboard.figures.live import (
     figure,
 )
 from dashboard.figures.surface import square_grid
+from dashboard.figures.ticks import e_notation_ticks
 from dashboard.text import layer_name, plotly_text
 
 MAX_SURFACE_NEURONS = 8
@@ -30,14 +31,6 @@ SATURATED = 0.01  # σ'(z) below this counts as saturated
 
 def _with_bias_row(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.vstack([W, b[None, :]])
-
-
-def e_notation_ticks(limit: float) -> dict:
-    """Colour-bar ticks at 0, ±limit/2 and ±limit in the e-notation of the cells (1.2e-05),
-    not plotly's SI prefixes (10μ, 5f)."""
-    values = [-limit, -limit / 2, 0.0, limit / 2, limit]
-    text = [f"{v:.1e}" if v else "0" for v in values]
-    return dict(tickmode="array", tickvals=values, ticktext=text)
 
 
 def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:

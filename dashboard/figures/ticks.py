@@ -1,6 +1,7 @@
-"""Log axes whose labels fit: one label a decade over two decades or more, 1-2-5 within fewer,
-a few round values within one; minor ticks at every digit, never labelled. One number format
-throughout: plain decimals from 0.001 to 9,999, powers of ten beyond."""
+"""Ticks that fit and read alike. Log axes: one label a decade over two decades or more, 1-2-5
+within fewer, a few round values within one; minor ticks at every digit, never labelled; plain
+decimals from 0.001 to 9,999 and powers of ten beyond. Colour bars of tiny signed values: the
+e-notation of their cells."""
 
 from __future__ import annotations
 
@@ -61,3 +62,11 @@ def log_axis(values: Iterable[np.ndarray], **extra) -> dict:
         low, high = low / 1.05, high * 1.05
     ticks = log_tick_values(low, high)
     return dict(axis, tickmode="array", tickvals=ticks, ticktext=[tick_text(v) for v in ticks])
+
+
+def e_notation_ticks(limit: float) -> dict:
+    """Colour-bar ticks at 0, ±limit/2 and ±limit in the e-notation of the cells (1.2e-05),
+    not plotly's SI prefixes (10μ, 5f)."""
+    values = [-limit, -limit / 2, 0.0, limit / 2, limit]
+    text = [f"{v:.1e}" if v else "0" for v in values]
+    return dict(tickmode="array", tickvals=values, ticktext=text)
