@@ -7,10 +7,9 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from backprop_core.validation import brief
-from dashboard.state.settings import SCHEMA, Settings
+from dashboard.state.settings import BY_URL, Settings
 
 MAX_LINK_LENGTH = 2000
-BY_URL = {setting.url: setting for setting in SCHEMA}
 
 # The playground's defaults, as our URL parameters (its State class).
 DEFAULTS = {

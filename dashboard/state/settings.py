@@ -243,6 +243,7 @@ SCHEMA: tuple[Setting, ...] = (
 # fmt: on
 BY_FIELD = {setting.field: setting for setting in SCHEMA}
 BY_WIDGET = {setting.widget: setting for setting in SCHEMA if setting.widget}
+BY_URL = {setting.url: setting for setting in SCHEMA}
 
 
 class _Methods:
