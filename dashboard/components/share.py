@@ -18,11 +18,10 @@ from dashboard.state.checks import CUSTOM_DATASET
 from dashboard.state.playground import from_playground
 from dashboard.state.run import Run
 from dashboard.state.scheduler import SERVER_ID
-from dashboard.state.settings import Settings, settings_to_query
+from dashboard.state.settings import PANEL, Settings, settings_to_query
 from dashboard.text import plain
 
 PUBLIC_URL_VARIABLE = "BACKPROP_PUBLIC_URL"
-PANEL_FIELDS = ("lecture", "speed", "decade", "stop_solved", "log_epochs", "hide")
 QR_SCALE = 8  # pixels per module: crisp when the page shrinks it
 
 
@@ -138,7 +137,7 @@ def _open_playground(run: Run) -> None:
     if not text.strip():
         st.session_state.pop("playground_error", None)
         return
-    panel = Settings(**{f: getattr(run.settings, f) for f in PANEL_FIELDS})
+    panel = Settings(**{f: getattr(run.settings, f) for f in PANEL})
     try:
         settings, notices = from_playground(text, panel)
     except ValueError as err:

@@ -70,6 +70,7 @@ class Setting:
     show: Callable[[object], str] = _shown  # how a notice shows a value
     saved: bool = False  # a saved network file carries it
     switch: bool = False  # its control applies it on its own change (not read with the rest)
+    panel: bool = False  # how the lab is shown and paced, not what it trains
 
     def __post_init__(self) -> None:
         if self.widget == "":
@@ -202,28 +203,29 @@ SCHEMA: tuple[Setting, ...] = (
         help="Colour the surface by the rounded output: the decision boundary is sharp.",
     ),
     Setting(  # None: the mode's default, paced in lecture mode
-        "speed", None, "speed", parse_speed, written=lambda s: s.speed is not None,
+        "speed", None, "speed", parse_speed, written=lambda s: s.speed is not None, panel=True,
         label="Speed", widget="epochs_per_refresh", to_widget=lambda s: s.pace,
         help="Paced: a decade of epochs every few seconds (10, 100, 1,000, …), so the plateau "
         "and the drop each stay on screen; or epochs per redraw; or 'max', as fast as it goes.",
     ),
     Setting(
-        "decade", 3, "decade", parse_decade, written=lambda s: s.decade != 3,
+        "decade", 3, "decade", parse_decade, written=lambda s: s.decade != 3, panel=True,
         label="Seconds per decade", from_widget=parse_decade,
         help="At the paced speed: seconds for each tenfold of epochs.",
     ),
     _flag(
         "lecture", "lecture", label="Lecture mode", widget="lecture_toggle", switch=True,
+        panel=True,
         help="Big fonts and charts that fit a 720p projector: the buttons, the dataset, η and "
         "the speed, without the settings panel. Also in the URL as lecture=1; hide=dataset,"
         "lr,speed,step,step_100,reset hides some of those.",
     ),
     Setting(
-        "hide", (), "hide", parse_hide, write=",".join, written=lambda s: bool(s.hide),
+        "hide", (), "hide", parse_hide, write=",".join, written=lambda s: bool(s.hide), panel=True,
         widget=None,
     ),
     Setting(  # None: the mode's default, on in lecture mode
-        "stop_solved", None, "stop_solved", lambda v: parse_flag("stop_solved", v),
+        "stop_solved", None, "stop_solved", lambda v: parse_flag("stop_solved", v), panel=True,
         write=lambda v: str(int(v)),
         written=lambda s: s.stop_solved is not None and s.stop_solved != s.lecture,
         label="Stop when solved", widget="stop_when_solved",
@@ -232,7 +234,7 @@ SCHEMA: tuple[Setting, ...] = (
         to_widget=lambda s: s.stops_when_solved, switch=True,
     ),
     Setting(  # None: the mode's default, on in lecture mode
-        "log_epochs", None, "log", lambda v: parse_flag("log", v),
+        "log_epochs", None, "log", lambda v: parse_flag("log", v), panel=True,
         write=lambda v: str(int(v)),
         written=lambda s: s.log_epochs is not None and s.log_epochs != s.lecture,
         label="Log-scale epoch axis", to_widget=lambda s: s.log_axis, switch=True,
@@ -244,6 +246,7 @@ SCHEMA: tuple[Setting, ...] = (
 BY_FIELD = {setting.field: setting for setting in SCHEMA}
 BY_WIDGET = {setting.widget: setting for setting in SCHEMA if setting.widget}
 BY_URL = {setting.url: setting for setting in SCHEMA}
+PANEL = tuple(setting.field for setting in SCHEMA if setting.panel)
 
 
 class _Methods:
