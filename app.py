@@ -136,7 +136,7 @@ def decision_surface(beside: bool = False) -> None:
 @st.fragment(run_every=max(SLOW_REFRESH_SECONDS, 10 * timer) if timer else None)
 @charged_to(worker)
 def parameters() -> None:
-    live.parameters(run.snapshot())
+    live.parameters(run, run.snapshot())
 
 
 if lecture and snapshot.points is not None:  # the surface beside the cost, both on screen

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.components import chart
 from dashboard.components.chrome import teaching_page
 from dashboard.components.keys import keys
+from dashboard.components.nudge import pick_parameter, picked_note
 from dashboard.figures.surface import surface_limit
 from dashboard.figures.teaching import (
     MAX_PICTURES,
@@ -30,13 +31,22 @@ if limit is not None and sum(network.sizes) <= MAX_PICTURES:
 graph = network_graph_figure(network, network.gradients(X, T), by_gradient, pictures)
 
 
-def pick_neuron(click: dict) -> None:
-    """A click on a neuron of the graph picks it in the picker below, as the picker does."""
-    if pictures is not None and click.get("customdata"):
-        st.session_state["ns_neuron"] = tuple(int(v) for v in click["customdata"])
+def pick(click: dict) -> None:
+    """A click on a neuron picks it in the picker below, as the picker does; a click on an edge
+    picks its weight for Inside the gradient and the Live page."""
+    picked = [int(v) for v in click.get("customdata") or ()]
+    if len(picked) == 3:
+        pick_parameter(picked[0], "weight", picked[1], picked[2])
+    elif len(picked) == 2 and pictures is not None:
+        st.session_state["ns_neuron"] = tuple(picked)
 
 
-chart(graph, key="ns_graph", on_click=pick_neuron)
+chart(graph, key="ns_graph", on_click=pick)
+st.caption(
+    "Click an edge to study its weight on Inside the gradient, or to edit it on the Live page "
+    "while paused."
+)
+picked_note(network.sizes, "Inside the gradient now shows its tug-of-war and nudges it.")
 if pictures is not None:
     st.caption(
         "Each neuron is drawn as its value over the square of the points: blue where it is "

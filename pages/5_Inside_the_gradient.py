@@ -9,9 +9,10 @@ from dashboard.components.bootstrap import server_turn
 from dashboard.components.chrome import teaching_page
 from dashboard.components.controls import stability_of
 from dashboard.components.keys import keys
+from dashboard.components.nudge import nudge_panel
 from dashboard.figures import gradient as figures
 from dashboard.teaching import inside
-from dashboard.text import metric_number, plain, sup
+from dashboard.text import plain, sup
 
 run = teaching_page("Inside the gradient", "Inside the gradient")
 keys({})  # F and ?
@@ -46,7 +47,7 @@ else:
 
 st.header("Tug-of-war for one weight")
 cols = st.columns(3)
-l = cols[0].selectbox("Layer", range(L), format_func=lambda k: f"W{k + 1}", key="ig_layer")
+l = cols[0].selectbox("Layer", range(L), format_func=lambda k: f"W{sup(k + 1)}", key="ig_layer")
 i = cols[1].selectbox(
     "From neuron", range(network.sizes[l]), format_func=lambda k: str(k + 1), key="ig_from"
 )
@@ -55,7 +56,7 @@ j = cols[2].selectbox(
 )
 shares = diagnostics.row_contributions(network, X, T, l, i, j)
 bars, labels = inside.strongest(shares, row_names)
-title = f"Each row's pull on ∂C/∂w for W{l + 1}[{i + 1}, {j + 1}]"
+title = f"Each row's pull on ∂C/∂w for {inside.parameter_name(l, 'weight', i, j)}"
 chart(figures.contributions_figure(bars, labels, title), key="ig_tug")
 penalty = network.gradients(X, T).weights[l][i, j] - shares.sum()
 st.caption(
@@ -143,64 +144,4 @@ if kind == "weight":
 nj = cols[3].selectbox(
     "To", range(network.sizes[nl + 1]), format_func=lambda k: str(k + 1), key="ig_nudge_to"
 )
-index = inside.parameter_index(network.sizes, nl, kind, ni, nj)
-current = float(network.params[index])
-value = st.number_input(
-    "New value", value=current, step=0.1, format="%.4f", key=f"ig_value_{index}"
-)
-with server_turn():
-    cut = inside.taylor_slice(network, X, T, index, float(value))
-chart(
-    figures.taylor_figure(
-        cut.values, cut.costs, cut.w, cut.cost, cut.slope, cut.w_new, cut.cost_new
-    ),
-    key="ig_taylor",
-)
-cols = st.columns(3)
-cols[0].metric("Predicted ΔC (∂C/∂w · Δw)", metric_number(cut.predicted_change + 0.0))
-cols[1].metric("Actual ΔC", metric_number(cut.actual_change + 0.0))  # + 0.0: never "-0"
-cols[2].metric("∂C/∂w", metric_number(cut.slope + 0.0))
-st.caption(
-    "For a small nudge the tangent's prediction and the actual change agree: that is what the "
-    "gradient means. For a large one the curve bends away from the tangent, which is why a "
-    "step too large can raise the cost."
-)
-
-
-def apply_nudge() -> None:
-    try:
-        n = run.nudge(index, float(value))
-        what = (
-            f"the weight W{sup(nl + 1)} from neuron {ni + 1} to neuron {nj + 1}"
-            if kind == "weight"
-            else f"the bias b{sup(nl + 1)} of neuron {nj + 1}"
-        )
-        note = ("info", f"Set {what} from {n.old:.4g} to {n.new:.4g}.")
-    except ValueError as err:  # nothing changed
-        note = ("error", str(err))
-    st.session_state["ig_notice"] = note
-
-
-def undo_nudge() -> None:
-    try:
-        n = run.undo_nudge()
-        note = ("info", f"Put parameter {n.index} back to {n.old:.4g}.")
-    except ValueError as err:
-        note = ("error", str(err))
-    st.session_state["ig_notice"] = note
-
-
-cols = st.columns(2)
-cols[0].button(
-    "Apply to the live network",
-    key="ig_apply",
-    on_click=apply_nudge,
-    disabled=value == current,
-    help="Training is paused here; the Live page goes on from the nudged network.",
-)
-cols[1].button(
-    "Undo the last nudge", key="ig_undo", on_click=undo_nudge, disabled=not snapshot.nudges
-)
-if "ig_notice" in st.session_state:
-    kind, text = st.session_state.pop("ig_notice")
-    (st.error if kind == "error" else st.info)(plain(text))
+nudge_panel(run, snapshot, inside.parameter_index(network.sizes, nl, kind, ni, nj), "ig")

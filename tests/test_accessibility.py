@@ -1,5 +1,8 @@
 """axe-core, the standard accessibility engine, on every page in Chromium: no serious or
-critical violation, headings in order, and every chart named by its title."""
+critical violation, headings in order, and every chart named by its title. On the same pages,
+every drawn axis and colour bar writes its numbers one way: decimals, and powers of ten."""
+
+import re
 
 import pytest
 
@@ -26,6 +29,32 @@ OPEN_BOXES = ("Share this setup", "Upload, save and load", "Open a playground li
 INSIDE_BOXES = ("Show the code large", "Make a GIF of the run", "TensorFlow Playground link")
 
 
+# Each tick label as drawn: its text, and whether plotly typeset a superscript in it.
+TICK_LABELS = """() => [...document.querySelectorAll('.bp-plot g[class$="tick"] > text')].map(
+  (t) => [t.textContent, t.innerHTML.includes('dy="-0.6em"')])"""
+E_NOTATION = re.compile(r"\de[-+−]?\d")
+SI_PREFIX = re.compile(r"^[−-]?[\d.,]+\s?[yzafpnµμmkMGTPEZYB]$")
+
+
+def number_formats(page) -> dict[str, list[str]]:
+    """The page's tick labels by how they write a number: "e-notation", "SI prefix" or
+    "power of ten" (the other labels are decimals or words)."""
+    found: dict[str, list[str]] = {}
+    for text, raised in page.evaluate(TICK_LABELS):
+        kind = (
+            "e-notation"
+            if E_NOTATION.search(text)
+            else "SI prefix"
+            if SI_PREFIX.match(text)
+            else "power of ten"
+            if raised or "×10" in text
+            else None
+        )
+        if kind:
+            found.setdefault(kind, []).append(text)
+    return found
+
+
 def violations(page) -> list[str]:
     found = Axe().run(page).response["violations"]
     return [
@@ -36,7 +65,9 @@ def violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", list(PAGES.values()), ids=list(PAGES))
-def test_no_serious_or_critical_violation_and_headings_in_order(server, page, path):
+def test_no_serious_or_critical_violation_headings_in_order_and_one_number_format(
+    server, page, path
+):
     page.goto(server + path)
     page.get_by_test_id("stAppViewContainer").wait_for(timeout=30_000)
     page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.wait_for()
@@ -60,3 +91,5 @@ def test_no_serious_or_critical_violation_and_headings_in_order(server, page, pa
     )
     assert all(role == "figure" and label for role, label in names), names
     assert names or path == "/Backward_pass"  # a page of equations, no chart
+    formats = number_formats(page)
+    assert set(formats) <= {"power of ten"}, formats

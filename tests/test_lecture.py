@@ -240,38 +240,57 @@ def test_the_run_downloads_as_a_gif_after_a_progress_bar(server, hall):
     assert data[:6] == b"GIF89a" and len(data) <= 2_000_000
 
 
-def test_clicking_a_neuron_picks_it_and_clicking_a_weight_picks_it_for_inside_the_gradient(
+def test_clicks_on_a_neuron_an_edge_and_a_cell_pick_them_and_a_picked_weight_is_edited_in_place(
     server, hall
 ):
     open_lecture(hall, f"{server}/Network_and_surfaces?dataset=xor&hidden=3")
     graph = hall.locator(".st-key-ns_graph .bp-plot")
     graph.wait_for(timeout=30_000)
     hall.wait_for_timeout(500)
-    point = hall.evaluate(  # the second hidden neuron's place on the screen
-        """() => { const plot = document.querySelector('.st-key-ns_graph .bp-plot');
-          const trace = plot._fullData.findIndex((t) => t.name === 'hidden 1');
+    where = """([name, k]) => { const plot = document.querySelector('.st-key-ns_graph .bp-plot');
+          const at = name ? plot._fullData.findIndex((t) => t.name === name)
+            : plot._fullData.findIndex((t) => t.customdata?.[0]?.length === 3);
           const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
-          const box = plot.getBoundingClientRect(), d = plot._fullData[trace];
-          return {x: box.left + xa._offset + xa.l2p(d.x[1]),
-                  y: box.top + ya._offset + ya.l2p(d.y[1])}; }"""
-    )
+          const box = plot.getBoundingClientRect(), d = plot._fullData[at];
+          const n = name ? k : d.customdata.findIndex((c) => c.join() === k.join());
+          return {x: box.left + xa._offset + xa.l2p(d.x[n]),
+                  y: box.top + ya._offset + ya.l2p(d.y[n])}; }"""
+    point = hall.evaluate(where, ["hidden 1", 1])  # the second hidden neuron
     hall.mouse.click(point["x"], point["y"])
     large = "() => document.querySelector('.st-key-ns_neuron_large .bp-plot').layout.title.text"
     hall.wait_for_function(f"() => ({large})().startsWith('Hidden 1, neuron 2')", timeout=10_000)
     assert hall.locator(".st-key-ns_neuron input").input_value() == "hidden 1, neuron 2"
-    hall.goto(f"{server}/")
-    hall.wait_for_function("() => window.bpKeys?.page", timeout=30_000)
-    cell = hall.locator(".st-key-weights_1 .bp-plot")
-    cell.scroll_into_view_if_needed()
-    hall.wait_for_timeout(500)
-    box = hall.evaluate(  # the cell W²[2, 1]: row 2, column 1 of the second layer's weights
-        """() => { const plot = document.querySelector('.st-key-weights_1 .bp-plot');
-          const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
-          const r = plot.getBoundingClientRect();
-          return {x: r.left + xa._offset + xa.c2p(0), y: r.top + ya._offset + ya.c2p(1)}; }"""
-    )
-    hall.mouse.click(box["x"], box["y"])
+    edge = hall.evaluate(where, [None, [1, 1, 0]])  # W²[2, 1], hidden neuron 2 to the output
+    hall.mouse.click(edge["x"], edge["y"])
     hall.get_by_text("Picked W²[2, 1]").wait_for(timeout=10_000)
     hall.get_by_role("link", name="Inside the gradient").click()
-    hall.get_by_text("Each row's pull on ∂C/∂w for W2[2, 1]").wait_for(timeout=30_000)
+    hall.get_by_text("Each row's pull on ∂C/∂w for W²[2, 1]").wait_for(timeout=30_000)
+    hall.get_by_role("link", name="Live training").click()
+    box = hall.locator(".st-key-edit_box")
+    box.get_by_text("Edit W²[2, 1] in place").wait_for(timeout=30_000)
+    field = box.get_by_label("New value")
+    old = float(field.input_value())
+    field.fill(f"{old + 0.5:.4f}")
+    field.press("Enter")
+    hall.wait_for_function(
+        "() => !document.querySelector('.st-key-edit_apply button').disabled", timeout=10_000
+    )
+    box.get_by_role("button", name="Apply to the live network").click()
+    new = float(f"{old + 0.5:.4f}")
+    box.get_by_text(f"Set the weight W²[2, 1] from {old:.4g} to {new:.4g}.").wait_for(
+        timeout=10_000
+    )
+    box.get_by_role("button", name="Undo the last nudge").click()
+    box.get_by_text(f"Put the weight W²[2, 1] back to {old:.4g}.").wait_for(timeout=10_000)
+    cell = hall.locator(".st-key-weights_0 .bp-plot")
+    cell.scroll_into_view_if_needed()
+    hall.wait_for_timeout(500)
+    spot = hall.evaluate(  # the cell W¹[2, 3]: row 2, column 3 of the first layer's weights
+        """() => { const plot = document.querySelector('.st-key-weights_0 .bp-plot');
+          const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+          const r = plot.getBoundingClientRect();
+          return {x: r.left + xa._offset + xa.c2p(2), y: r.top + ya._offset + ya.c2p(1)}; }"""
+    )
+    hall.mouse.click(spot["x"], spot["y"])
+    box.get_by_text("Edit W¹[2, 3] in place").wait_for(timeout=10_000)
     assert_no_exception(hall)

@@ -142,7 +142,7 @@ def test_inside_the_gradient_draws_its_charts_from_the_live_networks_numbers():
     run = run_of(main)
     figs = charts(at)
     titles = [f["layout"]["title"]["text"] for f in figs]
-    assert titles[:2] == ["Each row's share of the cost", "Each row's pull on ∂C/∂w for W1[1, 1]"]
+    assert titles[:2] == ["Each row's share of the cost", "Each row's pull on ∂C/∂w for W¹[1, 1]"]
     X, T = run.data.X, run.data.T
     tug = figs[1]["data"]
     want = diagnostics.row_contributions(run.network, X, T, 0, 0, 0)
@@ -174,9 +174,7 @@ def test_a_nudge_applies_to_the_live_network_shows_both_changes_and_undoes():
     assert predicted == pytest.approx(actual, rel=0.05)  # a small nudge: the tangent holds
     at.button(key="ig_apply").click().run()
     assert run.network.params[index] == pytest.approx(old + 0.01)
-    assert (
-        len(run.nudges) == 1 and "Set the weight W¹ from neuron 1 to neuron 1" in shown(at.info)[-1]
-    )
+    assert len(run.nudges) == 1 and "Set the weight W¹[1, 1] from" in shown(at.info)[-1]
     at.button(key="ig_undo").click().run()
     assert run.network.params[index] == old and not run.nudges
 

@@ -1,9 +1,12 @@
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 
 from backprop_core import Network, datasets, gradient_check
 from dashboard.figures import lottery as lf
 from dashboard.figures import teaching as tf
+from dashboard.figures.ticks import power_text
 
 
 def half_adder_network(**options) -> tuple[Network, np.ndarray, np.ndarray]:
@@ -24,11 +27,16 @@ def test_gradient_check_figure_shows_W_with_its_bias_row_and_the_difference():
     np.testing.assert_array_equal(difference, exact.astype(f32))
 
 
-def test_gradient_check_cells_print_tiny_gradients_in_significant_digits():
+def test_gradient_check_cells_print_tiny_gradients_in_powers_of_ten_like_their_colour_bars():
     net, X, T = half_adder_network()
     fig = tf.gradient_check_figure(gradient_check(net, X, T), layer=1)
-    assert fig.data[0].texttemplate == "%{z:.2e}"  # 2.00e-6, not 0.0000
-    assert fig.data[2].texttemplate == "%{z:.1e}"
+    backprop, _, difference = fig.data
+    assert backprop.texttemplate == difference.texttemplate == "%{text}"
+    z = np.asarray(backprop.z, dtype=float)
+    assert backprop.text[0][0] == power_text(float(z[0, 0]), 3)  # 2.04×10⁻⁶, not 0.0000
+    cells = {t for row in difference.text for t in row} | set(difference.colorbar.ticktext)
+    assert not any(re.search(r"\de[-+]?\d", t) for t in cells)  # no e-notation
+    assert any("×10<sup>−" in t for t in cells)
 
 
 def test_network_graph_bins_the_edges_of_wide_layers_into_a_few_traces():

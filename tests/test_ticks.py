@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.figures.ticks import log_axis, log_tick_values, tick_text
+from dashboard.figures.ticks import log_axis, log_tick_values, power_text, power_ticks, tick_text
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,25 @@ def test_nothing_drawn_means_no_labels_and_non_positive_values_are_ignored():
     assert log_axis([])["showticklabels"] is False
     axis = log_axis([[0.0, -1.0, float("nan"), 0.5, 0.05]])
     assert axis["tickvals"] == [0.05, 0.1, 0.2, 0.5] and axis["minor"]["dtick"] == "D1"
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (0.0, 2, "0"),
+        (-0.0013, 2, "−0.0013"),
+        (2.5, 3, "2.5"),
+        (-1.26e-12, 2, "−1.3×10<sup>−12</sup>"),
+        (1e-7, 2, "10<sup>−7</sup>"),
+        (9.996e-4, 2, "0.001"),  # rounds up into the plain range
+        (123456.0, 3, "1.23×10<sup>5</sup>"),
+    ],
+)
+def test_power_text_signs_and_rounds_before_choosing_plain_or_a_power_of_ten(value, digits, text):
+    assert power_text(value, digits) == text
+
+
+def test_power_ticks_label_a_symmetric_colour_bar_without_si_prefixes():
+    ticks = power_ticks(3e-12)
+    assert ticks["tickvals"] == [-3e-12, -1.5e-12, 0.0, 1.5e-12, 3e-12]
+    assert ticks["ticktext"][2] == "0" and ticks["ticktext"][0] == "−3×10<sup>−12</sup>"

@@ -8,14 +8,17 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.components import nudge
 from dashboard.components.chrome import HELP, show_outputs_table
 from dashboard.components.plotly_chart import chart
 from dashboard.figures import live as figures
 from dashboard.figures import surface
 from dashboard.reports import outputs_table, run_name, status
+from dashboard.state.run import Run
 from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.snapshot import RunSnapshot
-from dashboard.text import metric_number, plain, plotly_text, sup
+from dashboard.teaching.inside import parameter_at, parameter_name
+from dashboard.text import metric_number, plain, plotly_text
 
 HEATMAPS_PER_ROW = 3  # wide enough to read beside the sidebar at 1280 px
 SURFACES_NOTE = (
@@ -150,22 +153,33 @@ def weight_scale(snapshot: RunSnapshot) -> float:
 
 
 def pick_weight(l: int, click: dict) -> None:
-    """A click on a cell of W^l (trace 0) or b^l (trace 1) picks that parameter for the
-    tug-of-war and the nudge on Inside the gradient."""
+    """A click on a cell of W^l (trace 0) or b^l (trace 1)."""
     i, j = (int(v) for v in click["index"])
-    state = st.session_state
-    state.update(ig_layer=l, ig_nudge_layer=l, ig_nudge_to=j)
-    if click["trace"] == 0:
-        state.update(ig_from=i, ig_to=j, ig_kind="weight", ig_nudge_from=i)
-        name = f"W{sup(l + 1)}[{i + 1}, {j + 1}]"
-    else:
-        state.update(ig_kind="bias")
-        name = f"b{sup(l + 1)}[{j + 1}]"
-    # Shown by the heatmaps' own part of the page, which is what a click on them reruns.
-    state["picked"] = f"Picked {name}: Inside the gradient now shows its tug-of-war and nudges it."
+    nudge.pick_parameter(l, "weight" if click["trace"] == 0 else "bias", i, j)
 
 
-def parameters(snapshot: RunSnapshot) -> None:
+def edit_in_place(run: Run, snapshot: RunSnapshot) -> None:
+    """The picked parameter's nudge, with the tangent's check and Undo, while training is
+    paused on the live network."""
+    index = nudge.picked_index(snapshot.network.sizes)
+    if index is None:
+        return
+    name = parameter_name(*parameter_at(snapshot.network.sizes, index))
+    if snapshot.running:
+        st.info(plain(f"Picked {name}: see it on Inside the gradient, or pause to edit it here."))
+        return
+    if snapshot.rewound_to is not None:
+        st.info(plain(f"Picked {name}: go back to the live network to edit it here."))
+        return
+    with st.container(border=True, key="edit_box"):
+        head = st.columns([5, 1], vertical_alignment="center")
+        head[0].subheader(f"Edit {name} in place")
+        head[1].button("Done", key="edit_done", on_click=st.session_state.pop, args=(nudge.PICKED,))
+        st.caption(plain(f"Inside the gradient shows the rows' tug-of-war over {name}."))
+        nudge.nudge_panel(run, snapshot, index, "edit")
+
+
+def parameters(run: Run, snapshot: RunSnapshot) -> None:
     """The weights and biases as heatmaps, and for a truth table its outputs against the
     targets, and each output over the input square when it has two inputs."""
     network, rev, data = snapshot.shown, snapshot.generation, snapshot.data
@@ -187,9 +201,12 @@ def parameters(snapshot: RunSnapshot) -> None:
             for j, name in enumerate(data.output_names[:MAX_OUTPUT_SURFACES])
         ]
     st.header("Weights and biases")
-    st.caption(plain(HELP["row_vectors"] + " Click a cell to study it on Inside the gradient."))
-    if "picked" in st.session_state:
-        st.info(plain(st.session_state["picked"]))
+    st.caption(
+        plain(
+            HELP["row_vectors"] + " Click a cell to study it on Inside the gradient, and, while "
+            "paused, to edit it here."
+        )
+    )
     per_row = min(len(figs), HEATMAPS_PER_ROW)
     for start in range(0, len(figs), per_row):
         for l, col in enumerate(st.columns(per_row), start):
@@ -201,6 +218,7 @@ def parameters(snapshot: RunSnapshot) -> None:
                         run=run_name(snapshot),
                         on_click=partial(pick_weight, l),
                     )
+    edit_in_place(run, snapshot)
     if table:  # a 2-D set's hundreds of points are on its decision surface instead
         st.header("Outputs against targets")
         show_outputs_table(outputs_table(data, snapshot.outcome.outputs))

@@ -22,7 +22,7 @@ from dashboard.figures.live import (
     figure,
 )
 from dashboard.figures.surface import square_grid
-from dashboard.figures.ticks import e_notation_ticks
+from dashboard.figures.ticks import power_text, power_ticks
 from dashboard.text import layer_name, plotly_text
 
 MAX_SURFACE_NEURONS = 8
@@ -67,11 +67,12 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
                 colorbar=dict(
                     x=1.0 if is_diff else 0.57,
                     len=0.8,
-                    **e_notation_ticks(diff_scale if is_diff else scale),
+                    **power_ticks(diff_scale if is_diff else scale),
                 ),
-                texttemplate=("%{z:.1e}" if is_diff else "%{z:.2e}")  # tiny late gradients too
+                text=[[power_text(v, 2 if is_diff else 3) for v in row] for row in z]
                 if z.size <= MAX_CELL_TEXT
                 else None,
+                texttemplate="%{text}" if z.size <= MAX_CELL_TEXT else None,
                 hovertemplate=f"{title}<br>%{{y}} %{{x}}<br>%{{z:.3e}}<extra></extra>",
             )
         )
@@ -83,6 +84,8 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
 
 
 WIDTH_BINS = 6  # edges are drawn in one trace per (sign, width bin): fast at 64×64
+EDGE_HANDLE = 0.35  # where on its edge a weight's hover and click point sits: crossing edges
+# meet at their midpoints, so points there would be ambiguous
 
 
 def network_graph_figure(
@@ -91,14 +94,15 @@ def network_graph_figure(
     colour_by_gradient: bool = False,
     pictures: list[list[str]] | None = None,
 ) -> go.Figure:
-    """Neurons as dots, weights as edges: colour by sign, width by size; hover shows w and ∂C/∂w.
+    """Neurons as dots, weights as edges: colour by sign, width by size; hover shows w and ∂C/∂w,
+    and a click's customdata is a neuron's [layer, j] or an edge's [l, i, j].
     With ``pictures`` (from ``neuron_pictures``), each neuron is drawn as its picture."""
     sizes = network.sizes
     pos = [[(x, (n - 1) / 2 - i) for i in range(n)] for x, n in enumerate(sizes)]
     values = gradients.weights if colour_by_gradient else network.weights
     top = max(float(np.abs(v).max()) for v in values) or 1.0
     edges: dict[tuple[bool, int], tuple[list, list]] = {}
-    hover_x, hover_y, hover_text = [], [], []
+    hover_x, hover_y, hover_text, hover_data = [], [], [], []
     for l, (W, G, V) in enumerate(zip(network.weights, gradients.weights, values)):
         for i, j in np.ndindex(W.shape):
             (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
@@ -106,8 +110,9 @@ def network_graph_figure(
             xs, ys = edges.setdefault(key, ([], []))
             xs += [x0, x1, None]
             ys += [y0, y1, None]
-            hover_x.append((x0 + x1) / 2)
-            hover_y.append((y0 + y1) / 2)
+            hover_x.append(x0 + EDGE_HANDLE * (x1 - x0))
+            hover_y.append(y0 + EDGE_HANDLE * (y1 - y0))
+            hover_data.append([l, i, j])
             hover_text.append(
                 f"W<sup>{l + 1}</sup>[{i + 1},{j + 1}] = {W[i, j]:.4f}<br>∂C/∂w = {G[i, j]:.3e}"
             )
@@ -134,6 +139,7 @@ def network_graph_figure(
             y=hover_y,
             mode="markers",
             text=hover_text,
+            customdata=hover_data,  # a click picks weights[l][i, j]
             hoverinfo="text",
             marker=dict(size=12, opacity=0),
             showlegend=False,

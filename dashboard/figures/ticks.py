@@ -1,7 +1,7 @@
 """Ticks that fit and read alike. Log axes: one label a decade over two decades or more, 1-2-5
 within fewer, a few round values within one; minor ticks at every digit, never labelled; plain
-decimals from 0.001 to 9,999 and powers of ten beyond. Colour bars of tiny signed values: the
-e-notation of their cells."""
+decimals from 0.001 to 9,999 and powers of ten beyond. Colour bars of tiny signed values, and
+their cells: the same, with a sign."""
 
 from __future__ import annotations
 
@@ -64,9 +64,25 @@ def log_axis(values: Iterable[np.ndarray], **extra) -> dict:
     return dict(axis, tickmode="array", tickvals=ticks, ticktext=[tick_text(v) for v in ticks])
 
 
-def e_notation_ticks(limit: float) -> dict:
-    """Colour-bar ticks at 0, ±limit/2 and ±limit in the e-notation of the cells (1.2e-05),
-    not plotly's SI prefixes (10μ, 5f)."""
+def power_text(value: float, digits: int = 2) -> str:
+    """``value`` to ``digits`` significant figures as ``tick_text`` writes it, with a true
+    minus sign: −0.0013, 2.5, −1.3×10⁻¹² (plotly markup); 0 as "0"."""
+    if not math.isfinite(value):
+        return ""
+    if value == 0:
+        return "0"
+    sign = "−" if value < 0 else ""
+    size = float(f"{abs(value):.{digits}g}")
+    if 1e-3 <= size < 1e4:
+        return sign + f"{size:,.{digits}g}"
+    k = math.floor(math.log10(size) + 1e-9)
+    m = f"{size / 10**k:.{digits}g}"
+    power = f"10<sup>{'−' if k < 0 else ''}{abs(k)}</sup>"
+    return sign + (power if m == "1" else f"{m}×{power}")
+
+
+def power_ticks(limit: float) -> dict:
+    """Colour-bar ticks at 0, ±limit/2 and ±limit, written as ``power_text`` writes the cells,
+    not in plotly's SI prefixes (10μ, 5f)."""
     values = [-limit, -limit / 2, 0.0, limit / 2, limit]
-    text = [f"{v:.1e}" if v else "0" for v in values]
-    return dict(tickmode="array", tickvals=values, ticktext=text)
+    return dict(tickmode="array", tickvals=values, ticktext=[power_text(v) for v in values])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_core import Network, diagnostics
+from dashboard.text import sup
 
 MAX_BARS = 24  # rows drawn one by one in the tug-of-war; the rest are summed by sign
 SNAPSHOTS_SHOWN = 12  # the tug-of-war at the last this many rewind snapshots
@@ -26,6 +27,22 @@ def parameter_index(sizes: list[int], l: int, kind: str, i: int, j: int) -> int:
     if not (0 <= j < n and (kind == "bias" or 0 <= i < m)):
         raise ValueError(f"layer {l + 1} has weights 1…{m} × 1…{n}; got ({i + 1}, {j + 1})")
     return start + m * n + j if kind == "bias" else start + i * n + j
+
+
+def parameter_at(sizes: list[int], index: int) -> tuple[int, str, int, int]:
+    """The (layer, kind, i, j) that ``parameter_index`` puts at ``index``."""
+    for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if index < m * n:
+            return l, "weight", index // n, index % n
+        if index < m * n + n:
+            return l, "bias", 0, index - m * n
+        index -= m * n + n
+    raise ValueError("the index is past the network's last parameter")
+
+
+def parameter_name(l: int, kind: str, i: int, j: int) -> str:
+    """How the page writes weights[l][i, j] or biases[l][j], counting from 1: "W²[1, 3]"."""
+    return f"W{sup(l + 1)}[{i + 1}, {j + 1}]" if kind == "weight" else f"b{sup(l + 1)}[{j + 1}]"
 
 
 def row_labels(X: np.ndarray, T: np.ndarray, names: list[str]) -> list[str]:
