@@ -28,16 +28,35 @@ def plain(text: str) -> str:
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
+def scientific(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures as a power of ten, as maths is printed:
+    3.86×10⁻⁴, −1.2×10⁵, 10⁻⁹; 0 as "0"."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{abs(value):.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = f"10{sup(int(exponent))}"
+    return ("−" if value < 0 else "") + (power if mantissa == "1" else f"{mantissa}×{power}")
+
+
+def short(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures, with a true minus sign, and as a power of
+    ten (``scientific``) where Python would write e-notation: 0.25, −3.2, 4.1×10⁻⁵."""
+    text = f"{value:.{digits}g}"
+    if "e" in text and math.isfinite(value):
+        return scientific(value, digits)
+    return text.replace("-", "−")
+
+
 def metric_number(value: float) -> str:
-    """A metric's number in at most 8 characters: 0.2163 between 0.01 and 10,000, else
-    3.86e-4; inf and NaN as words."""
+    """A metric's number: 0.2163 between 0.01 and 10,000, else 3.86×10⁻⁴; inf and NaN as
+    words."""
     if not math.isfinite(value):
         return "infinite" if math.isinf(value) else "not a number"
     text = f"{value:.4g}"
     if "e" not in text and (value == 0 or abs(value) >= 0.01):
-        return text
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+        return text.replace("-", "−")
+    return scientific(value)
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-+lLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ˡᴸᵀ")

@@ -6,12 +6,12 @@ from backprop_core import diagnostics, gradient_check
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
 from dashboard.components import chart
 from dashboard.components.bootstrap import cached, fair_seconds, server_turn
-from dashboard.components.chrome import teaching_page
+from dashboard.components.chrome import lecture_mode, teaching_page
 from dashboard.components.keys import keys
 from dashboard.figures.gradient import epsilon_sweep_figure
 from dashboard.figures.teaching import gradient_check_figure
 from dashboard.teaching.bugs import BUGS, buggy_gradients
-from dashboard.text import plain
+from dashboard.text import plain, scientific
 
 EPSILONS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
 CHECK_SECONDS = 1.5  # the check samples each layer once checking everything would take longer
@@ -25,10 +25,15 @@ st.markdown(
     r"{2\varepsilon}$. A correct backpropagation agrees to a relative error of about "
     r"$10^{-9}$ to $10^{-6}$."
 )
-# One row of controls and numbers, so that the verdict and the first layer fit a projector.
-left, right, numbers = st.columns([2, 3, 4], vertical_alignment="bottom")
+# Lecture mode, full width: the controls and the numbers in one row, so that the verdict and
+# the first layer fit 720p. Beside the sidebar the numbers need a row of their own.
+if lecture_mode():
+    left, right, numbers = st.columns([2, 3, 5], vertical_alignment="bottom")
+else:
+    left, right = st.columns([2, 3], vertical_alignment="bottom")
+    numbers = st.container()
 epsilon = left.select_slider(
-    "ε", EPSILONS, value=1e-5, key="gc_epsilon", format_func=lambda e: f"{e:.0e}"
+    "ε", EPSILONS, value=1e-5, key="gc_epsilon", format_func=lambda e: scientific(e, 1)
 )
 bug = right.selectbox(
     "Plant a bug",
@@ -58,23 +63,23 @@ def run_check():
 per_layer, check = cached("gc_check", (snapshot.key, len(X), epsilon, bug), run_check)
 
 cols = numbers.container(key="gc_numbers").columns(3)
-cols[0].metric("Max relative error", f"{check.max_relative_error:.2e}")
-cols[1].metric("Max absolute error", f"{check.max_error:.2e}")
+cols[0].metric("Max relative error", scientific(check.max_relative_error))
+cols[1].metric("Max absolute error", scientific(check.max_error))
 cols[2].metric("Parameters checked", f"{check.checked:,} of {network.params.size:,}")
-st.html("<style>.st-key-gc_numbers [data-testid=stMetricValue] { font-size: 1.6rem; }</style>")
+st.html("<style>.st-key-gc_numbers [data-testid=stMetricValue] { font-size: 1.4rem; }</style>")
 if check.passed:
     st.success(
         plain(
             "Pass: every gradient checked agrees with its central difference to a relative "
-            f"error below {PASS_RELATIVE:.0e}, on {rows_checked}."
+            f"error below {scientific(PASS_RELATIVE, 1)}, on {rows_checked}."
         )
     )
 else:
     worst = int(check.layer_relative_errors.argmax()) + 1
     st.error(
         plain(
-            f"Fail: the largest relative error is {check.max_relative_error:.2e}, in layer "
-            f"{worst}, above {PASS_RELATIVE:.0e}, on {rows_checked}. "
+            f"Fail: the largest relative error is {scientific(check.max_relative_error)}, in layer "
+            f"{worst}, above {scientific(PASS_RELATIVE, 1)}, on {rows_checked}. "
             + ("The planted bug shows up here." if bug != "none" else "")
         )
     )
@@ -85,8 +90,8 @@ st.caption(
     plain(
         "The relative error of each entry is |g − ĝ| / (|g| + |ĝ|), so it means the same for a "
         "cost of 10⁻³ and of 10⁹. Gradients too small to compare that way (below "
-        f"{check.noise / PASS_RELATIVE:.1e} here) are judged against the round-off of the "
-        f"difference instead, about {check.noise:.1e}."
+        f"{scientific(check.noise / PASS_RELATIVE, 2)} here) are judged against the round-off of "
+        f"the difference instead, about {scientific(check.noise, 2)}."
         + (
             f" Sampled: {per_layer} weights and biases of each layer, drawn at random, so the "
             "check fits in about a second and a half (fewer when many students train); the "

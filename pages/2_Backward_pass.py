@@ -9,7 +9,7 @@ from dashboard.components.chrome import teaching_page
 from dashboard.components.keys import keys
 from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
 from dashboard.teaching.stepper import MAX_SHOWN, SIGNS, build_steps, is_cut, question
-from dashboard.text import plain
+from dashboard.text import plain, scientific, sup
 
 MYSTERY_PER_LAYER = 32  # parameters checked per layer, fewer when the network is large
 POWERS = list(range(-8, 3))  # the quiz's choices for the power of ten
@@ -120,7 +120,7 @@ if pending:
         "Its power of ten (optional)",
         ["skip", *POWERS],
         key="bp_power",
-        format_func=lambda k: "don't say" if k == "skip" else f"10^{k} to 10^{k + 1}",
+        format_func=lambda k: "don't say" if k == "skip" else f"10{sup(k)} to 10{sup(k + 1)}",
     )
     cols[2].button("Check", key="bp_check", on_click=check_answer, type="primary")
 else:
@@ -128,7 +128,7 @@ else:
         sign_right, power_right = answers[answer_key]
         verdict = (
             f"{asked.name} = {asked.value:.4g}: {asked.sign}, "
-            f"between 10^{asked.magnitude} and 10^{asked.magnitude + 1}. "
+            f"between 10{sup(asked.magnitude)} and 10{sup(asked.magnitude + 1)}. "
             + ("Sign right" if sign_right else "Sign wrong")
             + ("" if power_right is None else ", power right" if power_right else ", power wrong")
             + "."
@@ -194,7 +194,7 @@ if "bp_mystery_seed" in st.session_state:
     for l, (col, error) in enumerate(zip(cols, errors)):
         col.metric(
             f"Layer {l + 1}",
-            f"{error:.1e}",
+            scientific(error, 2),
             "fails" if error > PASS_RELATIVE else "passes",
             delta_color="inverse" if error > PASS_RELATIVE else "off",
         )
@@ -202,7 +202,7 @@ if "bp_mystery_seed" in st.session_state:
         plain(
             "Each layer's largest relative error between the buggy gradient and central "
             f"differences (ε = 10⁻⁵, up to {per_layer} of its weights and biases); above "
-            f"{PASS_RELATIVE:.0e} it fails."
+            f"{scientific(PASS_RELATIVE, 1)} it fails."
         )
     )
     guess = st.selectbox(

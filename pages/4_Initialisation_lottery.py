@@ -28,7 +28,7 @@ from dashboard.teaching.lottery import (
     most_networks,
     plan,
 )
-from dashboard.text import plain
+from dashboard.text import metric_number, plain
 
 CONFIRM_ABOVE_SECONDS = 30
 REDRAW_SECONDS = 0.25  # the progress redraws this often while the lottery trains
@@ -189,7 +189,7 @@ seed = st.selectbox(
     "Seed (luckiest first)",
     [s for s, _ in ranked],
     key="lot_pick",
-    format_func=lambda s: f"seed {s}: final cost {dict(ranked)[s]:.2e}",
+    format_func=lambda s: f"seed {s}: final cost {metric_number(dict(ranked)[s])}",
 )
 if st.button("Load this seed into the Live training page", key="lot_load"):
     run.apply(run.settings.with_(seed=int(seed)))

@@ -104,3 +104,13 @@ def shown(elements) -> list[str]:
 def errors(at: AppTest) -> list[str]:
     """Every error on the page, the sidebar's included."""
     return shown(at.error)
+
+
+def number(text: str) -> float:
+    """The number that ``metric_number`` wrote: 0.2163, −0.5, 3.86×10⁻⁴, 10⁻⁹."""
+    text = text.replace("−", "-").replace(",", "")
+    if not any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        return float(text)
+    mantissa, _, power = text.rpartition("10")
+    exponent = int(power.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+    return float(mantissa.rstrip("×") or 1) * 10.0**exponent

@@ -18,6 +18,7 @@ from tests.apptest_helpers import (
     errors,
     heatmap_shapes,
     metric,
+    number,
     open_link,
     run_app,
     run_of,
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cost(at) -> float:
-    return float(metric(at, "Cost"))
+    return number(metric(at, "Cost"))
 
 
 def test_first_run_shows_the_reference_network_paused_at_epoch_0():

@@ -4,7 +4,7 @@ import pytest
 
 from dashboard.components.nudge import PICKED
 from dashboard.teaching.inside import parameter_at, parameter_index, parameter_name
-from tests.apptest_helpers import metric, run_app, run_of, shown, worker_of
+from tests.apptest_helpers import metric, number, run_app, run_of, shown, worker_of
 
 PICK = (1, "weight", 1, 0)  # W²[2, 1] of the 2-2-2-2 half adder
 
@@ -38,14 +38,14 @@ def test_a_picked_weight_is_edited_in_place_while_paused_and_undone():
     assert "Edit W²[2, 1] in place" in [h.value for h in at.subheader]
     at.number_input(key=f"edit_value_{index}").set_value(old + 0.01).run()
     predicted, actual = (
-        float(m.value) for m in at.metric if m.label in ("Predicted ΔC (∂C/∂w · Δw)", "Actual ΔC")
+        number(m.value) for m in at.metric if m.label in ("Predicted ΔC (∂C/∂w · Δw)", "Actual ΔC")
     )
     assert predicted == pytest.approx(actual, rel=0.05)
     cost_before = run.network.cost(run.data.X, run.data.T)
     at.button(key="edit_apply").click().run()
     assert run.network.params[index] == pytest.approx(old + 0.01) and len(run.nudges) == 1
     assert any(f"Set the weight W²[2, 1] from {old:.4g}" in t for t in shown(at.info))
-    assert float(metric(at, "Cost")) == pytest.approx(cost_before + actual, rel=1e-3)  # redrawn
+    assert number(metric(at, "Cost")) == pytest.approx(cost_before + actual, rel=1e-3)  # redrawn
     at.button(key="edit_undo").click().run()
     assert run.network.params[index] == old and not run.nudges
     assert any(f"Put the weight W²[2, 1] back to {old:.4g}" in t for t in shown(at.info))

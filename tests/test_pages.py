@@ -11,6 +11,7 @@ from tests.apptest_helpers import (
     errors,
     lab_of,
     metric,
+    number,
     open_link,
     run_app,
     run_of,
@@ -149,7 +150,7 @@ def test_inside_the_gradient_draws_its_charts_from_the_live_networks_numbers():
     assert [t["x"][0] for t in tug[:-1]] == pytest.approx(want.tolist(), abs=0)
     assert tug[-1]["x"][0] == pytest.approx(run.network.gradients(X, T).weights[0][0, 0])
     limit = 2 / diagnostics.sharpness(run.network, X, T, iterations=100)
-    assert float(at.metric[1].value) == pytest.approx(limit, rel=1e-3)
+    assert number(at.metric[1].value) == pytest.approx(limit, rel=1e-3)
 
 
 def test_the_waterfall_follows_the_chosen_neuron_and_row():
@@ -170,7 +171,7 @@ def test_a_nudge_applies_to_the_live_network_shows_both_changes_and_undoes():
     index = 0  # W1[1, 1]
     old = float(run.network.params[index])
     at.number_input(key=f"ig_value_{index}").set_value(old + 0.01).run()
-    predicted, actual = (float(at.metric[k].value) for k in (2, 3))
+    predicted, actual = (number(at.metric[k].value) for k in (2, 3))
     assert predicted == pytest.approx(actual, rel=0.05)  # a small nudge: the tangent holds
     at.button(key="ig_apply").click().run()
     assert run.network.params[index] == pytest.approx(old + 0.01)
@@ -186,7 +187,7 @@ def test_the_gradient_check_page_sweeps_epsilon_and_its_1e_5_point_is_the_check_
     assert [t["name"] for t in sweep["data"]] == list(diagnostics.SWEEPS)
     central = array(sweep["data"][0]["y"])
     assert len(central) == 12 and central.argmin() in (3, 4, 5)  # the V's bottom: 1e-4 … 1e-6
-    assert central[4] == pytest.approx(float(metric(at, "Max absolute error")), rel=1e-2)
+    assert central[4] == pytest.approx(number(metric(at, "Max absolute error")), rel=1e-2)
     assert "Over all 18 parameters." in shown(at.main.caption)[-1]
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.text import WORD_JOINER, plain, plotly_text
+from dashboard.text import WORD_JOINER, metric_number, plain, plotly_text, scientific, short
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = [
@@ -90,3 +90,21 @@ def test_no_message_path_formats_a_value_into_markdown_without_plain():
             if message is not None and not _is_safe(message):
                 unsafe.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not unsafe, f"wrap these messages in plain(): {unsafe}"
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [(3.864e-4, 3, "3.86×10⁻⁴"), (-1.2e5, 2, "−1.2×10⁵"), (1e-9, 3, "10⁻⁹"), (0.0, 3, "0")],
+)
+def test_scientific_writes_a_power_of_ten_with_superscripts_and_a_true_minus(value, digits, text):
+    assert scientific(value, digits) == text
+
+
+def test_short_is_plain_where_it_can_be_and_never_e_notation():
+    assert short(0.25) == "0.25" and short(-3.21) == "−3.21"
+    assert short(4.1e-5) == "4.1×10⁻⁵" and short(2.5e7) == "2.5×10⁷"
+
+
+def test_metric_numbers_beyond_the_plain_range_are_powers_of_ten():
+    assert metric_number(0.2163) == "0.2163" and metric_number(3.86e-4) == "3.86×10⁻⁴"
+    assert metric_number(float("nan")) == "not a number"

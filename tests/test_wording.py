@@ -23,6 +23,7 @@ RULES = {
         re.I,
     ),
     "a raw caret": re.compile(r"\^"),
+    "e-notation": re.compile(r"\d(?:\.\d+)?e[-+]?\d"),
     "a raw underscore": re.compile(r"[^\W_]_[^\W_]"),
     "a wrong plural": re.compile(r"\b1 (?:rows|epochs|networks|layers|neurons|inputs|targets)\b"),
 }
@@ -86,6 +87,13 @@ def test_no_page_shows_code_indices_from_0_or_raw_carets(page, setup):
         field.set_value(field.value + 0.5).run()
         at.button(key="ig_apply").click().run()
         assert any(text.startswith("Set the ") for text in visible_texts(at))
+    if page == PAGES[1]:  # the quiz's options and its verdict
+        at.toggle(key="bp_quiz").set_value(True).run()
+        for _ in range(6):
+            at.button(key="bp_next").click().run()
+        at.radio(key="bp_sign").set_value("positive")
+        at.button(key="bp_check").click().run()
+        assert any("Sign " in text for text in visible_texts(at))
     assert not at.exception
     assert broken_rules(visible_texts(at)) == []
 
@@ -98,6 +106,7 @@ def test_the_rules_catch_what_they_are_for():
         "hidden 1 neuron %{pointNumber}",
         "Set parameter 0 from 3.796",
         "between 10^-4 and 10^-3",
+        "relative error below 1e-05",
         "in half_adder",
         "2/λ_max = 23",
         "1 rows",

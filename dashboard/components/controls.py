@@ -38,7 +38,7 @@ from dashboard.state.settings import BY_FIELD, Setting, Settings
 from dashboard.state.snapshot import RunSnapshot
 from dashboard.state.worker import Worker
 from dashboard.teaching.inside import Stability, stability
-from dashboard.text import count, plain
+from dashboard.text import count, plain, short
 
 INVALID_FIELD = "border-color: #c62828 !important; background-color: #fdecea !important;"
 INVALID = object()  # what ``control`` gives for a value its setting refuses
@@ -290,7 +290,7 @@ def _stability_note(box: DeltaGenerator, run: Run, eta: object) -> None:
     side = "above" if eta > limit else "below"
     box.caption(
         plain(
-            f"2/λₘₐₓ = {limit:.3g} at these parameters; η = {eta:g} is {side} it. Above it, "
+            f"2/λₘₐₓ = {short(limit)} at these parameters; η = {eta:g} is {side} it. Above it, "
             "plain gradient descent is unstable along the sharpest direction (see Inside the "
             "gradient)."
         )

@@ -15,7 +15,7 @@ from dashboard.figures.live import (
     series,
     vertical_line,
 )
-from dashboard.text import plotly_text
+from dashboard.text import plotly_text, short
 
 MAX_LEGEND_ROWS = 16  # more rows than this are told apart by hovering, not by a legend
 POSITIVE, NEGATIVE = "#2166ac", "#d6604d"
@@ -159,10 +159,10 @@ def delta_waterfall_figure(terms: np.ndarray, sigma_prime: float, labels: list[s
     delta = total * sigma_prime
     trace = dict(
         type="waterfall",
-        x=[plotly_text(label) for label in labels] + ["sum", f"× σ′(z) = {sigma_prime:.3g}"],
+        x=[plotly_text(label) for label in labels] + ["sum", f"× σ′(z) = {short(sigma_prime)}"],
         measure=["relative"] * len(terms) + ["total", "absolute"],
         y=[float(t) for t in terms] + [total, delta],
-        text=[f"{t:.3g}" for t in terms] + [f"{total:.3g}", f"δ = {delta:.3g}"],
+        text=[short(t) for t in terms] + [short(total), f"δ = {short(delta)}"],
         textposition="outside",
         increasing=dict(marker=dict(color=POSITIVE)),
         decreasing=dict(marker=dict(color=NEGATIVE)),
@@ -238,7 +238,7 @@ def probe_figure(
                 x=np.log10(limit),
                 y=0.9,
                 yref="paper",
-                text=f"2/λ<sub>max</sub> = {limit:.3g}",
+                text=f"2/λ<sub>max</sub> = {short(limit)}",
                 showarrow=False,
                 xanchor="left",
             )

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from backprop_core.thinning import envelope
 from dashboard.figures.live import LAYER_COLOURS, base_layout, figure, series
 from dashboard.figures.ticks import log_axis
+from dashboard.text import short
 
 LIGHT_BAND, DARK_BAND = "rgba(0,114,178,0.15)", "rgba(0,114,178,0.35)"  # the 10–90, 25–75 %
 
@@ -52,7 +53,7 @@ def lottery_cost_figure(
     ]
     layout["annotations"] = [
         dict(
-            text=f"plateau C ≈ {(plateau[0] + plateau[1]) / 2:.3g}",
+            text=f"plateau C ≈ {short((plateau[0] + plateau[1]) / 2)}",
             xref="paper",
             x=1,
             xanchor="right",

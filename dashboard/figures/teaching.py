@@ -23,7 +23,7 @@ from dashboard.figures.live import (
 )
 from dashboard.figures.surface import square_grid
 from dashboard.figures.ticks import power_text, power_ticks
-from dashboard.text import layer_name, plotly_text
+from dashboard.text import layer_name, plotly_text, scientific, short
 
 MAX_SURFACE_NEURONS = 8
 SATURATED = 0.01  # σ'(z) below this counts as saturated
@@ -65,7 +65,7 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
                 zmax=diff_scale if is_diff else scale,
                 showscale=i != 1,
                 colorbar=dict(
-                    x=1.0 if is_diff else 0.57,
+                    x=0.92 if is_diff else 0.5,
                     len=0.8,
                     **power_ticks(diff_scale if is_diff else scale),
                 ),
@@ -73,11 +73,15 @@ def gradient_check_figure(check: GradientCheck, layer: int) -> go.Figure:
                 if z.size <= MAX_CELL_TEXT
                 else None,
                 texttemplate="%{text}" if z.size <= MAX_CELL_TEXT else None,
-                hovertemplate=f"{title}<br>%{{y}} %{{x}}<br>%{{z:.3e}}<extra></extra>",
+                # plotly shrinks cell text to its longest cell's fit; up to 3 columns, 11 px fits
+                textfont=dict(size=11) if n_out <= 3 else None,
+                hovertemplate=f"{title}<br>%{{y}} %{{x}}<br>"
+                + ("%{text}" if z.size <= MAX_CELL_TEXT else "%{z:.3e}")
+                + "<extra></extra>",
             )
         )
-        left = (0.0, 0.3, 0.72)[i]
-        axes[f"xaxis{axis}"] = dict(domain=[left, left + 0.25], title=dict(text=title))
+        left = (0.0, 0.26, 0.68)[i]  # room for the first colour bar's labels before the third
+        axes[f"xaxis{axis}"] = dict(domain=[left, left + 0.22], title=dict(text=title))
         axes[f"yaxis{axis}"] = dict(autorange="reversed", anchor=f"x{axis}", showticklabels=i == 0)
     title = f"Layer {layer}: ∂C/∂W<sup>{layer}</sup> and ∂C/∂b<sup>{layer}</sup>"
     return figure(traces, base_layout(title, layer, 180 + 40 * n_in, **axes))
@@ -114,7 +118,8 @@ def network_graph_figure(
             hover_y.append(y0 + EDGE_HANDLE * (y1 - y0))
             hover_data.append([l, i, j])
             hover_text.append(
-                f"W<sup>{l + 1}</sup>[{i + 1},{j + 1}] = {W[i, j]:.4f}<br>∂C/∂w = {G[i, j]:.3e}"
+                f"W<sup>{l + 1}</sup>[{i + 1}, {j + 1}] = {short(W[i, j], 4)}"
+                f"<br>∂C/∂w = {scientific(G[i, j])}"
             )
     traces = [
         dict(

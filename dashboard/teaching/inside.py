@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_core import Network, diagnostics
-from dashboard.text import sup
+from dashboard.text import short, sup
 
 MAX_BARS = 24  # rows drawn one by one in the tug-of-war; the rest are summed by sign
 SNAPSHOTS_SHOWN = 12  # the tug-of-war at the last this many rewind snapshots
@@ -53,7 +53,7 @@ def row_labels(X: np.ndarray, T: np.ndarray, names: list[str]) -> list[str]:
 
 
 def _numbers(values: np.ndarray) -> str:
-    return ", ".join(f"{v:.3g}" for v in values)
+    return ", ".join(short(v) for v in values)
 
 
 def _split_strongest(shares: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
