@@ -67,6 +67,14 @@ def sup(value: object) -> str:
     return str(value).translate(_SUPERSCRIPT)
 
 
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def sub(value: object) -> str:
+    """``value`` in subscript digits, for an index in running text: w₁, δ₂."""
+    return str(value).translate(_SUBSCRIPT)
+
+
 def layer_name(l: int, layers: int) -> str:
     """Layer ``l`` of ``layers`` (0 is the input) as the network graph names it: "input",
     "hidden 1", …, "output"."""

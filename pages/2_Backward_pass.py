@@ -5,7 +5,7 @@ import streamlit as st
 
 from backprop_core.gradient_check import PASS_RELATIVE, affordable_per_layer
 from dashboard.components.bootstrap import cached, fair_seconds, get_worker, server_turn
-from dashboard.components.chrome import teaching_page
+from dashboard.components.chrome import lecture_mode, teaching_page
 from dashboard.components.keys import keys
 from dashboard.teaching.bugs import BUGS, buggy_gradients, layer_errors, mystery_bug
 from dashboard.teaching.stepper import MAX_SHOWN, SIGNS, build_steps, is_cut, question
@@ -19,9 +19,15 @@ run = teaching_page("Backward pass", "The backward pass, step by step")
 snapshot = run.snapshot()
 data = snapshot.data
 rows = list(range(len(data.X)))
-# One row of controls, so that each step's equation and numbers stay on a projector's screen.
-top = st.columns([3.2, 1, 1, 1, 1.5, 1.3], vertical_alignment="bottom")
-row = top[0].selectbox(
+# Lecture mode, full width: one row of controls, so that each step's equation and numbers stay
+# on a projector's screen. Beside the sidebar the buttons need a row of their own to be read.
+if lecture_mode():
+    *buttons, quiz_box = st.columns([3.2, 1, 1, 1, 1.5, 1.3], vertical_alignment="bottom")
+    picker = buttons.pop(0)
+else:
+    picker, quiz_box = st.columns([4, 1.3], vertical_alignment="bottom")
+    buttons = st.columns([1, 1, 1, 1.6, 1.4])[:4]
+row = picker.selectbox(
     "Training row",
     rows,
     index=len(rows) - 1,
@@ -46,11 +52,11 @@ def apply_epoch() -> None:
     st.session_state["bp_applied"] = None if worker.running else run.epoch
 
 
-top[1].button("Restart", key="bp_restart", on_click=go, args=(0,), width="stretch")
-top[2].button(
+buttons[0].button("Restart", key="bp_restart", on_click=go, args=(0,), width="stretch")
+buttons[1].button(
     "Back", key="bp_prev", on_click=go, args=(index - 1,), width="stretch", disabled=index == 0
 )
-top[3].button(
+buttons[2].button(
     "Next",
     key="bp_next",
     on_click=go,
@@ -59,7 +65,7 @@ top[3].button(
     type="primary",
     disabled=index == len(steps) - 1,
 )
-top[4].button(
+buttons[3].button(
     "Apply one epoch",
     key="bp_apply",
     on_click=apply_epoch,
@@ -72,7 +78,7 @@ keys(
         "back": ("the step before", lambda: go(index - 1)),
     }
 )
-quiz = top[5].toggle(
+quiz = quiz_box.toggle(
     "Quiz",
     key="bp_quiz",
     help="Predict the sign, and if you like the power of ten, of each step's first delta or "

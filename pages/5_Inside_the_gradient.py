@@ -12,7 +12,7 @@ from dashboard.components.keys import keys
 from dashboard.components.nudge import nudge_panel
 from dashboard.figures import gradient as figures
 from dashboard.teaching import inside
-from dashboard.text import plain, sup
+from dashboard.text import plain, sub, sup
 
 run = teaching_page("Inside the gradient", "Inside the gradient")
 keys({})  # F and ?
@@ -92,7 +92,7 @@ else:
         "Training row", range(len(X)), format_func=lambda k: f"row {k + 1}", key="ig_row"
     )
     terms, sigma_prime = diagnostics.delta_terms(network, X, T, row, hl, hj)
-    labels = [f"w{k + 1}·δ{k + 1}" for k in range(len(terms))]
+    labels = [f"w{sub(k + 1)}·δ{sub(k + 1)}" for k in range(len(terms))]
     chart(figures.delta_waterfall_figure(terms, sigma_prime, labels), key="ig_waterfall")
     st.caption(
         plain(

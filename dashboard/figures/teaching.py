@@ -193,7 +193,10 @@ def network_graph_figure(
             for layer, layer_pictures in zip(pos, pictures)
             for (x, y), picture in zip(layer, layer_pictures)
         ]
-    title = f"The network: edge colour = sign of the {what} (blue +, red −), width = size"
+    title = (
+        f"The network: edge colour = sign of the {what} (blue solid +, orange dotted −), "
+        "width = size"
+    )
     height = 160 + (70 if pictures is not None else 40) * max(sizes)
     return figure(traces, base_layout(title, "graph", height, **axes))
 
