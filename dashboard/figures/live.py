@@ -11,9 +11,10 @@ from plotly.colors import get_colorscale
 from backprop_core import Network
 from backprop_core.thinning import Curve, compact, envelope
 from dashboard.figures.ticks import log_axis
-from dashboard.text import plotly_text
+from dashboard.text import plotly_text, sup
 
 MAX_CELL_TEXT = 64  # print values in heatmap cells up to this many cells
+MAX_TEXT_COLUMNS = 4  # and columns: "−0.42" needs a third of the page split four ways
 MAX_LAYERS_WITH_TEXT = 4  # and for networks of up to this many layers
 # Okabe and Ito's colour-blind-safe palette (2008), yellow left out: it is faint on white.
 LAYER_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -256,14 +257,16 @@ def weight_figure(
         zmin=-scale,
         zmax=scale,
         x=[f"to {j + 1}" for j in range(n_out)],
-        texttemplate="%{z:.2f}" if cell_text and W.size <= MAX_CELL_TEXT else None,
+        texttemplate="%{z:.2f}"
+        if cell_text and W.size <= MAX_CELL_TEXT and n_out <= MAX_TEXT_COLUMNS
+        else None,
         textfont=dict(size=FONT_SIZE),
     )
     weights = dict(
         z=compact(W),
         y=[f"from {i + 1}" for i in range(n_in)],
         name=f"W{layer}",
-        hovertemplate="from neuron %{y}<br>to neuron %{x}<br>w = %{z:.4f}<extra></extra>",
+        hovertemplate=f"W{sup(layer)}, %{{y}} %{{x}}<br>w = %{{z:.4f}}<extra></extra>",
         showscale=colour_bar,
         colorbar=dict(title=dict(text="value")),
         **common,
@@ -274,7 +277,7 @@ def weight_figure(
         name=f"b{layer}",
         yaxis="y2",
         showscale=False,
-        hovertemplate="bias of neuron %{x}<br>b = %{z:.4f}<extra></extra>",
+        hovertemplate=f"b{sup(layer)}, the bias %{{x}}<br>b = %{{z:.4f}}<extra></extra>",
         **common,
     )
     split = 1 / (n_in + 1)  # the bias row gets the height of one weight row
