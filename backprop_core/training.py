@@ -301,6 +301,51 @@ class Trainer:
             self.history.append(epochs, **work.records(self, epochs))
         return epochs
 
+    def state(self) -> dict:
+        """What ``restore`` needs, besides the network and the history, to go on exactly as
+        this trainer would: the shuffling RNG's state, the parameters the last call left and
+        started its last epoch from, and an epoch of mini-batches that a deadline cut short."""
+        partial = self.partial
+        return {
+            "rng": self._rng.bit_generator.state,
+            "left": None if self._left is None else [p.copy() for p in self._left],
+            "partial": None
+            if partial is None
+            else {
+                "order": partial.order.copy(),
+                "next_row": partial.next_row,
+                "record": [np.array(v, copy=True) for v in partial.record],
+                "start": partial.start.copy(),
+                "previous": partial.previous.copy(),
+            },
+        }
+
+    def restore(self, state: dict) -> None:
+        """Take ``state`` (from ``state``) as this trainer's; a ValueError when it does not fit
+        this network and training set."""
+        size, n = self.network.params.size, len(self.X)
+        try:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = state["rng"]
+            left = state["left"]
+            if left is not None:
+                left = tuple(np.asarray(p, dtype=float).reshape(size).copy() for p in left)
+            partial = state["partial"]
+            if partial is not None:
+                order = np.asarray(partial["order"], dtype=np.int64)
+                if sorted(order.tolist()) != list(range(n)):
+                    raise ValueError("its epoch's order is not a shuffle of the training rows")
+                next_row = int(partial["next_row"])
+                if not 0 < next_row < n:
+                    raise ValueError("its epoch stops outside the training rows")
+                record = tuple(np.asarray(v) for v in partial["record"])
+                start = np.asarray(partial["start"], dtype=float).reshape(size).copy()
+                previous = np.asarray(partial["previous"], dtype=float).reshape(size).copy()
+                partial = PartialEpoch(order, next_row, record, start, previous)
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"the trainer's state does not fit this run ({err})") from None
+        self._rng, self._left, self.partial = rng, left, partial
+
     def _untouched(self) -> bool:
         """Whether the network still holds what the last call left it."""
         return self._left is not None and np.array_equal(self._left[0], self.network.params)

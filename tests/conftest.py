@@ -1,5 +1,11 @@
+import os
+import tempfile
+
 import numpy as np
 import pytest
+
+# Every test's run store, and every server a test starts, in a folder of their own.
+os.environ.setdefault("BACKPROP_STORE", tempfile.mkdtemp(prefix="backprop-store-"))
 
 from backprop_core import Network, datasets
 from dashboard.components.bootstrap import WORKER_KEY

@@ -16,10 +16,13 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard.state.checkpoint import decode, encode, state_of
+from dashboard.state.keeper import KEEPER
 from dashboard.state.playground import from_playground
-from dashboard.state.run import Run
+from dashboard.state.run import Run, new_token
 from dashboard.state.scheduler import SCHEDULER, SERVER_ID, SERVER_ID_PATTERN
 from dashboard.state.settings import settings_from_query, widget_values
+from dashboard.state.store import age
 from dashboard.state.worker import Worker
 from dashboard.text import plain
 
@@ -29,6 +32,8 @@ RESTARTED = (
     "The server restarted since this page was last open: its training state was lost, and "
     "your settings came back from the link."
 )
+NOT_RESUMED = "The saved run could not be resumed"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")  # what new_token makes: 128 bits, URL-safe
 
 
 def restarted(server: str | None) -> bool:
@@ -39,9 +44,22 @@ def restarted(server: str | None) -> bool:
 
 
 def _start() -> None:
-    """This user's run and worker from the URL (a shared link) or the defaults."""
+    """This user's run and worker: the run the address's ``run=`` names (in this process,
+    or resumed from its checkpoint), else a new one from the link's settings or the defaults."""
     params = st.query_params.to_dict()
-    settings, warnings = settings_from_query(params)
+    warnings: list[str] = []
+    run = _reopened(params.get("run"), warnings)
+    if isinstance(run, Worker):  # the same run, reattached
+        _keep(run, run.run, warnings)
+        return
+    if run is None:
+        run, warnings = _new_run(params, warnings)
+    _keep(Worker(run, _connection_check()), run, warnings)
+
+
+def _new_run(params: dict[str, str], warnings: list[str]) -> tuple[Run, list[str]]:
+    settings, more = settings_from_query(params)
+    warnings += more
     if "playground" in params:  # a playground link's '#' part, URL-encoded
         try:
             settings, notices = from_playground(params["playground"], settings)
@@ -53,9 +71,59 @@ def _start() -> None:
     except ValueError as err:  # a batch size larger than this dataset's training rows
         warnings.append(f"URL parameter batch: {err}; using full batch instead")
         run = Run(settings.with_(batch=None))
-    if restarted(st.query_params.get("server")):
+    if restarted(params.get("server")) and not any(w.startswith(NOT_RESUMED) for w in warnings):
         warnings.insert(0, RESTARTED)
-    st.session_state[WORKER_KEY] = Worker(run, _connection_check())
+    return run, warnings
+
+
+def _session() -> str:
+    ctx = get_script_run_ctx()
+    return "" if ctx is None else ctx.session_id
+
+
+def _reopened(token: str | None, warnings: list[str]) -> Worker | Run | None:
+    """The live worker of run ``token`` when no other open tab holds it; a copy of it when
+    one does; the run resumed from its checkpoint; or None (no such run, or no token)."""
+    if token is None or not TOKEN.fullmatch(token):
+        return None
+    held = KEEPER.holder(token)
+    if held is not None:
+        worker, owner = held
+        if owner == _session() or not _active(owner):
+            worker.connected = _connection_check()
+            return worker
+        fork = decode(encode(state_of(worker.run)))
+        fork.token = new_token()
+        warnings.append(
+            "This run is open in another tab, so this tab has a copy of it, at epoch "
+            f"{fork.epoch:,}: what you do here does not change the other tab's run."
+        )
+        return fork
+    saved = KEEPER.load(token)
+    if saved is None:
+        return None
+    try:
+        run = decode(saved.data)
+    except ValueError as err:
+        warnings.append(f"{NOT_RESUMED} ({err}); starting from the link's settings.")
+        return None
+    stopped = KEEPER.stopped_at(saved)
+    when = (
+        f"saved {age(stopped - saved.saved_at)} before the server stopped"
+        if stopped is not None
+        else f"saved {age(time.time() - saved.saved_at)} ago"
+    )
+    warnings.append(f"Resumed from the checkpoint at epoch {saved.epoch:,}, {when}. Paused.")
+    return run
+
+
+def _active(session: str) -> bool:
+    return bool(session) and Runtime.exists() and Runtime.instance().is_active_session(session)
+
+
+def _keep(worker: Worker, run: Run, warnings: list[str]) -> None:
+    KEEPER.watch(worker, _session())
+    st.session_state[WORKER_KEY] = worker
     st.session_state[RUN_KEY] = run
     st.session_state["url_warnings"] = warnings
 

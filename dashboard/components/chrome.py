@@ -139,6 +139,8 @@ def teaching_page(tab_title: str, heading: str) -> Run:
     heading, and a line saying which network is shown. Returns the run."""
     setup_page(tab_title)
     worker = get_worker()
+    if st.query_params.get("run") != worker.run.token:  # a reload of this page finds the run
+        st.query_params["run"] = worker.run.token
     if worker.running:
         worker.pause()
         st.toast("Training paused while you inspect the network.")

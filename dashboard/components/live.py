@@ -14,6 +14,7 @@ from dashboard.components.plotly_chart import chart
 from dashboard.figures import live as figures
 from dashboard.figures import surface
 from dashboard.reports import outputs_table, run_name, status
+from dashboard.state.keeper import KEEPER
 from dashboard.state.run import Run
 from dashboard.state.scheduler import REFRESH_SECONDS, SCHEDULER
 from dashboard.state.snapshot import RunSnapshot
@@ -71,6 +72,8 @@ def numbers(snapshot: RunSnapshot, look: Look) -> None:
             f"Redrawing every {look.timer:g} s instead of {REFRESH_SECONDS:g} s: "
             f"{SCHEDULER.training} sessions are training on this server."
         )
+    if KEEPER.problem:
+        lines.append(KEEPER.problem)
     if snapshot.diverged:
         st.error(plain(said))
     elif lines:

@@ -26,9 +26,11 @@ QR_SCALE = 8  # pixels per module: crisp when the page shrinks it
 
 
 def sync_url(run: Run) -> dict[str, str]:
-    """Write the configuration into the URL, so the address bar is always a shareable link."""
+    """Write the configuration into the URL, so the address bar is always a shareable link;
+    returns the part that is shared, without the run's token."""
     query = settings_to_query(run.settings)
-    address = {**query, "server": SERVER_ID}  # tells a reload after a restart (not shared)
+    # Not shared: the run's token (a reload reattaches to it) and the server (a restart).
+    address = {**query, "server": SERVER_ID, "run": run.token}
     if st.query_params.to_dict() != address:
         st.query_params.from_dict(address)
     return query

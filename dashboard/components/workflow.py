@@ -244,7 +244,14 @@ def _rewind(run: Run) -> int | None:
         if run.rewound_to is not None:
             run.rewind(None)
         return None
-    epochs = list(run.snapshot().snapshot_epochs)
+    snapshot = run.snapshot()
+    epochs = list(snapshot.snapshot_epochs)
+    if snapshot.snapshot_limit is not None:
+        st.caption(
+            f"This network is large, so rewind keeps at most {snapshot.snapshot_limit} "
+            "snapshots (every other one goes when they are full): the run's checkpoint stays "
+            "near 2 MB."
+        )
     if st.session_state.get("rewind_epoch") not in epochs:
         st.session_state["rewind_epoch"] = epochs[-1]
     epoch = st.select_slider("Show the network at epoch", epochs, key="rewind_epoch")

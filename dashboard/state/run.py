@@ -7,6 +7,7 @@ that replaces the parameters first calls ``halt`` (the worker's pause), outside 
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -90,12 +91,18 @@ def build(settings: Settings, custom_data: Dataset | None, network: Network | No
     return Built(network, trainer, data, test, points, group_names)
 
 
+def new_token() -> str:
+    """128 random bits, URL-safe: unguessable, so a run's address is its key."""
+    return secrets.token_urlsafe(16)
+
+
 class Run(Edits):
     """Holds the network being trained and everything the lecture workflow keeps of it."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.lock = threading.RLock()
         self.halt: Callable[[], None] = lambda: None  # stops training before a change
+        self.token = new_token()  # names the run in the address bar and in the run store
         self.generation = 0
         self.custom_data: Dataset | None = None
         self.kept: list[KeptRun] = []
@@ -107,7 +114,7 @@ class Run(Edits):
         built = build(settings, self.custom_data, network)
         with self.lock:
             self.built, self.settings = built, settings
-            self.snapshots = Snapshots()
+            self.snapshots = Snapshots(built.network.params.size)
             self.snapshots.record(0, built.network.params)
             self.rewound_to: int | None = None
             self.nudges: list[Nudge] = []
@@ -228,7 +235,7 @@ class Run(Edits):
         else:
             with self.lock:
                 restore_history(self.trainer, meta["history"])
-                self.snapshots = Snapshots()
+                self.snapshots = Snapshots(self.network.params.size)
                 self.snapshots.record(self.epoch, self.network.params)
             loaded += f", with its history; training continues from epoch {self.epoch:,}."
         return " ".join([loaded, *notes, *([batch_note] if batch_note else [])])
@@ -279,6 +286,7 @@ class Run(Edits):
                 kept=tuple(self.kept),
                 nudges=tuple(self.nudges),
                 snapshot_epochs=tuple(self.snapshots.epochs),
+                snapshot_limit=self.snapshots.limit if self.snapshots.thinned else None,
                 has_custom_data=self.custom_data is not None,
                 custom_title=None if self.custom_data is None else self.custom_data.title,
             )

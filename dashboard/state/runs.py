@@ -14,13 +14,17 @@ from dashboard.state.settings import Settings
 # Epochs to snapshot: every epoch up to 26, then ~50 per decade (256 up to a million epochs).
 SCHEDULE = sorted({0} | {round(10 ** (j / 50)) for j in range(500)})
 MAX_KEPT = 10
+SNAPSHOT_BYTES = 1_200_000  # every snapshot of a run, so that its checkpoint stays near 2 MB
+MIN_SNAPSHOTS = 4
 
 
 class Snapshots:
-    """Copies of the parameters at log-spaced epochs, dense early and sparse later."""
+    """Copies of the parameters at log-spaced epochs, dense early and sparse later; at most
+    ``limit`` of them (a large network's), thinned to every other one when full."""
 
-    def __init__(self) -> None:
+    def __init__(self, parameters: int = 0) -> None:
         self._params: dict[int, np.ndarray] = {}
+        self.limit = max(MIN_SNAPSHOTS, SNAPSHOT_BYTES // max(1, 8 * parameters))
 
     @staticmethod
     def next_after(epoch: int) -> int:
@@ -30,6 +34,15 @@ class Snapshots:
 
     def record(self, epoch: int, params: np.ndarray) -> None:
         self._params[epoch] = params.copy()
+        if len(self._params) > self.limit:  # keep the first and the newest, and every other
+            epochs = self.epochs
+            for e in epochs[1:-1:2]:
+                del self._params[e]
+
+    @property
+    def thinned(self) -> bool:
+        """Whether this run keeps fewer snapshots than the schedule asks for."""
+        return self.limit < len(SCHEDULE)
 
     @property
     def epochs(self) -> list[int]:

@@ -90,6 +90,7 @@ class RunSnapshot:
     kept: tuple[KeptRun, ...] = ()
     nudges: tuple[Nudge, ...] = ()
     snapshot_epochs: tuple[int, ...] = ()
+    snapshot_limit: int | None = None  # a large network keeps at most this many
     has_custom_data: bool = False  # an uploaded table is among the datasets
     custom_title: str | None = None
 
