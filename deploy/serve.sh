@@ -54,9 +54,9 @@ pids=()
 replica_pids=()
 stop() {
     trap - EXIT INT TERM
-    [[ -f $run/nginx.pid ]] && kill "$(cat "$run/nginx.pid")" 2>/dev/null
-    ((${#replica_pids[@]})) && kill "${replica_pids[@]}" 2>/dev/null
-    ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null
+    [[ -f $run/nginx.pid ]] && kill "$(cat "$run/nginx.pid")" 2>/dev/null || true
+    ((${#replica_pids[@]})) && kill "${replica_pids[@]}" 2>/dev/null || true
+    ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null || true
     wait 2>/dev/null
     rm -rf "$run"
 }

@@ -35,28 +35,26 @@ def free_port() -> int:
 def streamlit_app(script: str = "app.py", timeout: float = 60.0) -> Iterator[str]:
     """Start ``script`` (a path from the repository root), wait for its health check, yield
     its URL, stop it afterwards."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-    ]
+    with streamlit_process(free_port(), script, timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(
+    port: int, script: str = "app.py", timeout: float = 60.0
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit_app`` on ``port``, yielding its URL and its process (to kill it)."""
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:  # not a pipe: a full pipe would block the server
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until_healthy(url, proc, log, timeout)
-            yield url
+            yield url, proc
         finally:
-            proc.terminate()
+            if proc.poll() is None:
+                proc.terminate()
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -1,7 +1,10 @@
 """End to end in a real Chromium (Debian's package): `streamlit run app.py`, then click around."""
 
+import os
+import re
+import signal
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -12,13 +15,14 @@ from tests.browser_helpers import (
     COUNT_REDRAWS,
     CURVES_DRAWN,
     LAYOUT_REPORT,
+    METRICS,
     assert_no_exception,
     blank_screenshots,
     luminance,
     open_app,
     shown_epoch,
 )
-from tests.live_server import CHROMIUM
+from tests.live_server import CHROMIUM, free_port, streamlit_process
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -340,3 +344,55 @@ def test_patched_live_curves_equal_the_sessions_own_curves_value_for_value(serve
         page.wait_for_timeout(150)
     page.get_by_role("button", name="Pause", exact=True).click()
     assert matched == 3
+
+
+COST_POINTS = """() => { const plot = document.querySelector('.st-key-cost_chart .bp-plot');
+  return plot && plot.data ? plot.data[0].y.length : 0; }"""
+
+
+def test_a_reload_while_training_keeps_the_run_and_a_second_tab_gets_a_copy(server, page):
+    open_app(page, server + "/?speed=10")
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_function("() => location.search.includes('run=')", timeout=30_000)
+    page.wait_for_timeout(3000)
+    before, address = shown_epoch(page), page.url
+    token = parse_qs(urlparse(address).query)["run"][0]
+    assert before > 0
+    page.reload()
+    page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
+    page.wait_for_function(COST_POINTS, timeout=30_000)
+    assert shown_epoch(page) >= before and page.evaluate(COST_POINTS) > 10  # curves intact
+    assert parse_qs(urlparse(page.url).query)["run"] == [token]
+    other = page.context.new_page()
+    other.goto(address)
+    other.get_by_text("This run is open in another tab, so this tab has a copy of it").wait_for(
+        timeout=30_000
+    )
+    assert shown_epoch(other) >= before
+    other.wait_for_function(f"() => !location.search.includes('run={token}')", timeout=10_000)
+    page.get_by_role("button", name="Pause").click()
+    assert_no_exception(page)
+    assert_no_exception(other)
+
+
+def test_a_server_killed_and_started_again_resumes_the_run_from_its_checkpoint(page):
+    port = free_port()
+    with streamlit_process(port) as (url, proc):
+        open_app(page, url + "/?speed=10")
+        page.get_by_role("button", name="Train").click()
+        page.wait_for_timeout(4000)
+        earlier = shown_epoch(page)  # 2 s before the kill
+        page.wait_for_timeout(2000)
+        address = page.url
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    with streamlit_process(port) as (url, _):
+        page.goto(address)
+        notice = page.get_by_text("Resumed from the checkpoint at epoch")
+        notice.wait_for(timeout=30_000)
+        said = notice.inner_text()
+        resumed = int(re.search(r"epoch ([\d,]+)", said).group(1).replace(",", ""))
+        assert resumed >= earlier > 0 and "before the server stopped. Paused." in said
+        page.wait_for_timeout(1000)
+        assert page.evaluate(METRICS)["Status"] == "Paused" and shown_epoch(page) == resumed
+        assert_no_exception(page)
