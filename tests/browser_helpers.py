@@ -10,6 +10,8 @@ import time
 import numpy as np
 from PIL import Image
 
+from tests.apptest_helpers import number
+
 LINE_RGB = (0, 114, 178)  # the first trace's colour on both live charts (figures.LAYER_COLOURS)
 LIVE_CHARTS = ("cost_chart", "delta_chart")
 
@@ -41,7 +43,7 @@ def train_until_solved(page, limit: float, every_ms: int) -> list[tuple[float, i
     while time.monotonic() - started < limit:
         shown = page.evaluate(METRICS)
         epoch = int(re.sub(r"[^\d]", "", shown["Epoch"]))
-        cost = float(shown["Cost"].replace("\u2212", "-"))
+        cost = number(shown["Cost"])
         samples.append((time.monotonic() - started, epoch, cost, shown["Status"]))
         if shown["Status"].startswith("Solved"):
             break

@@ -3,11 +3,15 @@ from the run store after a restart, and never another student's run."""
 
 import time
 
+import numpy as np
+
+from backprop_core.datasets import Dataset
 from dashboard.components import share
 from dashboard.components.bootstrap import RESTARTED, TOKEN
-from dashboard.state.checkpoint import Checkpoint
+from dashboard.state.checkpoint import Checkpoint, checkpoint, state_of
 from dashboard.state.keeper import KEEPER
-from dashboard.state.run import new_token
+from dashboard.state.run import Run, new_token
+from dashboard.state.store import StoreError
 from tests.apptest_helpers import epoch, open_link, run_app, run_of, shown, worker_of
 
 
@@ -71,3 +75,38 @@ def test_a_corrupt_checkpoint_is_refused_with_a_notice_and_the_links_settings_ap
         for w in _warnings(at)
     )
     assert run_of(at).settings.learning_rate == 2 and epoch(at) == 0
+
+
+def test_a_store_that_fails_is_said_on_the_status_line_and_training_goes_on(monkeypatch):
+    class Failing:
+        def __getattr__(self, name):
+            def fail(*args):
+                raise StoreError("/var/lib/secret/runs.sqlite3: disk I/O error")
+
+            return fail
+
+    monkeypatch.setattr(KEEPER, "_store", Failing())
+    at = run_app()
+    deadline = time.monotonic() + 5
+    while KEEPER.problem is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker_of(at).step(20)
+    at.run()
+    said = " ".join(shown(at.caption))
+    assert "Runs are not being saved" in said and "/var/lib" not in said and epoch(at) == 20
+    monkeypatch.undo()
+    deadline = time.monotonic() + 10
+    while KEEPER.problem is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert KEEPER.problem is None  # saving works again
+
+
+def test_what_a_checkpoint_holds_is_shown_as_text_never_as_markup():
+    run = Run()
+    marked = "**bold** [x](http://example.org/x.png)"
+    X, T = np.array([[0.0], [1.0]]), np.array([[1.0], [0.0]])
+    run.use_dataset(Dataset("custom", marked, X, T, ("a",), ("y",)))
+    KEEPER.store.put(checkpoint(state_of(run), "0badf00d"))
+    at = open_link(run=run.token)
+    shown_text = " ".join(c.value for c in at.caption)
+    assert "\\*\\*bold\\*\\*" in shown_text and "**bold**" not in shown_text.replace("\\*", "")

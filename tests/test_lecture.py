@@ -260,9 +260,11 @@ def test_clicks_on_a_neuron_an_edge_and_a_cell_pick_them_and_a_picked_weight_is_
     large = "() => document.querySelector('.st-key-ns_neuron_large .bp-plot').layout.title.text"
     hall.wait_for_function(f"() => ({large})().startsWith('Hidden 1, neuron 2')", timeout=10_000)
     assert hall.locator(".st-key-ns_neuron input").input_value() == "hidden 1, neuron 2"
+    hall.locator("[data-stale=true]").first.wait_for(state="detached", timeout=30_000)
+    hall.wait_for_timeout(1000)  # the graph's redraw after the neuron's pick
     edge = hall.evaluate(where, [None, [1, 1, 0]])  # W²[2, 1], hidden neuron 2 to the output
     hall.mouse.click(edge["x"], edge["y"])
-    hall.get_by_text("Picked W²[2, 1]").wait_for(timeout=10_000)
+    hall.get_by_text("Picked W²[2, 1]").wait_for(timeout=30_000)
     hall.get_by_role("link", name="Inside the gradient").click()
     hall.get_by_text("Each row's pull on ∂C/∂w for W²[2, 1]").wait_for(timeout=30_000)
     hall.get_by_role("link", name="Live training").click()

@@ -219,7 +219,7 @@ def compare_runs(run: Run) -> None:
             key="remove_runs",
             on_change=_remove,
             args=(run,),
-            placeholder=f"{len(labels)} kept run(s) overlaid: pick to remove",
+            placeholder=f"{count(len(labels), 'kept run')} overlaid: pick to remove",
         )
 
 
@@ -248,9 +248,11 @@ def _rewind(run: Run) -> int | None:
     epochs = list(snapshot.snapshot_epochs)
     if snapshot.snapshot_limit is not None:
         st.caption(
-            f"This network is large, so rewind keeps at most {snapshot.snapshot_limit} "
-            "snapshots (every other one goes when they are full): the run's checkpoint stays "
-            "near 2 MB."
+            plain(
+                f"This network is large, so rewind keeps at most {snapshot.snapshot_limit} "
+                "snapshots (every other one goes when they are full): the run's checkpoint "
+                "stays near 2 MB."
+            )
         )
     if st.session_state.get("rewind_epoch") not in epochs:
         st.session_state["rewind_epoch"] = epochs[-1]
