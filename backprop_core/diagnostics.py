@@ -7,6 +7,9 @@ the penalty λ·R(W) when the network has one; the per-row quantities here are t
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from .gradient_check import perturbed_costs, sample_indices
@@ -264,3 +267,95 @@ def row_groups(T: np.ndarray, max_rows: int = MAX_ROWS_RECORDED) -> tuple[np.nda
     groups = np.searchsorted(edges, T[:, 0], side="right")
     used, groups = np.unique(groups, return_inverse=True)
     return groups, [f"target decile {d + 1}" for d in used]
+
+
+@dataclass(frozen=True)
+class PathTerms:
+    """∂C_x/∂w as a sum over the paths from w's neuron to the outputs (``path_terms``)."""
+
+    paths: np.ndarray  # (n_paths, depth): the neuron in each layer after w's, w's own first
+    products: np.ndarray  # (n_paths,): each path's product of local derivatives
+    total: int  # how many paths there are; more than len(products) when sampled
+
+    @property
+    def sampled(self) -> bool:
+        """Whether ``paths`` is a uniform sample of the paths (their sum is then no gradient)."""
+        return len(self.products) < self.total
+
+
+def path_terms(
+    network: Network,
+    x: np.ndarray,
+    t: np.ndarray,
+    l: int,
+    i: int | None,
+    j: int,
+    limit: int = 100_000,
+    seed: int = 0,
+) -> PathTerms:
+    """The chain rule for w = weights[l][i, j] (for biases[l][j] with ``i`` None, a^l_i = 1)
+    on the single row (x, t), one term per path j = n_{l+1} → n_{l+2} → … → n_L:
+
+        ∂C_x/∂w = Σ_paths a^l_i · Π_m σ′(z^m_{n_m}) w^{m+1}_{n_m n_{m+1}} · δ^L_{n_L}
+
+    with δ^L = ∂C_x/∂a^L ⊙ σ′(z^L) (cross-entropy's σ′ cancelled). Every path when there are
+    at most ``limit``, otherwise ``limit`` drawn uniformly with ``seed``. A penalty's part of
+    the gradient is not a path: it is left out."""
+    X, T = _checked(network, np.atleast_2d(x), np.atleast_2d(t))
+    if len(X) != 1:
+        raise ValueError(f"path_terms takes one training row, got {len(X)}")
+    l = _layer(network, l)
+    sizes = network.sizes
+    j = _index("j", j, sizes[l + 1])
+    if i is not None:
+        i = _index("i", i, sizes[l])
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a whole number of at least 1, got {brief(limit)}")
+    fwd = network.forward(X)
+    widths = sizes[l + 2 :]
+    total = math.prod(widths)
+    if not widths:  # an output neuron's weight: one path, of w alone
+        rest = np.empty((1, 0), dtype=np.int64)
+    elif total <= limit:
+        rest = np.indices(widths, dtype=np.int64).reshape(len(widths), -1).T
+    else:
+        rng = np.random.default_rng(seed)
+        rest = np.column_stack([rng.integers(0, n, limit) for n in widths])
+    paths = np.column_stack([np.full(len(rest), j), rest]).astype(np.int64)
+    products = np.full(len(paths), 1.0 if i is None else float(fwd.a[l][0, i]))
+    for m in range(paths.shape[1] - 1):
+        k = l + m  # z[k] holds z of the layer of paths[:, m]
+        slope = network.activation.derivative(fwd.z[k], fwd.a[k + 1])[0]
+        products *= slope[paths[:, m]] * network.weights[k + 1][paths[:, m], paths[:, m + 1]]
+    z, a = fwd.z[-1], fwd.a[-1]
+    delta = network.cost_function.output_delta(z, a, T, network.output_activation)[0]
+    products *= delta[paths[:, -1]]
+    return PathTerms(paths, products, total)
+
+
+def operation_counts(sizes: list[int]) -> dict[str, int]:
+    """Multiplications for every weight's ∂C_x/∂w on one row, three ways:
+
+    - ``path_terms``: how many path products the chain rule sums, Σ_l m_l n_l Π_{k>l+1} n_k,
+      and ``path_multiplications``, two per layer a path crosses;
+    - ``backprop_multiplications``: the forward pass (Σ m n), the deltas
+      (Σ n_l n_{l+1} + Σ n_l for σ′) and the gradients aᵀδ (Σ m n);
+    - ``forward_mode_passes``: one pass per parameter, ``forward_mode_multiplications`` each
+      pass a forward pass with its tangent (2 Σ m n)."""
+    sizes = [int(n) for n in sizes]
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    dense = sum(m * n for m, n in pairs)
+    terms = sum(m * n * math.prod(sizes[l + 2 :]) for l, (m, n) in enumerate(pairs))
+    multiplications = sum(
+        m * n * math.prod(sizes[l + 2 :]) * 2 * (len(sizes) - 1 - l)
+        for l, (m, n) in enumerate(pairs)
+    )
+    backprop = dense + sum(m * n for m, n in pairs[1:]) + sum(sizes[1:]) + dense
+    parameters = sum(m * n + n for m, n in pairs)
+    return {
+        "path_terms": terms,
+        "path_multiplications": multiplications,
+        "backprop_multiplications": backprop,
+        "forward_mode_passes": parameters,
+        "forward_mode_multiplications": parameters * 2 * dense,
+    }

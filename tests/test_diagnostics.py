@@ -1,7 +1,10 @@
+import re
+
 import numpy as np
 import pytest
 
 from backprop_core import Network, Trainer, datasets, diagnostics, gradient_check
+from tests.conftest import random_problem
 
 ARCHITECTURES = [
     ([2, 2, 2, 2], "sigmoid", "mse"),
@@ -218,3 +221,68 @@ def test_row_groups_must_name_one_group_per_row():
     X, T = datasets.half_adder()
     with pytest.raises(ValueError, match="one whole number per row"):
         Trainer(Network([2, 2, 2]), X, T, row_groups=np.array([0, 1]))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activation", "cost"),
+    [
+        ([2, 2, 2, 2], "sigmoid", "mse"),
+        ([2, 3, 4, 2], "tanh", "mse"),
+        ([3, 4, 3, 2, 2], "sigmoid", "cross_entropy"),
+        ([2, 5, 1], "relu", "mse"),
+    ],
+)
+def test_the_path_products_of_every_weight_and_bias_sum_to_backprops_gradient(
+    sizes, activation, cost
+):
+    net = Network(sizes, activation=activation, cost=cost, seed=3)
+    x, t = random_problem(sizes, 1, seed=4)
+    if cost == "cross_entropy":
+        t = (t > 0.5).astype(float)
+    g = net.gradients(x, t)
+    for l, W in enumerate(net.weights):
+        for i, j in np.ndindex(W.shape):
+            terms = diagnostics.path_terms(net, x[0], t[0], l, i, j)
+            assert not terms.sampled and terms.total == int(np.prod(sizes[l + 2 :]))
+            assert terms.products.sum() == pytest.approx(g.weights[l][i, j], abs=1e-12)
+            assert (terms.paths[:, 0] == j).all()
+        for j in range(W.shape[1]):
+            bias = diagnostics.path_terms(net, x[0], t[0], l, None, j)
+            assert bias.products.sum() == pytest.approx(g.biases[l][j], abs=1e-12)
+
+
+def test_past_the_limit_the_paths_are_a_labelled_sample_of_the_right_count():
+    net = Network([2] + [64] * 8 + [1], seed=0)
+    terms = diagnostics.path_terms(net, np.zeros(2), np.zeros(1), 0, 1, 5, limit=1000)
+    assert terms.sampled and terms.total == 64**7 and len(terms.products) == 1000
+    assert terms.paths.shape == (1000, 9) and terms.paths.max() < 64
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ((3, 0, 0), "layer must be from 0 to 2, got 3"),
+        ((0, 2, 0), "i must be a whole number from 0 to 1, got 2"),
+        ((0, 0, -1), "j must be a whole number from 0 to 1, got -1"),
+        ((0, 0, True), "j must be a whole number from 0 to 1, got True"),
+    ],
+)
+def test_bad_path_terms_arguments_name_the_value_and_the_range(args, says):
+    net = Network([2, 2, 2, 2], seed=0)
+    with pytest.raises(ValueError, match=re.escape(says)):
+        diagnostics.path_terms(net, np.zeros(2), np.zeros(2), *args)
+
+
+def test_operation_counts_for_the_half_adder_network():
+    counts = diagnostics.operation_counts([2, 2, 2, 2])
+    assert counts["path_terms"] == 16 + 8 + 4
+    assert counts["backprop_multiplications"] == 12 + 8 + 6 + 12
+    assert counts["forward_mode_passes"] == 18 and counts["forward_mode_multiplications"] == 18 * 24
+
+
+def test_path_terms_grow_exponentially_with_depth_and_backprop_linearly():
+    deep = [diagnostics.operation_counts([2] + [8] * d + [1]) for d in (2, 4, 6)]
+    terms = [c["path_terms"] for c in deep]
+    backprop = [c["backprop_multiplications"] for c in deep]
+    assert terms[1] / terms[0] > 50 and terms[2] / terms[1] > 50  # about ×64 per two layers
+    assert backprop[2] - backprop[1] == backprop[1] - backprop[0]  # the same per two layers
