@@ -24,6 +24,7 @@ PAGES = {
     "network and surfaces": "/Network_and_surfaces?dataset=xor",
     "initialisation lottery": "/Initialisation_lottery",
     "inside the gradient": "/Inside_the_gradient",
+    "chain rule": "/Chain_rule",
 }
 OPEN_BOXES = ("Share this setup", "Upload, save and load", "Open a playground link")
 INSIDE_BOXES = ("Show the code large", "Make a GIF of the run", "TensorFlow Playground link")

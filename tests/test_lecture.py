@@ -144,7 +144,7 @@ def test_a_live_chart_downloads_as_png_and_svg_named_after_itself_and_its_run(
 def test_a_teaching_pages_chart_offers_the_same_downloads(server, hall):
     hall.goto(f"{server}/Gradient_check?lecture=1")
     plot = hall.locator(".st-key-gc_layer_1 .bp-plot")
-    plot.wait_for(timeout=30_000)
+    plot.locator(".modebar-btn").first.wait_for(state="attached", timeout=30_000)
     plot.hover()
     titles = hall.locator(".st-key-gc_layer_1 .modebar-btn").evaluate_all(
         "buttons => buttons.map((b) => b.dataset.title)"

@@ -25,6 +25,7 @@ PAGES = [
     "pages/3_Network_and_surfaces.py",
     "pages/4_Initialisation_lottery.py",
     "pages/5_Inside_the_gradient.py",
+    "pages/6_Chain_rule.py",
 ]
 
 

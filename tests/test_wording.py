@@ -82,12 +82,12 @@ def _opened(page: str | None, setup: dict):
 @pytest.mark.parametrize("page", [None, *PAGES], ids=["main", *(p[6:-3] for p in PAGES)])
 def test_no_page_shows_code_indices_from_0_or_raw_carets(page, setup):
     at = _opened(page, SETUPS[setup])
-    if page == PAGES[-1]:  # a nudge says which weight it set
+    if page == "pages/5_Inside_the_gradient.py":  # a nudge says which weight it set
         field = next(f for f in at.number_input if f.key.startswith("ig_value_"))
         field.set_value(field.value + 0.5).run()
         at.button(key="ig_apply").click().run()
         assert any(text.startswith("Set the ") for text in visible_texts(at))
-    if page == PAGES[1]:  # the quiz's options and its verdict
+    if page == "pages/2_Backward_pass.py":  # the quiz's options and its verdict
         at.toggle(key="bp_quiz").set_value(True).run()
         for _ in range(6):
             at.button(key="bp_next").click().run()

@@ -105,6 +105,7 @@ PAGES = [
     ("pages/3_Network_and_surfaces.py", "Network and surfaces", ":material/hub:"),
     ("pages/4_Initialisation_lottery.py", "Initialisation lottery", ":material/casino:"),
     ("pages/5_Inside_the_gradient.py", "Inside the gradient", ":material/troubleshoot:"),
+    ("pages/6_Chain_rule.py", "The chain rule, step by step", ":material/link:"),
 ]
 
 
