@@ -100,7 +100,8 @@ buttons[1].button(
     width="stretch",
 )
 buttons[2].progress(
-    (stage + 1) / len(stages), text=f"Step {stage + 1} of {len(stages)}: " + stages[stage].title
+    (stage + 1) / len(stages),
+    text=plain(f"Step {stage + 1} of {len(stages)}: " + stages[stage].title),
 )
 st.latex(stages[stage].equation + r" = " + chain.result(factors.gradient))
 numbers = st.columns(2)
@@ -159,6 +160,7 @@ else:
 table = [
     {
         "path": chain.path_name(terms.paths[k], l, L + 1),
+        "factors": chain.path_factors(network, x, t, l, i, terms.paths[k]),
         "product": short(float(terms.products[k]), 4),
     }
     for k in shown

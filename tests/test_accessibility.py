@@ -85,6 +85,11 @@ def test_no_serious_or_critical_violation_headings_in_order_and_one_number_forma
         page.get_by_role("button", name="Run the lottery").click()
         page.locator(".st-key-lot_hist .bp-plot").wait_for(timeout=30_000)
     page.locator("[data-stale=true]").first.wait_for(state="detached", timeout=30_000)
+    page.wait_for_function(  # the page's own styles applied (a second after it draws)
+        """() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+                 .every((e) => getComputedStyle(e).color === 'rgb(61, 65, 80)')""",
+        timeout=10_000,
+    )
     page.wait_for_timeout(300)  # the last element's fade-in
     assert violations(page) == []
     names = page.locator(".bp-plot").evaluate_all(

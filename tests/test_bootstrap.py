@@ -8,6 +8,7 @@ import numpy as np
 from backprop_core.datasets import Dataset
 from dashboard.components import share
 from dashboard.components.bootstrap import RESTARTED, TOKEN
+from dashboard.state import keeper
 from dashboard.state.checkpoint import Checkpoint, checkpoint, state_of
 from dashboard.state.keeper import KEEPER
 from dashboard.state.run import Run, new_token
@@ -85,6 +86,7 @@ def test_a_store_that_fails_is_said_on_the_status_line_and_training_goes_on(monk
 
             return fail
 
+    monkeypatch.setattr(keeper, "RETRY_SECONDS", 0.3)
     monkeypatch.setattr(KEEPER, "_store", Failing())
     at = run_app()
     deadline = time.monotonic() + 5

@@ -354,7 +354,7 @@ def test_a_reload_while_training_keeps_the_run_and_a_second_tab_gets_a_copy(serv
     open_app(page, server + "/?speed=10")
     page.get_by_role("button", name="Train").click()
     page.wait_for_function("() => location.search.includes('run=')", timeout=30_000)
-    page.wait_for_timeout(3000)
+    page.wait_for_timeout(1500)
     before, address = shown_epoch(page), page.url
     token = parse_qs(urlparse(address).query)["run"][0]
     assert before > 0
@@ -380,7 +380,7 @@ def test_a_server_killed_and_started_again_resumes_the_run_from_its_checkpoint(p
     with streamlit_process(port) as (url, proc):
         open_app(page, url + "/?speed=10")
         page.get_by_role("button", name="Train").click()
-        page.wait_for_timeout(4000)
+        page.wait_for_timeout(2000)
         earlier = shown_epoch(page)  # 2 s before the kill
         page.wait_for_timeout(2000)
         address = page.url

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop_core import Network, datasets
+from backprop_core import Network, datasets, diagnostics
 from dashboard.components.nudge import PICKED
 from dashboard.teaching import chain
 from dashboard.teaching.stepper import build_steps
@@ -77,3 +77,15 @@ def test_the_largest_network_samples_its_paths_and_says_so():
     at = run_app(PAGE, **lab_of(main))
     assert not at.exception
     assert any("a sample, whose sum is not the gradient" in i for i in shown(at.info))
+
+
+def test_a_paths_listed_factors_multiply_to_its_product():
+    net = Network([2, 3, 2, 2], seed=5)
+    X, T = datasets.half_adder()
+    terms = diagnostics.path_terms(net, X[2], T[2], 0, 1, 2)
+    for k in chain.strongest(terms, 3):
+        text = chain.path_factors(net, X[2], T[2], 0, 1, terms.paths[k])
+        values = [number(part.split(" ")[-1]) for part in text.split(" × ")]
+        assert len(values) == 2 + 2 * 2 and np.prod(values) == pytest.approx(
+            terms.products[k], rel=0.01
+        )

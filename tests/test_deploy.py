@@ -82,7 +82,7 @@ def test_four_sessions_train_through_nginx_each_on_the_replica_that_served_its_p
     ]
 
     async def lesson() -> None:
-        until = time.monotonic() + 12
+        until = time.monotonic() + 9
         await asyncio.gather(*(s.run(until) for s in students))
 
     asyncio.run(lesson())
@@ -115,7 +115,7 @@ def test_a_replica_killed_mid_lesson_is_replaced_and_its_run_resumes_on_a_reload
     serving = response.headers["x-backprop-replica"]
     page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
     page.get_by_role("button", name="Train").click()
-    page.wait_for_timeout(4000)
+    page.wait_for_timeout(2000)
     earlier = shown_epoch(page)  # 2 s before the kill
     page.wait_for_timeout(2000)
     os.kill(_replica_pid(serving), signal.SIGKILL)

@@ -63,7 +63,7 @@ def test_a_training_run_is_checkpointed_every_second_by_the_writer_thread_alone(
     worker.start()
     saved = []
     try:
-        for _ in range(40):  # 4 s
+        for _ in range(28):  # 2.8 s
             time.sleep(0.1)
             found = store.get(run.token)
             if found and (not saved or found.saved_at != saved[-1]):

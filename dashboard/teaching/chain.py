@@ -11,7 +11,7 @@ import numpy as np
 from backprop_core import Network
 from backprop_core.diagnostics import PathTerms, operation_counts
 from dashboard.teaching.stepper import OPERAND, RESULT, latex_number, matrix
-from dashboard.text import layer_name
+from dashboard.text import layer_name, short, sub, sup
 
 LETTERS = "pqrsuvxy"  # the index of the output layer's neuron, then each layer before it
 
@@ -151,6 +151,25 @@ def path_name(path: np.ndarray, l: int, layers: int) -> str:
     return " → ".join(
         f"{layer_name(l + 1 + m, layers)}: {n + 1}" for m, n in enumerate(path.tolist())
     )
+
+
+def path_factors(
+    network: Network, x: np.ndarray, t: np.ndarray, l: int, i: int | None, path: np.ndarray
+) -> str:
+    """One path's factors on the row (x, t), as ``path_terms`` multiplies them: a, then σ′
+    and the weight for each layer crossed, then the output's δ."""
+    X, T = np.atleast_2d(x).astype(float), np.atleast_2d(t).astype(float)
+    fwd = network.forward(X)
+    L = network.num_layers
+    parts = [] if i is None else [f"a{sup(l)}{sub(i + 1)} {short(fwd.a[l][0, i], 3)}"]
+    for m, n in enumerate(path[:-1].tolist()):
+        k = l + m
+        slope = network.activation.derivative(fwd.z[k], fwd.a[k + 1])[0, n]
+        w = network.weights[k + 1][n, path[m + 1]]
+        parts += [f"σ′ {short(slope, 3)}", f"w {short(w, 3)}"]
+    delta = network.cost_function.output_delta(fwd.z[-1], fwd.a[-1], T, network.output_activation)
+    parts.append(f"δ{sup(L)}{sub(int(path[-1]) + 1)} {short(delta[0, path[-1]], 3)}")
+    return " × ".join(parts)
 
 
 def strongest(terms: PathTerms, keep: int = 12) -> np.ndarray:
