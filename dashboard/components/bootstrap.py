@@ -104,6 +104,7 @@ def _reopened(token: str | None, warnings: list[str]) -> Worker | Run | None:
         return None
     try:
         run = decode(saved.data)
+        run.token = token  # the address's, whatever the stored body says
     except ValueError as err:
         warnings.append(f"{NOT_RESUMED} ({err}); starting from the link's settings.")
         return None
