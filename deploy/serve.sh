@@ -81,7 +81,8 @@ fi
 # One replica on port $1, started again whenever it exits (a crash, an out-of-memory kill).
 replica() {
     local child=""
-    trap '[[ -n $child ]] && kill "$child" 2> /dev/null; exit 0' TERM INT
+    # Stop the replica and wait for it: serve.sh's own stop waits for this loop.
+    trap '[[ -n $child ]] && kill "$child" 2> /dev/null && wait "$child"; exit 0' TERM INT
     while true; do
         (cd "$root" && exec python -m streamlit run app.py --server.port "$1" \
             --server.address 127.0.0.1 --server.headless true >> "$run/replica-$1.log" 2>&1) &
