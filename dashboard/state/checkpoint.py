@@ -83,10 +83,6 @@ def _dataset(data: Dataset | None) -> dict | None:
     }
 
 
-def _query(settings: Settings) -> dict[str, str]:
-    return settings_to_query(settings)
-
-
 def _settings(query: object) -> Settings:
     if not isinstance(query, dict) or not all(isinstance(v, str) for v in query.values()):
         raise ValueError("its settings are not a link's parameters")
@@ -124,14 +120,14 @@ def encode(state: dict, max_bytes: int = MAX_BYTES) -> bytes:
         "kind": KIND,
         "version": VERSION,
         **{k: state[k] for k in ("token", "epoch", "network", "trainer", "history")},
-        "settings": _query(state["settings"]),
+        "settings": settings_to_query(state["settings"]),
         "dataset": state["settings"].dataset,  # a link leaves out an uploaded table's name
         "rewound_to": state["rewound_to"],
         "nudges": state["nudges"],
         "kept": [
             {
                 "label": k.label,
-                "settings": _query(k.settings),
+                "settings": settings_to_query(k.settings),
                 "step": k.step,
                 "cost": k.cost,
                 "delta": k.delta,

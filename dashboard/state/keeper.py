@@ -60,7 +60,6 @@ class Keeper:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.problem: str | None = None  # why runs are not being saved, while they are not
-        self.written = 0
 
     @property
     def store(self):
@@ -136,7 +135,6 @@ class Keeper:
             self.store.put(checkpoint(state_of(worker.run), PROCESS))
             self._saved[token] = (fingerprint, now)
             written += 1
-        self.written += written
         return written
 
     def _forget(self, token: str) -> None:

@@ -178,7 +178,7 @@ def strongest(terms: PathTerms, keep: int = 12) -> np.ndarray:
     return order[:keep]
 
 
-def cost_over_depth(width: int, depths: range) -> dict[str, list[int]]:
+def cost_over_depth(width: int, depths: list[int]) -> dict[str, list[int]]:
     """For networks 2-width-…-width-1 of each depth: every weight's ∂C_x/∂w by path sums, by
     backprop, and by forward mode, in multiplications (``operation_counts``)."""
     rows = [operation_counts([2, *[width] * d, 1]) for d in depths]
