@@ -9,14 +9,11 @@ import plotly.graph_objects as go
 from backprop_core import Network
 from backprop_core.diagnostics import PathTerms
 from dashboard.figures.live import LAYER_COLOURS, MARK_COLOUR, base_layout, figure
+from dashboard.figures.teaching import graph_axes, graph_positions, signed_line
 from dashboard.figures.ticks import log_axis
 from dashboard.text import count, layer_name, short
 
 MAX_FAINT_EDGES = 4096  # the network's other edges, drawn faint, up to this many
-
-
-def _positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
-    return [[(x, (n - 1) / 2 - k) for k in range(n)] for x, n in enumerate(sizes)]
 
 
 def paths_figure(
@@ -26,7 +23,7 @@ def paths_figure(
     ``terms.paths[:, 0]`` from neuron ``i`` of layer ``l`` (None: the bias): width by |product|,
     blue solid for positive, orange dotted for negative."""
     sizes = network.sizes
-    pos = _positions(sizes)
+    pos = graph_positions(sizes)
     traces = []
     edges = sum(m * n for m, n in zip(sizes, sizes[1:]))
     if edges <= MAX_FAINT_EDGES:
@@ -59,11 +56,7 @@ def paths_figure(
                 x=[p[0] for p in points],
                 y=[p[1] for p in points],
                 mode="lines",
-                line=dict(
-                    width=1.5 + 6 * abs(product) / (top or 1.0),
-                    color=LAYER_COLOURS[0] if positive else MARK_COLOUR,
-                    dash="solid" if positive else "dot",
-                ),
+                line=signed_line(positive, 1.5 + 6 * abs(product) / (top or 1.0)),
                 name=f"path {rank + 1}",
                 hovertemplate=f"path {rank + 1}: product {short(product, 4)}<extra></extra>",
                 showlegend=False,
@@ -86,14 +79,7 @@ def paths_figure(
             showlegend=False,
         )
     )
-    axes = dict(
-        xaxis=dict(visible=False),
-        yaxis=dict(visible=False),
-        annotations=[
-            dict(x=x, y=-(max(sizes) - 1) / 2 - 0.6, text=name, showarrow=False)
-            for x, name in enumerate(names)
-        ],
-    )
+    axes = graph_axes(sizes)
     title = "The strongest paths: width = |product|, blue solid +, orange dotted −"
     return figure(traces, base_layout(title, "paths", 160 + 40 * min(max(sizes), 16), **axes))
 

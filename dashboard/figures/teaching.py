@@ -92,6 +92,34 @@ EDGE_HANDLE = 0.35  # where on its edge a weight's hover and click point sits: c
 # meet at their midpoints, so points there would be ambiguous
 
 
+def graph_positions(sizes: list[int]) -> list[list[tuple[float, float]]]:
+    """Each neuron's (x, y) in a drawing of the network: layer l at x = l, centred on y = 0."""
+    return [[(x, (n - 1) / 2 - k) for k in range(n)] for x, n in enumerate(sizes)]
+
+
+def signed_line(positive: bool, width: float) -> dict:
+    """An edge's line by its sign: blue solid +, orange dotted − (not the colour alone)."""
+    return dict(
+        width=width,
+        color=LAYER_COLOURS[0] if positive else MARK_COLOUR,
+        dash="solid" if positive else "dot",
+    )
+
+
+def graph_axes(sizes: list[int]) -> dict:
+    """A network drawing's layout: no axes, each layer named under its column."""
+    return dict(
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        annotations=[
+            dict(
+                x=x, y=-(max(sizes) - 1) / 2 - 0.6, text=layer_name(x, len(sizes)), showarrow=False
+            )
+            for x in range(len(sizes))
+        ],
+    )
+
+
 def network_graph_figure(
     network: Network,
     gradients: Gradients,
@@ -102,7 +130,7 @@ def network_graph_figure(
     and a click's customdata is a neuron's [layer, j] or an edge's [l, i, j].
     With ``pictures`` (from ``neuron_pictures``), each neuron is drawn as its picture."""
     sizes = network.sizes
-    pos = [[(x, (n - 1) / 2 - i) for i in range(n)] for x, n in enumerate(sizes)]
+    pos = graph_positions(sizes)
     values = gradients.weights if colour_by_gradient else network.weights
     top = max(float(np.abs(v).max()) for v in values) or 1.0
     edges: dict[tuple[bool, int], tuple[list, list]] = {}
@@ -129,11 +157,7 @@ def network_graph_figure(
             mode="lines",
             hoverinfo="skip",
             showlegend=False,
-            line=dict(
-                width=1 + 1.5 * width,
-                color=LAYER_COLOURS[0] if positive else MARK_COLOUR,
-                dash="solid" if positive else "dot",  # the sign is not in the colour alone
-            ),
+            line=signed_line(positive, 1 + 1.5 * width),
         )
         for (positive, width), (xs, ys) in sorted(edges.items())
     ]
@@ -167,14 +191,7 @@ def network_graph_figure(
             )
         )
     what = "∂C/∂w" if colour_by_gradient else "weight"
-    axes = dict(
-        xaxis=dict(visible=False),
-        yaxis=dict(visible=False),
-        annotations=[
-            dict(x=x, y=-(max(sizes) - 1) / 2 - 0.6, text=name, showarrow=False)
-            for x, name in enumerate(names)
-        ],
-    )
+    axes = graph_axes(sizes)
     if pictures is not None:
         # Each neuron drawn as its own output over the input square, as in the playground.
         axes["images"] = [

@@ -117,6 +117,8 @@ class Keeper:
         return self._save(time.monotonic(), urgent=True)
 
     def _save(self, now: float, urgent: bool = False) -> int:
+        if not self.store.saves:
+            return 0
         with self._lock:
             workers = list(self._workers.items())
             for gone in set(self._owners) - set(self._workers):

@@ -30,6 +30,7 @@ class MemoryStore:
     """No store (``BACKPROP_STORE=off``): nothing outlives the process."""
 
     where = "nowhere (BACKPROP_STORE=off)"
+    saves = False  # the keeper need not encode a checkpoint for it
 
     def put(self, checkpoint: Checkpoint) -> None:
         pass
@@ -53,6 +54,8 @@ class MemoryStore:
 class SQLiteStore:
     """One SQLite file in WAL mode: the writer thread's transactions never block a page that
     reads a checkpoint. A connection per thread, as sqlite3 wants."""
+
+    saves = True
 
     def __init__(self, folder: Path, hours: float = 24.0, max_mb: float = 500.0) -> None:
         self.folder, self.ttl, self.max_bytes = Path(folder), hours * 3600, max_mb * 1e6
@@ -130,6 +133,8 @@ class SQLiteStore:
 
 class RedisStore:
     """Every replica's checkpoints in one Redis: a hash per run that expires when idle."""
+
+    saves = True
 
     def __init__(self, url: str, hours: float = 24.0) -> None:
         import redis  # only a Redis deployment needs the package loaded
