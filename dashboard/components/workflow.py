@@ -183,7 +183,7 @@ def _make_gif(worker: Worker, snapshot: RunSnapshot, box: DeltaGenerator) -> dic
         )
     finally:
         worker.charge(time.thread_time() - started)
-    bar.empty()
+    bar.progress(1.0, text="GIF drawn: download it below.")  # stays until the next rerun
     name = f"run_{run_name(snapshot, epoch=False)}-epoch{movie.epochs[-1]}.gif"
     made.update(movie=movie, name=name)
     st.session_state["gif"] = made
