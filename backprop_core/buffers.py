@@ -24,44 +24,64 @@ class Trainer(Protocol):
 
 
 STAGED_OUTPUTS = 1 << 18  # at most this many a^L values (and as many z^L) staged per block
+# The columns of a compiled stage's record row; then mean |δ^l| for each layer l, then
+# ‖∂C/∂(W^l, b^l)‖² for each.
+COST, PENALTY, TEST_COST, TEST_ACCURACY, LAYERS = 0, 1, 2, 3, 4
 
 
 class Stage:
     """One block of epochs' records in float64, before they go into the history: the cost,
-    mean |δ^l|, ‖∂C/∂(W^l, b^l)‖², the test set's cost and accuracy (Python lists, which take
-    a number faster than an array does), and a^L and z^L (arrays, with a view per epoch)."""
+    mean |δ^l|, ‖∂C/∂(W^l, b^l)‖², the test set's cost and accuracy, and a^L and z^L (arrays,
+    with a view per epoch).
 
-    def __init__(self, epochs: int, rows: int, outputs: int) -> None:
-        self.cost = np.empty(epochs)  # filled once per block, from a^L and z^L
-        self.penalty, self.delta, self.grad_squared = [0.0] * epochs, [()] * epochs, [()] * epochs
-        self.test_cost, self.test_accuracy = [0.0] * epochs, [0.0] * epochs
+    For numpy's loop the scalars are Python lists, which take a number faster than an array
+    does. With ``layers`` (for the compiled loops, which write a whole row at once) they are
+    columns of one array ``rec``, a row per epoch (see ``COST`` …), costs included."""
+
+    def __init__(self, epochs: int, rows: int, outputs: int, layers: int | None = None) -> None:
         self.z_out = np.empty((epochs, rows, outputs))
         self.a_out = np.empty((epochs, rows, outputs))
         self.outputs = list(zip(self.z_out, self.a_out))
+        self.rec = None
+        if layers is None:
+            self.cost = np.empty(epochs)  # filled once per block, from a^L and z^L
+            self.penalty = [0.0] * epochs
+            self.delta, self.grad_squared = [()] * epochs, [()] * epochs
+            self.test_cost, self.test_accuracy = [0.0] * epochs, [0.0] * epochs
+            return
+        self.rec = rec = np.zeros((epochs, LAYERS + 2 * layers))
+        self.cost, self.penalty = rec[:, COST], rec[:, PENALTY]
+        self.test_cost, self.test_accuracy = rec[:, TEST_COST], rec[:, TEST_ACCURACY]
+        self.delta, self.grad_squared = rec[:, LAYERS : LAYERS + layers], rec[:, LAYERS + layers :]
 
     def row(self, e: int) -> tuple:
-        """A copy of epoch e's staged record, to keep across ``step`` calls."""
-        return (
+        """A copy of epoch e's staged record, to keep across ``step`` calls: a^L, z^L, λR,
+        mean |δ^l|, ‖∂C/∂(W^l, b^l)‖², the test cost and accuracy, and for a compiled stage
+        the cost (numpy's works its costs out from a^L and z^L)."""
+        row = (
             self.z_out[e].copy(),
             self.a_out[e].copy(),
-            self.penalty[e],
-            self.delta[e],
-            self.grad_squared[e],
-            self.test_cost[e],
-            self.test_accuracy[e],
+            float(self.penalty[e]),
+            tuple(map(float, self.delta[e])),
+            tuple(map(float, self.grad_squared[e])),
+            float(self.test_cost[e]),
+            float(self.test_accuracy[e]),
         )
+        return row if self.rec is None else (*row, float(self.cost[e]))
 
-    def put(self, e: int, row: tuple) -> None:
-        """Stage a record kept by ``row`` as epoch e."""
-        z, a, *rest = row
+    def put(self, e: int, row: tuple, network: Network, T: np.ndarray) -> None:
+        """Stage a record kept by ``row`` as epoch e; a compiled stage works out the cost
+        when ``row`` came from numpy's."""
+        z, a, penalty, delta, grad_squared, test_cost, test_accuracy, *cost = row
         self.z_out[e], self.a_out[e] = z, a
-        (
-            self.penalty[e],
-            self.delta[e],
-            self.grad_squared[e],
-            self.test_cost[e],
-            self.test_accuracy[e],
-        ) = rest
+        # a checkpoint gives the numbers back as arrays of one
+        self.penalty[e], self.test_cost[e], self.test_accuracy[e] = (
+            float(np.ravel(v)[0]) for v in (penalty, test_cost, test_accuracy)
+        )
+        self.delta[e] = tuple(map(float, np.ravel(delta)))
+        self.grad_squared[e] = tuple(map(float, np.ravel(grad_squared)))
+        if self.rec is not None:
+            self.cost[e] = float(np.ravel(cost[0])[0]) if cost else self.cost_of(network, T, e)
 
     def cost_of(self, network: Network, T: np.ndarray, e: int) -> float:
         """Epoch e's cost C = C₀ + λ·R(W), from its staged a^L and z^L."""
@@ -74,8 +94,9 @@ class Workspace:
     the test set and each mini-batch size, the update, the parameters to roll back to, and the
     staged records."""
 
-    def __init__(self, trainer: Trainer, epochs: int) -> None:
+    def __init__(self, trainer: Trainer, epochs: int, compiled: bool = False) -> None:
         net, n = trainer.network, len(trainer.X)
+        self.compiled = compiled
         self.sizes = net.sizes
         self.fwd = ForwardPass.empty(net.sizes, n)
         self.grads = Gradients.empty(net.sizes, n)
@@ -94,7 +115,7 @@ class Workspace:
         outputs = net.sizes[-1]
         self.capacity = max(1, STAGED_OUTPUTS // (n * outputs))  # the largest block possible
         block = min(epochs, self.capacity)
-        self.stage = Stage(block, n, outputs)
+        self.stage = Stage(block, n, outputs, net.num_layers if compiled else None)
         self.block = block
         self._batches: dict[int, tuple[ForwardPass, Gradients]] = {}
 

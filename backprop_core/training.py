@@ -3,6 +3,7 @@ epoch in a ``History``: W ← W − η ∂C/∂W and b ← b − η ∂C/∂b.""
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import time
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .buffers import Workspace
+from .compiled import CompiledBlocks, loops
 from .costs import accuracy
 from .history import History
 from .network import Network
@@ -21,6 +23,8 @@ GROW_BY = 1 << 16  # history rows added at a time, so a time-boxed huge request 
 BLOCK = 256  # epochs staged, converted into the history and checked for divergence at a time
 SLOW_EPOCH_SECONDS = 5e-4  # a slower epoch checks the deadline every epoch, not every 16
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-6, 1000.0
+# Rows an update visits × weights: past this, numpy's matrix products beat the per-row loops.
+COMPILED_MOST = 10_000
 
 
 def check_batch_size(batch_size: object, n: int) -> int | None:
@@ -87,6 +91,7 @@ class Trainer:
         track_outputs: bool = False,
         track_accuracy: bool = False,
         row_groups: np.ndarray | None = None,
+        compiled: bool = True,
     ) -> None:
         X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
         network.check_data(X, T)
@@ -122,13 +127,31 @@ class Trainer:
         self._left: tuple[np.ndarray, np.ndarray] | None = None
         self.partial: PartialEpoch | None = None
         self._work: Workspace | None = None
+        self.compiled = compiled  # False: numpy's loop, the reference, even where numba works
+        self.compiled_blocks: CompiledBlocks | None = None
 
-    def _workspace(self, epochs: int) -> Workspace:
+    def _compiled_blocks(self) -> CompiledBlocks | None:
+        """The compiled loops for this trainer, or None for numpy's: when asked to, when an
+        update is too much work for them, or while they are not compiled (or cannot be:
+        ``compiled.why_not`` says why)."""
+        if not self.compiled or self.update_size() > COMPILED_MOST:
+            return None
+        if self.compiled_blocks is None and (kernel := loops()) is not None:
+            self.compiled_blocks = CompiledBlocks(self, kernel)
+        return self.compiled_blocks
+
+    def update_size(self) -> int:
+        """Rows one update visits × the network's weights: how much work it is."""
+        sizes = self.network.sizes
+        rows = len(self.X) if self.batch_size is None else self.batch_size
+        return rows * sum(m * n for m, n in zip(sizes, sizes[1:]))
+
+    def _workspace(self, epochs: int, compiled: bool) -> Workspace:
         """The buffers for a call of ``epochs`` epochs, kept from the last call when they are
         large enough: allocating them anew every 20 ms turn cost a large network 5 %."""
         work = self._work
-        if work is None or work.block < min(epochs, work.capacity):
-            self._work = work = Workspace(self, epochs)
+        if work is None or work.compiled != compiled or work.block < min(epochs, work.capacity):
+            self._work = work = Workspace(self, epochs, compiled)
         return work
 
     @property
@@ -166,9 +189,16 @@ class Trainer:
             self.partial = None  # the parameters were set from outside: start a fresh epoch
         self.history.reserve(min(int(epochs), GROW_BY))
         deadline = None if max_seconds is None else time.perf_counter() + max_seconds
-        work = self._workspace(min(int(epochs), BLOCK))
+        blocks = self._compiled_blocks()
+        work = self._workspace(min(int(epochs), BLOCK), blocks is not None)
         work.start[...] = self._previous_params()
-        block = self._full_batch_block if self.batch_size is None else self._mini_batch_block
+        if blocks is None:
+            block = self._full_batch_block if self.batch_size is None else self._mini_batch_block
+        else:
+            full = self.batch_size is None
+            block = functools.partial(
+                blocks.full_batch_block if full else blocks.mini_batch_block, self
+            )
         done, stopped = 0, False
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             while done < epochs and not stopped:
@@ -253,7 +283,7 @@ class Trainer:
                 return self._commit(work, e), True
             partial, self.partial = self.partial, None
             if partial is not None:
-                stage.put(e, partial.record)
+                stage.put(e, partial.record, net, self.T)
                 order, first = partial.order, partial.next_row
                 np.copyto(work.start, partial.start)
                 np.copyto(work.previous, partial.previous)
@@ -296,7 +326,7 @@ class Trainer:
     def _commit(self, work: Workspace, epochs: int) -> int:
         """Append the first ``epochs`` staged epochs to the history; returns ``epochs``."""
         if epochs:
-            if self.batch_size is not None:  # the full-batch blocks have filled in their costs
+            if self.batch_size is not None and not work.compiled:  # the others have the costs
                 work.finish_block(self.network, self.T, epochs)
             self.history.append(epochs, **work.records(self, epochs))
         return epochs

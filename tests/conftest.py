@@ -7,10 +7,12 @@ import pytest
 # Every test's run store, and every server a test starts, in a folder of their own.
 os.environ.setdefault("BACKPROP_STORE", tempfile.mkdtemp(prefix="backprop-store-"))
 
-from backprop_core import Network, datasets
+from backprop_core import Network, compiled, datasets
 from dashboard.components.bootstrap import WORKER_KEY
 from tests.apptest_helpers import OPENED
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, streamlit_app
+
+compiled.warm_up()  # every trainer in the tests runs compiled from the start, as a warm server's
 
 
 @pytest.fixture(autouse=True)

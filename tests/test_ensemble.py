@@ -27,7 +27,9 @@ def test_each_network_follows_the_same_trajectory_as_training_it_alone(sizes, op
     ensemble, costs, solved = train_ensemble(sizes, seeds, X, T, 0.5, 2000, **options)
     for k, seed in enumerate(seeds):
         net = Network(sizes, seed=seed, **options)
-        trainer = Trainer(net, X, T, learning_rate=0.5)
+        # numpy's trainer: the stacked ensemble rounds as it does, and seed 7's tanh run is so
+        # sensitive near epoch 1,000 that a one-ulp change anywhere moves it by percents
+        trainer = Trainer(net, X, T, learning_rate=0.5, compiled=False)
         trainer.step(2000)
         np.testing.assert_allclose(ensemble.params[k], net.params, rtol=0, atol=1e-9)
         np.testing.assert_allclose(costs[:, k], trainer.history.cost, rtol=0, atol=1e-9)
