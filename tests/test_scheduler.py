@@ -1,9 +1,11 @@
+import os
 import threading
 import time
 
 import pytest
 
-from dashboard.state.scheduler import Scheduler, refresh_seconds
+from dashboard.state import scheduler
+from dashboard.state.scheduler import Scheduler, refresh_seconds, training_turns
 
 
 def _run_workers(scheduler: Scheduler, workers: int, seconds: float, chunk: float = 0.002):
@@ -104,3 +106,24 @@ def test_a_page_that_asks_first_is_served_before_the_waiting_workers():
     for t in [*threads, page]:
         t.join(timeout=5)
     assert order[0] == "page" and sorted(order[1:]) == ["w0", "w1", "w2"]
+
+
+def test_a_turn_per_core_once_training_is_compiled_and_one_on_numpy(monkeypatch):
+    monkeypatch.delenv("BACKPROP_TURNS", raising=False)
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(scheduler, "loops", lambda: object())
+    assert training_turns() == cores
+    monkeypatch.setattr(scheduler, "loops", lambda: None)
+    assert training_turns() == 1
+    monkeypatch.setenv("BACKPROP_TURNS", "3")
+    assert training_turns() == 3
+    monkeypatch.setenv("BACKPROP_TURNS", "zero")  # not a count: the default again
+    assert training_turns() == 1
+
+
+def test_the_slots_follow_a_function_as_it_changes():
+    slots = [1]
+    s = Scheduler(lambda: slots[0])
+    assert s.slots == 1
+    slots[0] = 2
+    assert s.slots == 2

@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from backprop_core.compiled import warm_up
 from dashboard.state.checkpoint import decode, encode, state_of
 from dashboard.state.keeper import KEEPER
 from dashboard.state.playground import from_playground
@@ -46,6 +47,7 @@ def restarted(server: str | None) -> bool:
 def _start() -> None:
     """This user's run and worker: the run the address's ``run=`` names (in this process,
     or resumed from its checkpoint), else a new one from the link's settings or the defaults."""
+    warm_up(background=True)  # the server's first session: training is compiled seconds later
     params = st.query_params.to_dict()
     warnings: list[str] = []
     run = _reopened(params.get("run"), warnings)

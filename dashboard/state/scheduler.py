@@ -15,8 +15,10 @@ import re
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from backprop_core.compiled import loops
 
 REFRESH_SECONDS = 0.1  # how often the page redraws while one session trains
 MAX_REFRESH_SECONDS = 0.4  # from 7 sessions on: the redraws stay under half a second
@@ -36,15 +38,20 @@ class Scheduler:
     slot back hands it to the first one waiting: one thread wakes per turn, never all of them
     (forty waiting threads woken 50 times a second would starve the page's redraws)."""
 
-    def __init__(self, slots: int) -> None:
-        if slots < 1:
+    def __init__(self, slots: int | Callable[[], int]) -> None:
+        if isinstance(slots, int) and slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}")
-        self.slots = slots
+        self._slots = slots
         self._busy = 0
         self._waiting: deque[threading.Event] = deque()
         self._workers = 0
         self._lock = threading.Lock()
         self._holder = threading.local()  # whether this thread holds a turn
+
+    @property
+    def slots(self) -> int:
+        """How many workers may train at once now."""
+        return self._slots() if callable(self._slots) else self._slots
 
     @contextmanager
     def turn(self, first: bool = False) -> Iterator[None]:
@@ -96,10 +103,17 @@ class Scheduler:
         return self._workers
 
 
-# One turn at a time: one interpreter runs one Python thread at a time, so a second training
-# thread would only fight the first, and the page's threads, for it. More cores: more
-# server processes (deploy/).
-SCHEDULER = Scheduler(1)
+def training_turns() -> int:
+    """A turn per core once training runs compiled: the compiled loops let go of the
+    interpreter, so turns on two cores run at once. numpy's loop holds it, and a second turn
+    would only fight the first, and the pages, for it: one. ``BACKPROP_TURNS`` overrides."""
+    given = os.environ.get("BACKPROP_TURNS", "")
+    if given.isdigit() and int(given) >= 1:
+        return int(given)
+    return len(os.sched_getaffinity(0)) if loops() is not None else 1
+
+
+SCHEDULER = Scheduler(training_turns)
 
 
 def refresh_seconds(training: int) -> float:
