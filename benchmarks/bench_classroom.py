@@ -3,6 +3,12 @@
     python benchmarks/bench_classroom.py                  # N = 1, 5, 10, 20, 40 on one server
     python benchmarks/bench_classroom.py 20 --seconds 60  # some N, a longer window
     python benchmarks/bench_classroom.py 40 --replicas 2  # through deploy/ (nginx, 2 servers)
+    python benchmarks/bench_classroom.py 20 40 --compare --rounds 3  # numpy against compiled
+
+With ``--compare``, every N runs on three servers in turn, round after round: training on
+numpy (``BACKPROP_KERNEL=numpy``, one turn at a time), compiled with one turn at a time
+(``BACKPROP_TURNS=1``), and compiled with a turn per core (the default); then the medians over
+the rounds, and epochs/s per student as a ratio to numpy's.
 
 Each student is a websocket client (``tests/streamlit_client.Student``) that opens the page with a
 link, presses Train at speed max, and reruns the timed parts of the page on schedule, as the
@@ -35,6 +41,10 @@ from tests.streamlit_client import Student  # noqa: E402
 
 HIDDEN = ["2", "3", "2,2", "4", "3,3", "2,2,2", "5", "4,4"]  # the mixed small architectures
 TICKS = os.sysconf("SC_CLK_TCK")
+HEADER = (
+    "students | redraw interval median / p95 | epochs/s per student median (min) | "
+    "kB/s per student | server CPU | server RSS | false pauses / errors / cross-talk"
+)
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -155,15 +165,17 @@ def main() -> None:
     parser.add_argument(
         "--soak", type=float, default=0, help="minutes: one student that long, reported per minute"
     )
+    parser.add_argument("--compare", action="store_true", help="numpy, compiled on 1 turn, on all")
+    parser.add_argument("--rounds", type=int, default=3, help="with --compare")
     args = parser.parse_args()
+    if args.compare:
+        compare(args.students, args.seconds, args.rounds)
+        return
     if args.soak:
         with streamlit_app() as base:
             soak(base, _server_pid(base), args.soak * 60)
         return
-    print(
-        "students | redraw interval median / p95 | epochs/s per student median (min) | "
-        "kB/s per student | server CPU | server RSS | false pauses / errors / cross-talk"
-    )
+    print(HEADER)
     for n in args.students:
         with ExitStack() as stack:  # a fresh server for each N
             if args.replicas:
@@ -172,6 +184,46 @@ def main() -> None:
                 base = stack.enter_context(streamlit_app())
                 pid = _server_pid(base)
             report(measure(base, pid, n, args.seconds))
+
+
+ENGINES = {  # the server's environment for each way of training
+    "numpy, 1 turn": {"BACKPROP_KERNEL": "numpy", "BACKPROP_TURNS": "1"},
+    "compiled, 1 turn": {"BACKPROP_KERNEL": "", "BACKPROP_TURNS": "1"},
+    "compiled, a turn per core": {"BACKPROP_KERNEL": "", "BACKPROP_TURNS": ""},
+}
+
+
+def compare(counts: list[int], seconds: float, rounds: int) -> None:
+    """Each N on each engine, interleaved round by round, on a fresh server each time."""
+    rows: dict[tuple[int, str], list[dict]] = {}
+    print("round | engine | " + HEADER)
+    for r in range(rounds):
+        for n in counts:
+            for engine, env in ENGINES.items():
+                saved = {key: os.environ.get(key) for key in env}
+                os.environ.update(env)
+                try:
+                    with streamlit_app() as base:
+                        row = measure(base, _server_pid(base), n, seconds)
+                finally:
+                    for key, value in saved.items():
+                        os.environ.pop(key) if value is None else os.environ.update({key: value})
+                rows.setdefault((n, engine), []).append(row)
+                print(f"{r + 1} | {engine} | ", end="")
+                report(row)
+    print(f"\nMedians over {rounds} rounds")
+    for n in counts:
+        base_rate = statistics.median(x["epochs_median"] for x in rows[n, "numpy, 1 turn"])
+        for engine in ENGINES:
+            got = rows[n, engine]
+            rate = statistics.median(x["epochs_median"] for x in got)
+            print(
+                f"{n:>4} students, {engine:26s} epochs/s per student {rate:8,.0f} "
+                f"({rate / base_rate:5.1f}× numpy's; min {min(x['epochs_min'] for x in got):,.0f})"
+                f" | redraws {statistics.median(x['redraw_median'] for x in got):.2f} s median, "
+                f"p95 {statistics.median(x['redraw_p95'] for x in got):.2f} s"
+                f" | CPU {statistics.median(x['cpu'] for x in got):.0%}"
+            )
 
 
 def soak(base: str, pid: int, seconds: float) -> None:
