@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from backprop_core.validation import brief
-from dashboard.state.settings import BY_URL, Settings
+from dashboard.state.settings import BY_URL, SCHEMA, Settings
 
 MAX_LINK_LENGTH = 2000
 
@@ -46,7 +46,7 @@ FEATURES = {
     "sinY": "sin_x2",
 }
 MISSING_FEATURES = ("cosX", "cosY")
-FLAGS = {"showTestData": "show_test", "discretize": "discretize"}
+FLAGS = {s.playground: s.url for s in SCHEMA if s.playground}  # playground name → our URL key
 HIDES = {"dataset_hide": "dataset", "learningRate_hide": "lr"}
 UNUSED = {  # what the playground writes that has no counterpart here, and why
     "collectStats": "statistics collection",

@@ -71,6 +71,7 @@ class Setting:
     saved: bool = False  # a saved network file carries it
     switch: bool = False  # its control applies it on its own change (not read with the rest)
     panel: bool = False  # how the lab is shown and paced, not what it trains
+    playground: str = ""  # the name a TensorFlow Playground link gives it, if it is a flag there
 
     def __post_init__(self) -> None:
         if self.widget == "":
@@ -197,9 +198,9 @@ SCHEMA: tuple[Setting, ...] = (
         "rate", 0.0, "rate", check_rate, write=lambda v: f"{v:g}", written=_penalised,
         label="Regularization rate λ", widget="regularization_rate", from_widget=check_rate,
     ),
-    _flag("show_test", "show_test", label="Show test data", saved=True),
+    _flag("show_test", "show_test", label="Show test data", saved=True, playground="showTestData"),
     _flag(
-        "discretize", "discretize", label="Discretize output", saved=True,
+        "discretize", "discretize", label="Discretize output", saved=True, playground="discretize",
         help="Colour the surface by the rounded output: the decision boundary is sharp.",
     ),
     Setting(  # None: the mode's default, paced in lecture mode
