@@ -1,4 +1,5 @@
-"""Backpropagation for feed-forward networks in plain numpy."""
+"""Backpropagation for feed-forward networks in numpy, with the training loops also compiled by
+numba (``kernel.py``)."""
 
 from . import datasets
 from .activations import ACTIVATIONS
