@@ -190,15 +190,10 @@ class CompiledBlocks:
         for e in range(size):
             if e and deadline is not None and time.perf_counter() > deadline:
                 return trainer._commit(work, e), True
-            partial, trainer.partial = trainer.partial, None
-            if partial is not None:
-                stage.put(e, partial.record, net, T)
-                order, first = partial.order, partial.next_row
-                np.copyto(work.start, partial.start)
-                np.copyto(work.previous, partial.previous)
+            resumed = trainer._begin_epoch(work, e)
+            if resumed is not None:
+                order, first = resumed
             else:
-                work.previous, work.start = work.start, work.previous
-                np.copyto(work.start, params)
                 finite = k.record(
                     params, X, T, self.X_test, self.T_test, self.rows, self.sizes, self.acts,
                     codes, rate, self.work, self.grad, stage.rec[e], stage.z_out[e],

@@ -281,15 +281,10 @@ class Trainer:
         for e in range(size):
             if e and deadline is not None and time.perf_counter() > deadline:
                 return self._commit(work, e), True
-            partial, self.partial = self.partial, None
-            if partial is not None:
-                stage.put(e, partial.record, net, self.T)
-                order, first = partial.order, partial.next_row
-                np.copyto(work.start, partial.start)
-                np.copyto(work.previous, partial.previous)
+            resumed = self._begin_epoch(work, e)
+            if resumed is not None:
+                order, first = resumed
             else:
-                work.previous, work.start = work.start, work.previous
-                np.copyto(work.start, params)
                 self._record(work, e)
                 if not math.isfinite(stage.cost_of(net, self.T, e) + sum(stage.grad_squared[e])):
                     np.copyto(params, work.previous)
@@ -315,6 +310,21 @@ class Trainer:
                 np.copyto(params, work.start)
                 return self._diverged(work, e + 1)
         return self._commit(work, size), False
+
+    def _begin_epoch(self, work: Workspace, e: int) -> tuple[np.ndarray, int] | None:
+        """Set up epoch e of mini-batches. An epoch a deadline cut short is staged again as
+        epoch e and goes on from its shuffle's next row: returns (order, row). A fresh one
+        (None) starts from the current θ, kept in ``work.start``, with the θ the epoch before
+        started from in ``work.previous``."""
+        partial, self.partial = self.partial, None
+        if partial is not None:
+            work.stage.put(e, partial.record, self.network, self.T)
+            np.copyto(work.start, partial.start)
+            np.copyto(work.previous, partial.previous)
+            return partial.order, partial.next_row
+        work.previous, work.start = work.start, work.previous
+        np.copyto(work.start, self.network.params)
+        return None
 
     def _diverged(self, work: Workspace, epochs: int) -> tuple[int, bool]:
         """Record the first ``epochs`` staged epochs, and stop: the network holds the parameters
