@@ -15,7 +15,12 @@ from backprop_core import Network, Trainer, datasets, kernel, training
 from backprop_core.costs import REQUIRED_OUTPUT
 
 from .reference_training import reference_run
-from .test_training import DIVERGING, FakeClock
+from .test_training import (
+    DIVERGING,
+    FakeClock,
+    assert_a_blow_up_keeps_the_last_finite_parameters,
+    assert_deadlines_change_nothing,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_EPOCH = 1e-12  # relative: one epoch's parameters, compiled against numpy
@@ -141,39 +146,13 @@ def test_a_divergence_stops_at_the_epoch_and_parameters_of_the_reference_loop(
 
 
 def test_a_mini_batch_blow_up_keeps_the_last_finite_parameters_and_trains_no_more():
-    X, T = datasets.half_adder()
-    trainer = Trainer(Network([2, 2, 2, 2], "identity", seed=0), X, T, 1000, batch_size=2)
-    starts = []
-    while not trainer.history.diverged:
-        starts.append(trainer.network.params.copy())
-        trainer.step(1)
-    at = trainer.history.diverged_at
-    np.testing.assert_array_equal(trainer.network.params, starts[at - 1])
-    assert np.isfinite(trainer.history.cost).all() and trainer.step(100) == 0
+    assert assert_a_blow_up_keeps_the_last_finite_parameters().compiled_blocks is not None
 
 
 @pytest.mark.parametrize("ticks", [1, 2, 3, 5])
 @pytest.mark.parametrize("batch_size", [1, 3, None])
 def test_deadlines_anywhere_change_nothing_to_the_bit(monkeypatch, ticks, batch_size):
-    rng = np.random.default_rng(4)
-    X, T = rng.normal(size=(10, 3)), rng.integers(0, 2, size=(10, 2)).astype(float)
-
-    def make() -> Trainer:
-        net = Network([3, 4, 2], "tanh", seed=2)
-        return Trainer(net, X, T, 0.3, batch_size, seed=9, X_test=X[:3], T_test=T[:3])
-
-    whole = make()
-    whole.step(40)
-    monkeypatch.setattr(training.time, "perf_counter", FakeClock())
-    cut = make()
-    calls = 0
-    while cut.epoch < 40:
-        cut.step(40 - cut.epoch, max_seconds=ticks)
-        calls += 1
-    assert calls > 2 and cut.partial is None
-    assert cut.network.params.tobytes() == whole.network.params.tobytes()
-    for name in ("cost", "delta_magnitude", "gradient_norm", "test_cost"):
-        assert getattr(cut.history, name).tobytes() == getattr(whole.history, name).tobytes()
+    assert assert_deadlines_change_nothing(monkeypatch, ticks, batch_size).compiled_blocks
 
 
 def test_an_epoch_cut_short_by_numpy_is_finished_by_the_compiled_loops(monkeypatch):

@@ -414,7 +414,7 @@ def test_a_divergence_anywhere_in_a_block_rolls_back_like_the_reference_loop(
     assert_trained_like_the_reference(trainer, reference, records)
 
 
-def test_a_mini_batch_run_that_blows_up_stops_in_that_epoch_at_the_last_finite_parameters():
+def assert_a_blow_up_keeps_the_last_finite_parameters() -> Trainer:
     """The link ?batch=2&lr=1000&activation=identity: NaN arrives in the middle of an epoch."""
     X, T = datasets.half_adder()
     trainer = Trainer(Network([2, 2, 2, 2], "identity", seed=0), X, T, 1000, batch_size=2)
@@ -429,6 +429,11 @@ def test_a_mini_batch_run_that_blows_up_stops_in_that_epoch_at_the_last_finite_p
     assert np.isfinite(trainer.history.cost).all()
     assert trainer.step(100) == 0  # and nothing raises from here on
     trainer.network.copy().sync()
+    return trainer
+
+
+def test_a_mini_batch_run_that_blows_up_stops_in_that_epoch_at_the_last_finite_parameters():
+    assert_a_blow_up_keeps_the_last_finite_parameters()
 
 
 class FakeClock:
@@ -442,11 +447,9 @@ class FakeClock:
         return self.now
 
 
-@pytest.mark.parametrize("ticks", [1, 2, 3, 5, 8])
-@pytest.mark.parametrize("batch_size", [1, 3, None])
-def test_deadlines_anywhere_in_an_epoch_change_nothing_to_the_bit(monkeypatch, ticks, batch_size):
+def assert_deadlines_change_nothing(monkeypatch, ticks: int, batch_size: int | None) -> Trainer:
     """A call cut after ``ticks`` clock readings stops inside an epoch of mini-batches; the
-    next call finishes it. The run equals one uninterrupted call."""
+    next call finishes it. The run equals one uninterrupted call, to the bit."""
     rng = np.random.default_rng(4)
     X, T = rng.normal(size=(10, 3)), rng.integers(0, 2, size=(10, 2)).astype(float)
 
@@ -466,6 +469,13 @@ def test_deadlines_anywhere_in_an_epoch_change_nothing_to_the_bit(monkeypatch, t
     assert cut.network.params.tobytes() == whole.network.params.tobytes()
     for name in ("cost", "delta_magnitude", "gradient_norm", "test_cost"):
         assert getattr(cut.history, name).tobytes() == getattr(whole.history, name).tobytes()
+    return cut
+
+
+@pytest.mark.parametrize("ticks", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("batch_size", [1, 3, None])
+def test_deadlines_anywhere_in_an_epoch_change_nothing_to_the_bit(monkeypatch, ticks, batch_size):
+    assert_deadlines_change_nothing(monkeypatch, ticks, batch_size)
 
 
 def test_an_epoch_cut_short_starts_afresh_when_the_parameters_change_from_outside(monkeypatch):
