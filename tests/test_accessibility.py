@@ -83,7 +83,7 @@ def test_no_serious_or_critical_violation_headings_in_order_and_one_number_forma
         page.get_by_label("Epochs").fill("500")
         page.get_by_label("Epochs").press("Enter")
         page.get_by_role("button", name="Run the lottery").click()
-        page.locator(".st-key-lot_hist .bp-plot").wait_for(timeout=30_000)
+        page.locator(".st-key-lot_hist .bp-plot").wait_for(timeout=90_000)  # a slow machine
     if path != "/Backward_pass":  # a page of equations; every other draws charts
         page.locator(".bp-plot").first.wait_for(state="attached", timeout=30_000)
     page.locator("[data-stale=true]").first.wait_for(state="detached", timeout=30_000)

@@ -76,6 +76,7 @@ def test_the_lottery_shows_its_button_the_quantiles_and_the_share_solved(server,
     projector.get_by_role("button", name="Run the lottery").click()
     for key in ("lot_cost", "lot_share"):
         projector.locator(f".st-key-{key} .main-svg").first.wait_for(timeout=60_000)
+    projector.get_by_text("Solved at the end").wait_for(timeout=120_000)  # the results' layout
     projector.wait_for_timeout(500)
     projector.screenshot(path=str(SHOTS / "lecture-lottery.png"))
     cost = assert_on_screen(projector, ".st-key-lot_cost")
