@@ -112,8 +112,9 @@ class CompiledBlocks:
 
     def __init__(self, trainer: Trainer, loops) -> None:
         net = trainer.network
-        k = loops
-        self.k = k
+        self.k = k = loops
+        # C-ordered float64 only: another layout would make numba compile anew mid-lesson.
+        self.X, self.T = (np.ascontiguousarray(a, dtype=np.float64) for a in (trainer.X, trainer.T))
         self.sizes = np.array(net.sizes, dtype=np.int64)
         self.acts = np.array([k.ACTIVATION_CODES[a.name] for a in net.layer_activations], np.int64)
         width = int(self.sizes[1:].sum())
@@ -121,8 +122,9 @@ class CompiledBlocks:
         self.grad = np.empty_like(net.params)
         self.rows = np.arange(len(trainer.X))  # a record visits the training set in order
         has_test = trainer.X_test is not None
-        self.X_test = trainer.X_test if has_test else np.empty((0, net.sizes[0]))
-        self.T_test = trainer.T_test if has_test else np.empty((0, net.sizes[-1]))
+        empty = (np.empty((0, net.sizes[0])), np.empty((0, net.sizes[-1])))
+        held_out = (trainer.X_test, trainer.T_test) if has_test else empty
+        self.X_test, self.T_test = (np.ascontiguousarray(a, dtype=np.float64) for a in held_out)
         self.cost = k.COST_CODES[net.cost_function.name]
         self.has_test, self.accuracy = int(has_test), int(has_test and trainer.track_accuracy)
         self.epoch_seconds = self.slice_seconds = 0.0  # unknown until timed
@@ -161,7 +163,7 @@ class CompiledBlocks:
             count = self._how_many(self.epoch_seconds, size - done, deadline)
             began = time.perf_counter()
             ran, diverged = k.full_batch(
-                params, work.previous, trainer.X, trainer.T, self.X_test, self.T_test,
+                params, work.previous, self.X, self.T, self.X_test, self.T_test,
                 self.rows, self.sizes, self.acts, codes, eta, rate, self.work, self.grad,
                 stage.rec, stage.z_out, stage.a_out, done, count,
             )  # fmt: skip
@@ -185,7 +187,7 @@ class CompiledBlocks:
 
         net, params, stage, k = trainer.network, trainer.network.params, work.stage, self.k
         codes, eta, rate = self.codes(trainer), trainer.learning_rate, net.regularization_rate
-        X, T = trainer.X, trainer.T
+        X, T = self.X, self.T
         n, batch = len(X), trainer.batch_size
         for e in range(size):
             if e and deadline is not None and time.perf_counter() > deadline:

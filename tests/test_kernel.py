@@ -240,3 +240,18 @@ def test_an_update_too_big_for_the_loops_stays_on_numpy():
     small = Trainer(Network([2, 64, 64, 1], "tanh", seed=0), X, T, 0.1, batch_size=2)
     small.step(1)
     assert small.update_size() <= training.COMPILED_MOST and small.compiled_blocks is not None
+
+
+def test_data_in_any_memory_layout_trains_on_the_loops_compiled_at_the_warm_up():
+    """A new layout would have numba compile for half a minute in the middle of a lesson."""
+    X, T = datasets.half_adder()
+    loops = (kernel.full_batch, kernel.record, kernel.slices)
+    counts = [len(loop.signatures) for loop in loops]
+    for batch in (None, 2):
+        trainer = Trainer(
+            Network([2, 3, 2], seed=0), np.asfortranarray(X), T[:, ::-1], 0.5, batch,
+            X_test=np.asfortranarray(X)[::-1], T_test=T[::-1],
+        )  # fmt: skip
+        trainer.step(5)
+        assert trainer.compiled_blocks is not None and len(trainer.history) == 5
+    assert [len(loop.signatures) for loop in loops] == counts
