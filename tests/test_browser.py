@@ -328,7 +328,7 @@ def test_patched_live_curves_equal_the_sessions_own_curves_value_for_value(serve
     page.wait_for_timeout(4000)  # 40 redraws of 1,000 epochs: patches across bucket merges
     expected = Run(Settings())
     matched = 0
-    for _ in range(30):  # the metric and the charts update a moment apart: find a moment
+    for _ in range(60):  # the metric and the charts update a moment apart: find a moment
         held = page.evaluate(HELD_CURVES)
         if held["cost"] is None or held["epoch"] < 20_000:
             page.wait_for_timeout(100)
