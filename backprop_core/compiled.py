@@ -62,7 +62,14 @@ def warm_up(background: bool = False) -> None:
             thread.join()
 
 
+def _turned_off() -> bool:
+    return os.environ.get("BACKPROP_KERNEL", "").strip().lower() == "numpy"
+
+
 def _compile_in_a_child() -> None:
+    if _turned_off():  # nothing to compile: no child process either
+        _compile()
+        return
     try:
         subprocess.run(
             [sys.executable, "-m", "backprop_core.compiled"],
@@ -76,7 +83,7 @@ def _compile_in_a_child() -> None:
 def _compile() -> None:
     global _loops, why_not
     try:
-        if os.environ.get("BACKPROP_KERNEL", "").strip().lower() == "numpy":
+        if _turned_off():
             why_not = "BACKPROP_KERNEL=numpy turns the compiled loops off"
             return
         from . import kernel
